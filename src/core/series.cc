@@ -1,0 +1,130 @@
+#include "core/series.h"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <string>
+
+namespace forescale {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+TimePoint FloorTo(TimePoint t, Duration step) {
+  int64_t ms = t.time_since_epoch().count();
+  int64_t s = step.count();
+  int64_t q = ms / s;
+  if (ms % s != 0 && ms < 0) --q;
+  return TimePoint{Duration{q * s}};
+}
+
+}  // namespace
+
+size_t Series::MissingCount() const {
+  return static_cast<size_t>(
+      std::count_if(values.begin(), values.end(), [](double v) { return std::isnan(v); }));
+}
+
+Result<Aggregation> ParseAggregation(std::string_view text) {
+  if (text == "sum") return Aggregation::Sum();
+  if (text == "mean" || text == "avg") return Aggregation::Mean();
+  if (text == "max") return Aggregation::Max();
+  if (text == "min") return Aggregation::Min();
+  if (text == "last") return Aggregation::Last();
+  if (text == "median") return Aggregation::Quantile(0.5);
+  if (text.size() > 1 && (text[0] == 'p' || text[0] == 'q')) {
+    double v = 0;
+    auto [p, ec] = std::from_chars(text.data() + 1, text.data() + text.size(), v);
+    if (ec == std::errc() && p == text.data() + text.size()) {
+      const double q = text[0] == 'p' ? v / 100.0 : v;
+      if (q >= 0 && q <= 1) return Aggregation::Quantile(q);
+    }
+  }
+  return Fail(ErrorCode::kInvalidArgument,
+              "unknown aggregation '" + std::string(text) +
+                  "' (expected sum, mean, max, min, last, median, pNN or qN.NN)");
+}
+
+double Aggregate(std::span<double> values, Aggregation agg) {
+  auto present_end = std::remove_if(values.begin(), values.end(),
+                                    [](double v) { return std::isnan(v); });
+  const std::span<double> present(values.begin(), present_end);
+  if (present.empty()) return kNaN;
+  switch (agg.kind) {
+    case Aggregation::Kind::kSum: {
+      double sum = 0;
+      for (double v : present) sum += v;
+      return sum;
+    }
+    case Aggregation::Kind::kMean: {
+      double sum = 0;
+      for (double v : present) sum += v;
+      return sum / static_cast<double>(present.size());
+    }
+    case Aggregation::Kind::kMax:
+      return *std::max_element(present.begin(), present.end());
+    case Aggregation::Kind::kMin:
+      return *std::min_element(present.begin(), present.end());
+    case Aggregation::Kind::kLast:
+      return present.back();
+    case Aggregation::Kind::kQuantile: {
+      const double q = std::clamp(agg.quantile, 0.0, 1.0);
+      const double h = q * static_cast<double>(present.size() - 1);
+      const size_t lo = static_cast<size_t>(std::floor(h));
+      std::nth_element(present.begin(), present.begin() + static_cast<ptrdiff_t>(lo),
+                       present.end());
+      const double lo_v = present[lo];
+      if (lo + 1 >= present.size()) return lo_v;
+      const double hi_v =
+          *std::min_element(present.begin() + static_cast<ptrdiff_t>(lo) + 1, present.end());
+      return lo_v + (h - static_cast<double>(lo)) * (hi_v - lo_v);
+    }
+  }
+  return kNaN;
+}
+
+Result<Series> Resample(const Series& in, Duration step, Aggregation agg) {
+  if (step.count() <= 0) return Fail(ErrorCode::kInvalidArgument, "step must be positive");
+  if (in.step.count() <= 0) return Fail(ErrorCode::kInvalidArgument, "input step must be positive");
+  if (step.count() % in.step.count() != 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "cannot resample a " + FormatDuration(in.step) + " series to " +
+                    FormatDuration(step) + ": the new step must be a whole multiple of the old");
+  }
+  Series out{.start = FloorTo(in.start, step), .step = step, .values = {}};
+  if (in.empty()) return out;
+  const size_t n = static_cast<size_t>((in.end() - out.start + step - Duration{1}) / step);
+  out.values.assign(n, kNaN);
+  std::vector<double> bucket;
+  size_t i = 0;
+  for (size_t b = 0; b < n; ++b) {
+    const TimePoint bucket_end = out.TimeAt(b + 1);
+    bucket.clear();
+    while (i < in.size() && in.TimeAt(i) < bucket_end) bucket.push_back(in.values[i++]);
+    out.values[b] = Aggregate(bucket, agg);
+  }
+  return out;
+}
+
+Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation agg) {
+  Series out{.start = {}, .step = step, .values = {}};
+  if (samples.empty()) return out;
+  std::vector<Sample> sorted(samples.begin(), samples.end());
+  // Stable so that kLast means the last sample given for that time, as in the input.
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Sample& a, const Sample& b) { return a.time < b.time; });
+  out.start = FloorTo(sorted.front().time, step);
+  const size_t n = static_cast<size_t>((sorted.back().time - out.start) / step) + 1;
+  out.values.assign(n, kNaN);
+  std::vector<double> bucket;
+  size_t i = 0;
+  for (size_t b = 0; b < n && i < sorted.size(); ++b) {
+    const TimePoint bucket_end = out.TimeAt(b + 1);
+    bucket.clear();
+    while (i < sorted.size() && sorted[i].time < bucket_end) bucket.push_back(sorted[i++].value);
+    out.values[b] = Aggregate(bucket, agg);
+  }
+  return out;
+}
+
+}  // namespace forescale

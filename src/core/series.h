@@ -1,0 +1,66 @@
+// A regular time-grid series: the one shape every module exchanges.
+//
+// Invariants: `step > 0`; value i is the bucket [start + i*step, start + (i+1)*step);
+// a missing value is NaN (never 0: zero requests and no data are different facts).
+// Not thread-safe for concurrent mutation; const use from many threads is fine.
+//
+//   Series s{.start = t0, .step = std::chrono::minutes(1), .values = {3, 4, NAN, 5}};
+//   Result<Series> hourly = Resample(s, std::chrono::hours(1), Aggregation::Sum());
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "core/time.h"
+
+namespace forescale {
+
+struct Series {
+  TimePoint start{};
+  Duration step{std::chrono::minutes(1)};
+  std::vector<double> values;
+
+  size_t size() const { return values.size(); }
+  bool empty() const { return values.empty(); }
+  TimePoint TimeAt(size_t i) const { return start + step * static_cast<int64_t>(i); }
+  TimePoint end() const { return TimeAt(values.size()); }
+  size_t MissingCount() const;
+};
+
+// How the values that fall into one bucket become one value.
+struct Aggregation {
+  enum class Kind { kSum, kMean, kMax, kMin, kLast, kQuantile };
+  Kind kind = Kind::kMean;
+  double quantile = 0.5;  // used by kQuantile only, in [0, 1]
+
+  static Aggregation Sum() { return {Kind::kSum}; }
+  static Aggregation Mean() { return {Kind::kMean}; }
+  static Aggregation Max() { return {Kind::kMax}; }
+  static Aggregation Min() { return {Kind::kMin}; }
+  static Aggregation Last() { return {Kind::kLast}; }
+  static Aggregation Quantile(double q) { return {Kind::kQuantile, q}; }
+};
+
+// Parses "sum", "mean", "max", "min", "last", "p95", "q0.95", "median".
+Result<Aggregation> ParseAggregation(std::string_view text);
+
+// Aggregates the non-NaN values; NaN when there are none. Quantiles interpolate linearly
+// between order statistics (type 7, as R's and numpy's default). `values` may be reordered.
+double Aggregate(std::span<double> values, Aggregation agg);
+
+// Re-buckets onto a coarser grid whose buckets start at multiples of `step` since the epoch.
+// `step` must be a whole multiple of `in.step`; anything else is an error, because splitting
+// a bucket would invent data.
+Result<Series> Resample(const Series& in, Duration step, Aggregation agg);
+
+// Builds a series from irregular (time, value) samples: every sample falls into the bucket
+// floor(t / step); buckets without samples are NaN. `samples` need not be sorted.
+struct Sample {
+  TimePoint time;
+  double value;
+};
+Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation agg);
+
+}  // namespace forescale

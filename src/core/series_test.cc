@@ -1,0 +1,83 @@
+#include "core/series.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+namespace forescale {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+const TimePoint kT0 = TimePoint{Duration{1'000'000'020'000}};  // not on a 5-minute boundary
+
+TEST(Aggregate, ComputesEachKindAndSkipsMissing) {
+  std::vector<double> v = {4, kNaN, 1, 3, 2};
+  auto agg = [&](Aggregation a) {
+    std::vector<double> copy = v;
+    return Aggregate(copy, a);
+  };
+  EXPECT_DOUBLE_EQ(agg(Aggregation::Sum()), 10);
+  EXPECT_DOUBLE_EQ(agg(Aggregation::Mean()), 2.5);
+  EXPECT_DOUBLE_EQ(agg(Aggregation::Max()), 4);
+  EXPECT_DOUBLE_EQ(agg(Aggregation::Min()), 1);
+  EXPECT_DOUBLE_EQ(agg(Aggregation::Last()), 2);
+  // Type-7 quantile of {1,2,3,4}: numpy.quantile([1,2,3,4], 0.9) == 3.7
+  EXPECT_DOUBLE_EQ(agg(Aggregation::Quantile(0.9)), 3.7);
+  EXPECT_DOUBLE_EQ(agg(Aggregation::Quantile(0.5)), 2.5);
+  std::vector<double> none = {kNaN, kNaN};
+  EXPECT_TRUE(std::isnan(Aggregate(none, Aggregation::Sum())));
+}
+
+TEST(ParseAggregation, AcceptsNamesAndPercentiles) {
+  EXPECT_EQ(ParseAggregation("sum")->kind, Aggregation::Kind::kSum);
+  EXPECT_DOUBLE_EQ(ParseAggregation("p95")->quantile, 0.95);
+  EXPECT_DOUBLE_EQ(ParseAggregation("q0.99")->quantile, 0.99);
+  EXPECT_FALSE(ParseAggregation("p150").has_value());
+  EXPECT_FALSE(ParseAggregation("average-ish").has_value());
+}
+
+TEST(Resample, SumsMinutesIntoAlignedFiveMinuteBuckets) {
+  Series s{.start = kT0, .step = std::chrono::minutes(1), .values = {1, 2, 3, 4, 5, 6, 7}};
+  auto r = Resample(s, std::chrono::minutes(5), Aggregation::Sum());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->start.time_since_epoch().count() % 300'000, 0);
+  double total = 0;
+  for (double v : r->values) total += v;
+  EXPECT_DOUBLE_EQ(total, 28);
+  EXPECT_LE(r->start, s.start);
+  EXPECT_GE(r->end(), s.end());
+}
+
+TEST(Resample, KeepsAllMissingBucketsMissing) {
+  Series s{.start = TimePoint{}, .step = std::chrono::minutes(1),
+           .values = {1, 1, kNaN, kNaN, 2, 2}};
+  auto r = Resample(s, std::chrono::minutes(2), Aggregation::Max());
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ(r->values[0], 1);
+  EXPECT_TRUE(std::isnan(r->values[1]));
+  EXPECT_EQ(r->values[2], 2);
+}
+
+TEST(Resample, RefusesToSplitBuckets) {
+  Series s{.start = TimePoint{}, .step = std::chrono::minutes(5), .values = {1, 2}};
+  auto r = Resample(s, std::chrono::minutes(2), Aggregation::Sum());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message().find("whole multiple"), std::string::npos);
+}
+
+TEST(BucketSamples, PutsIrregularSamplesOnTheGrid) {
+  std::vector<Sample> samples = {
+      {TimePoint{Duration{130'000}}, 5}, {TimePoint{Duration{10'000}}, 1},
+      {TimePoint{Duration{50'000}}, 3}};
+  Series s = BucketSamples(samples, std::chrono::minutes(1), Aggregation::Mean());
+  EXPECT_EQ(s.start, TimePoint{});
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_DOUBLE_EQ(s.values[0], 2);
+  EXPECT_TRUE(std::isnan(s.values[1]));
+  EXPECT_DOUBLE_EQ(s.values[2], 5);
+  EXPECT_EQ(s.MissingCount(), 1u);
+}
+
+}  // namespace
+}  // namespace forescale
