@@ -3,7 +3,12 @@
 function(forescale_apply_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
                          -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-                         -Wunused -Woverloaded-virtual -Wimplicit-fallthrough)
+                         -Wunused -Woverloaded-virtual -Wimplicit-fallthrough
+                         # GCC 12 false positive on std::string concatenation at -O2 (GCC bug 105329).
+                         $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
+                         # Options structs are built with designated initialisers that rely on
+                         # the documented member defaults (STYLE.md 7).
+                         -Wno-missing-field-initializers)
   if(FORESCALE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

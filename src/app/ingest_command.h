@@ -1,0 +1,56 @@
+// `forescale ingest`: reads access logs and metric exports into the store.
+//
+// One run is one transaction: either every file's series land, or (on an error, or on the
+// first bad line with --strict) nothing does. Each input is fingerprinted, so ingesting the
+// same content again adds nothing, and a log that grew since is read from where it stopped.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/series.h"
+#include "ingest/access_log.h"
+#include "ingest/format.h"
+#include "ingest/parse_report.h"
+
+namespace forescale::app {
+
+struct IngestOptions {
+  std::vector<std::string> paths;   // "-" is standard input
+  ingest::Format format = ingest::Format::kAuto;
+  std::optional<Duration> step;     // access logs: 60s when unset; metrics: their own step
+  std::string db_path = "forescale.db";
+  std::string name;                 // dataset name; default: the file name without extensions
+  bool strict = false;
+  Duration default_offset{0};       // for timestamps written without a zone
+  ingest::RequestTimeUnit request_time_unit = ingest::RequestTimeUnit::kAuto;
+  size_t top_endpoints = 20;
+  Aggregation metric_aggregation = Aggregation::Mean();
+  bool progress = false;
+};
+
+struct FileOutcome {
+  std::string path;
+  std::string dataset;
+  ingest::Format format = ingest::Format::kAuto;
+  ingest::ParseReport report;
+  enum class Kind { kNew, kAppended, kUnchanged } kind = Kind::kNew;
+  uint64_t skipped_bytes = 0;       // already ingested earlier
+  size_t series_written = 0;
+  TimePoint first{}, last{};        // span of the buckets written
+};
+
+struct IngestOutcome {
+  std::vector<FileOutcome> files;
+  std::vector<std::string> datasets;  // in the order first written
+};
+
+// Runs the whole ingest. The error names the file (and line, for --strict).
+Result<IngestOutcome> RunIngest(const IngestOptions& options, const Clock& clock);
+
+// The default dataset name for a path: "logs/access.log.gz" -> "access".
+std::string DefaultDatasetName(const std::string& path);
+
+}  // namespace forescale::app

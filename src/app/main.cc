@@ -1,0 +1,208 @@
+// The forescale command line: parses flags (CLI11), calls one command, maps errors to exit codes.
+//
+// Exit codes: 0 success; 2 bad input or usage (a file that does not parse, an unknown flag);
+// 1 anything else (I/O, database).
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "app/ingest_command.h"
+#include "app/progress.h"
+#include "app/series_command.h"
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace forescale::app {
+namespace {
+
+int ExitCodeFor(const Error& error) {
+  switch (error.code()) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kNotFound:
+    case ErrorCode::kCorrupt:
+    case ErrorCode::kConflict:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+int Report(const Result<void>& result) {
+  if (result) return 0;
+  fmt::print(stderr, "forescale: error: {}\n", result.error().message());
+  return ExitCodeFor(result.error());
+}
+
+// CLI11 validators that reuse forescale's own parsers, so the flags accept what files do.
+struct DurationOption {
+  static std::string Check(const std::string& text) {
+    auto d = ParseDuration(text);
+    if (!d) return d.error().message();
+    if (d->count() <= 0) return "must be positive";
+    return "";
+  }
+};
+
+Result<std::optional<TimePoint>> OptionalTime(const std::string& text) {
+  if (text.empty()) return std::optional<TimePoint>{};
+  auto t = ParseTimestamp(text);
+  if (!t) return std::unexpected(t.error());
+  return std::optional<TimePoint>(*t);
+}
+
+void PrintIngestSummary(const IngestOutcome& outcome, const IngestOptions& options) {
+  for (const auto& file : outcome.files) {
+    const auto& r = file.report;
+    const std::string shown = file.path == "-" ? "<stdin>" : file.path;
+    if (file.kind == FileOutcome::Kind::kUnchanged) {
+      fmt::print("{}: unchanged since it was ingested into '{}' ({} bytes); nothing to add\n",
+                 shown, file.dataset, file.skipped_bytes);
+      continue;
+    }
+    fmt::print("{}: {} → dataset '{}'{}\n", shown, ingest::FormatName(file.format), file.dataset,
+               file.kind == FileOutcome::Kind::kAppended
+                   ? fmt::format(" (appended: skipped {} bytes read before)", file.skipped_bytes)
+                   : "");
+    fmt::print("  lines {}, records {}, malformed {}, recovered {}\n", r.lines, r.records,
+               r.malformed, r.recovered);
+    for (const auto& issue : r.first_malformed) {
+      fmt::print(stderr, "  {}:{}: skipped: {}\n", shown, issue.line, issue.reason);
+    }
+    if (r.malformed > r.first_malformed.size()) {
+      fmt::print(stderr, "  ... and {} more malformed lines\n", r.malformed - r.first_malformed.size());
+    }
+    for (const auto& issue : r.first_recovered) {
+      fmt::print(stderr, "  {}:{}: recovered: {}\n", shown, issue.line, issue.reason);
+    }
+    if (file.series_written > 0) {
+      fmt::print("  {} series, {} .. {}\n", file.series_written, FormatRfc3339(file.first),
+                 FormatRfc3339(file.last));
+    }
+  }
+  // What the datasets now hold, so the user sees the result without another command.
+  for (const auto& dataset : outcome.datasets) {
+    SeriesQuery query{.db_path = options.db_path, .name = dataset + ":"};
+    fmt::print("\n");
+    std::fflush(stdout);
+    (void)ListSeriesCommand(query);
+  }
+  fmt::print("\nstored in {}\n", options.db_path);
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"forescale: learn load from history, forecast it, and scale ahead of it.",
+               "forescale"};
+  app.set_version_flag("--version", "forescale " FORESCALE_VERSION);
+  app.require_subcommand(1);
+  app.get_formatter()->column_width(34);
+  app.option_defaults()->always_capture_default();
+
+  // ingest
+  IngestOptions ingest_options;
+  std::string format = "auto", step, offset = "+00:00", time_unit = "auto", agg = "mean";
+  bool quiet = false;
+  CLI::App* ingest = app.add_subcommand(
+      "ingest", "Read access logs or metric exports into the time-series store");
+  ingest->add_option("files", ingest_options.paths, "Input files (gzip is recognised; - is stdin)")
+      ->required();
+  ingest->add_option("--format", format, "auto|clf|combined|csv|prom-json|prom-text")
+      ->check(CLI::IsMember({"auto", "clf", "combined", "csv", "prom-json", "prom-text"}));
+  ingest->add_option("--step", step,
+                     "Bucket size, e.g. 30s, 1m, 1h (access logs: 60s; metrics: their own step)")
+      ->check(CLI::Validator(DurationOption::Check, "DURATION"));
+  ingest->add_option("--db", ingest_options.db_path, "SQLite database file");
+  ingest->add_option("--name", ingest_options.name,
+                     "Dataset name (series are NAME:requests, ...); default: the file name");
+  ingest->add_flag("--strict", ingest_options.strict,
+                   "Stop at the first malformed line and store nothing");
+  ingest->add_option("--utc-offset", offset,
+                     "Zone of timestamps written without one, e.g. -04:00");
+  ingest->add_option("--request-time-unit", time_unit,
+                     "Unit of a trailing request-time field: auto|s|ms|us")
+      ->check(CLI::IsMember({"auto", "s", "ms", "us"}));
+  ingest->add_option("--top-endpoints", ingest_options.top_endpoints,
+                     "Endpoints with a series of their own (the rest: {other})");
+  ingest->add_option("--agg", agg,
+                     "Metrics: how samples in one step combine: mean|sum|max|min|last|pNN");
+  ingest->add_flag("--quiet", quiet, "No progress bar");
+
+  // series
+  SeriesQuery query;
+  std::string from, to, series_step, series_agg = "sum";
+  CLI::App* series = app.add_subcommand("series", "List, show and export stored series");
+  series->require_subcommand(1);
+  auto add_common = [&](CLI::App* cmd, bool with_range) {
+    cmd->add_option("--db", query.db_path, "SQLite database file");
+    if (!with_range) return;
+    cmd->add_option("--from", from, "Start time (RFC 3339 or unix seconds)");
+    cmd->add_option("--to", to, "End time, exclusive");
+    cmd->add_option("--step", series_step, "Resample to this step (a multiple of the stored one)")
+        ->check(CLI::Validator(DurationOption::Check, "DURATION"));
+    cmd->add_option("--agg", series_agg, "How resampled steps combine: sum|mean|max|min|last|pNN");
+  };
+  CLI::App* list = series->add_subcommand("list", "List series with their step, size and span");
+  list->add_option("filter", query.name, "Only series whose name contains this");
+  add_common(list, false);
+  CLI::App* show = series->add_subcommand("show", "Statistics and shape of one series");
+  show->add_option("name", query.name, "Series, e.g. 'nasa:requests' or 'nasa:status{class=\"5xx\"}'")
+      ->required();
+  add_common(show, true);
+  CLI::App* exp = series->add_subcommand("export", "Write one series as CSV or JSON to stdout");
+  exp->add_option("name", query.name, "Series name")->required();
+  exp->add_option("--format", query.format, "csv|json")->check(CLI::IsMember({"csv", "json"}));
+  add_common(exp, true);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" with exit code 0 in CLI11.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  SystemClock clock;
+  if (ingest->parsed()) {
+    auto fmt_ok = ingest::ParseFormat(format);
+    auto off = ParseRfc3339("1970-01-01T00:00:00" + offset);
+    auto aggregation = ParseAggregation(agg);
+    if (!off) return Report(Fail(ErrorCode::kInvalidArgument, "bad --utc-offset '" + offset + "'"));
+    if (!aggregation) return Report(std::unexpected(aggregation.error()));
+    ingest_options.format = *fmt_ok;
+    if (!step.empty()) ingest_options.step = *ParseDuration(step);
+    ingest_options.default_offset = -off->time_since_epoch();
+    ingest_options.request_time_unit =
+        time_unit == "s"    ? ingest::RequestTimeUnit::kSeconds
+        : time_unit == "ms" ? ingest::RequestTimeUnit::kMilliseconds
+        : time_unit == "us" ? ingest::RequestTimeUnit::kMicroseconds
+                            : ingest::RequestTimeUnit::kAuto;
+    ingest_options.metric_aggregation = *aggregation;
+    ingest_options.progress = ProgressBar::ShouldShow(quiet);
+    auto outcome = RunIngest(ingest_options, clock);
+    if (!outcome) return Report(std::unexpected(outcome.error()));
+    PrintIngestSummary(*outcome, ingest_options);
+    return 0;
+  }
+  if (series->parsed()) {
+    auto f = OptionalTime(from);
+    auto t = OptionalTime(to);
+    auto aggregation = ParseAggregation(series_agg);
+    if (!f) return Report(std::unexpected(f.error().WithContext("--from")));
+    if (!t) return Report(std::unexpected(t.error().WithContext("--to")));
+    if (!aggregation) return Report(std::unexpected(aggregation.error()));
+    query.from = *f;
+    query.to = *t;
+    query.aggregation = *aggregation;
+    if (!series_step.empty()) query.step = *ParseDuration(series_step);
+    if (list->parsed()) return Report(ListSeriesCommand(query));
+    if (show->parsed()) return Report(ShowSeriesCommand(query));
+    return Report(ExportSeriesCommand(query));
+  }
+  return 2;
+}
+
+}  // namespace forescale::app
+
+int main(int argc, char** argv) { return forescale::app::Main(argc, argv); }

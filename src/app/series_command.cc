@@ -1,0 +1,184 @@
+#include "app/series_command.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/labels.h"
+#include "store/store.h"
+
+namespace forescale::app {
+namespace {
+
+Result<std::unique_ptr<store::Store>> OpenExisting(const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    return Fail(ErrorCode::kNotFound,
+                path + ": no such database (run `forescale ingest FILE --db " + path + "` first)");
+  }
+  return store::Store::Open(path);
+}
+
+Result<Series> Load(store::Store& db, const SeriesQuery& query) {
+  auto id = ParseSeriesId(query.name);
+  if (!id) return std::unexpected(id.error());
+  auto series = db.ReadSeries(*id, query.from, query.to);
+  if (!series) {
+    if (series.error().code() == ErrorCode::kNotFound) {
+      return Fail(ErrorCode::kNotFound, "no series '" + query.name +
+                                            "' in " + query.db_path + " (see `forescale series list`)");
+    }
+    return std::unexpected(series.error());
+  }
+  if (query.step && *query.step != series->step) return Resample(*series, *query.step, query.aggregation);
+  return series;
+}
+
+std::string FormatValue(double v) {
+  if (std::isnan(v)) return "-";
+  if (std::fabs(v) >= 1e6 || (std::fabs(v) < 1e-3 && v != 0)) return fmt::format("{:.3g}", v);
+  if (v == std::floor(v)) return fmt::format("{:.0f}", v);
+  return fmt::format("{:.3f}", v);
+}
+
+// Eight-level sparkline of up to `width` columns (each the mean of its slice).
+std::string Sparkline(const Series& s, size_t width) {
+  static const char* kLevels[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  if (s.empty()) return "";
+  const size_t cols = std::min(width, s.size());
+  std::vector<double> means(cols, std::nan(""));
+  for (size_t c = 0; c < cols; ++c) {
+    const size_t a = c * s.size() / cols, b = (c + 1) * s.size() / cols;
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = a; i < b; ++i) {
+      if (!std::isnan(s.values[i])) {
+        sum += s.values[i];
+        ++n;
+      }
+    }
+    if (n) means[c] = sum / static_cast<double>(n);
+  }
+  double lo = INFINITY, hi = -INFINITY;
+  for (double m : means) {
+    if (!std::isnan(m)) {
+      lo = std::min(lo, m);
+      hi = std::max(hi, m);
+    }
+  }
+  std::string out;
+  for (double m : means) {
+    if (std::isnan(m)) {
+      out += " ";
+      continue;
+    }
+    const int level = hi > lo ? static_cast<int>((m - lo) / (hi - lo) * 7.999) : 0;
+    out += kLevels[level];
+  }
+  return out;
+}
+
+}  // namespace
+
+SeriesStats ComputeStats(const Series& series) {
+  SeriesStats st;
+  std::vector<double> present;
+  for (double v : series.values) {
+    if (std::isnan(v)) ++st.missing;
+    else present.push_back(v);
+  }
+  st.points = present.size();
+  if (present.empty()) {
+    st.min = st.mean = st.p50 = st.p95 = st.max = st.total = std::nan("");
+    return st;
+  }
+  for (double v : present) st.total += v;
+  st.mean = st.total / static_cast<double>(present.size());
+  std::vector<double> copy = present;
+  st.min = Aggregate(copy, Aggregation::Min());
+  st.max = Aggregate(copy, Aggregation::Max());
+  st.p50 = Aggregate(copy, Aggregation::Quantile(0.5));
+  st.p95 = Aggregate(copy, Aggregation::Quantile(0.95));
+  return st;
+}
+
+Result<void> ListSeriesCommand(const SeriesQuery& query) {
+  auto db = OpenExisting(query.db_path);
+  if (!db) return std::unexpected(db.error());
+  auto list = (*db)->ListSeries(query.name);
+  if (!list) return std::unexpected(list.error());
+  if (list->empty()) {
+    fmt::print(stderr, "no series{} in {}\n",
+               query.name.empty() ? "" : " matching '" + query.name + "'", query.db_path);
+    return {};
+  }
+  size_t width = 6;
+  for (const auto& info : *list) width = std::max(width, FormatSeriesId(info.id.name, info.id.labels).size());
+  fmt::print("{:<{}}  {:>6}  {:>8}  {:<20}  {:<20}\n", "SERIES", width, "STEP", "POINTS", "FIRST", "LAST");
+  for (const auto& info : *list) {
+    fmt::print("{:<{}}  {:>6}  {:>8}  {:<20}  {:<20}\n", FormatSeriesId(info.id.name, info.id.labels),
+               width, FormatDuration(info.step), info.points, FormatRfc3339(info.first),
+               FormatRfc3339(info.last));
+  }
+  return {};
+}
+
+Result<void> ShowSeriesCommand(const SeriesQuery& query) {
+  auto db = OpenExisting(query.db_path);
+  if (!db) return std::unexpected(db.error());
+  auto series = Load(**db, query);
+  if (!series) return std::unexpected(series.error());
+  auto info = (*db)->Describe(*ParseSeriesId(query.name));
+  const SeriesStats st = ComputeStats(*series);
+  fmt::print("series   {}\n", query.name);
+  fmt::print("unit     {}\n", info && !info->unit.empty() ? info->unit : "-");
+  fmt::print("step     {}\n", FormatDuration(series->step));
+  if (series->empty()) {
+    fmt::print("points   0 (nothing in the requested range)\n");
+    return {};
+  }
+  fmt::print("range    {} .. {}\n", FormatRfc3339(series->start), FormatRfc3339(series->end()));
+  fmt::print("points   {} ({} missing)\n", st.points, st.missing);
+  fmt::print("values   min {}  mean {}  p50 {}  p95 {}  max {}  total {}\n", FormatValue(st.min),
+             FormatValue(st.mean), FormatValue(st.p50), FormatValue(st.p95), FormatValue(st.max),
+             FormatValue(st.total));
+  fmt::print("shape    {}\n", Sparkline(*series, 72));
+  return {};
+}
+
+Result<void> ExportSeriesCommand(const SeriesQuery& query) {
+  auto db = OpenExisting(query.db_path);
+  if (!db) return std::unexpected(db.error());
+  auto series = Load(**db, query);
+  if (!series) return std::unexpected(series.error());
+  if (query.format == "json") {
+    nlohmann::json points = nlohmann::json::array();
+    for (size_t i = 0; i < series->size(); ++i) {
+      const double v = series->values[i];
+      points.push_back({FormatRfc3339(series->TimeAt(i)),
+                        std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v)});
+    }
+    nlohmann::json out = {{"series", query.name},
+                          {"step", FormatDuration(series->step)},
+                          {"points", std::move(points)}};
+    fmt::print("{}\n", out.dump());
+    return {};
+  }
+  if (query.format != "csv") {
+    return Fail(ErrorCode::kInvalidArgument, "unknown export format '" + query.format + "' (csv or json)");
+  }
+  std::string out = "timestamp,value\n";
+  for (size_t i = 0; i < series->size(); ++i) {
+    const double v = series->values[i];
+    out += FormatRfc3339(series->TimeAt(i));
+    out += ',';
+    if (!std::isnan(v)) out += fmt::format("{}", v);
+    out += '\n';
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return {};
+}
+
+}  // namespace forescale::app
