@@ -67,4 +67,5 @@ endif()
 if(FORESCALE_FUZZ)
   # Every library the fuzz targets link must carry coverage instrumentation too.
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined)
+  add_link_options(-fsanitize=address,undefined)
 endif()

@@ -67,22 +67,29 @@ bool BlankLine(std::string_view in, size_t pos, size_t& next, uint64_t& newlines
 }
 
 struct RecordEnd {
-  size_t next = 0;       // offset just past the record (its '\n' included)
+  size_t next = 0;        // offset just past the record (its '\n' included)
   uint64_t newlines = 0;  // '\n' consumed: the terminator and any inside quoted fields
   size_t fields = 0;
   std::string_view quote_error;  // static text; empty when the quoting was well formed
 };
 
 // Reads one RFC 4180 record starting at `pos` and calls on_field(index, text) for each field.
-// A quoted field may span lines. An unterminated quote would otherwise swallow the rest of the
-// file as one bad record, so in that case the record is cut at the end of its first line and
-// parsing resumes on the next one: one line is lost, not the file.
+// A quoted field may span lines. A stray quote would then swallow every line up to the next
+// quote (or the rest of the file) as one bad record, so a badly quoted record is cut at the end
+// of its first line and parsing resumes on the next one: one line is lost, not the file.
 template <typename OnField>
 RecordEnd ReadRecord(std::string_view in, size_t pos, std::string& scratch, OnField&& on_field) {
   const char* const begin = in.data();
   const char* const end = begin + in.size();
   const char* p = begin + pos;
   RecordEnd rec;
+  auto cut_at_first_line = [&](std::string_view error) {
+    const void* nl = std::memchr(begin + pos, '\n', in.size() - pos);
+    rec.next =
+        nl != nullptr ? static_cast<size_t>(static_cast<const char*>(nl) - begin) + 1 : in.size();
+    rec.newlines = nl != nullptr ? 1 : 0;
+    rec.quote_error = error;
+  };
   while (true) {
     std::string_view field;
     if (p < end && *p == '"') {
@@ -105,12 +112,8 @@ RecordEnd ReadRecord(std::string_view in, size_t pos, std::string& scratch, OnFi
         break;
       }
       if (!closed) {
-        const void* nl = std::memchr(begin + pos, '\n', in.size() - pos);
-        rec.next = nl != nullptr ? static_cast<size_t>(static_cast<const char*>(nl) - begin) + 1
-                                 : in.size();
-        rec.newlines = nl != nullptr ? 1 : 0;
         rec.fields += 1;
-        rec.quote_error = "unterminated quoted field";
+        cut_at_first_line("unterminated quoted field");
         return rec;
       }
       p = q;
@@ -140,6 +143,9 @@ RecordEnd ReadRecord(std::string_view in, size_t pos, std::string& scratch, OnFi
     break;
   }
   rec.next = static_cast<size_t>(p - begin);
+  if (!rec.quote_error.empty() && rec.newlines > (p > begin && p[-1] == '\n' ? 1u : 0u)) {
+    cut_at_first_line(rec.quote_error);
+  }
   return rec;
 }
 
@@ -335,8 +341,9 @@ Result<std::vector<MetricSeries>> ParseCsvMetrics(std::string_view content,
     while (probe < content.size() && BlankLine(content, probe, next, ignored)) probe = next;
     const void* nl = std::memchr(content.data() + probe, '\n', content.size() - probe);
     const size_t first_len =
-        nl != nullptr ? static_cast<size_t>(static_cast<const char*>(nl) - content.data()) - probe + 1
-                      : content.size() - probe;
+        nl != nullptr
+            ? static_cast<size_t>(static_cast<const char*>(nl) - content.data()) - probe + 1
+            : content.size() - probe;
     const size_t remaining = content.size() - probe;
     const size_t estimate =
         std::min(remaining / std::max<size_t>(first_len, 1) + 16, remaining / columns + 1);
@@ -381,8 +388,8 @@ Result<std::vector<MetricSeries>> ParseCsvMetrics(std::string_view content,
       reason = std::string(rec.quote_error);
       bad = true;
     } else if (rec.fields != columns) {
-      reason = "expected " + std::to_string(columns) + " columns, found " +
-               std::to_string(rec.fields);
+      reason =
+          "expected " + std::to_string(columns) + " columns, found " + std::to_string(rec.fields);
       bad = true;
     }
     if (bad) {
@@ -403,10 +410,10 @@ Result<std::vector<MetricSeries>> ParseCsvMetrics(std::string_view content,
   if (report.records == 0) {
     std::string message = "no data rows";
     if (!report.first_malformed.empty()) {
-      message += " (" + std::to_string(report.malformed) + " malformed; first: " +
-                 LineMessage(report.first_malformed.front().line,
-                             report.first_malformed.front().reason) +
-                 ")";
+      message +=
+          " (" + std::to_string(report.malformed) + " malformed; first: " +
+          LineMessage(report.first_malformed.front().line, report.first_malformed.front().reason) +
+          ")";
     }
     return Fail(ErrorCode::kInvalidArgument, std::move(message));
   }

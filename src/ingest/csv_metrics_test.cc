@@ -1,3 +1,5 @@
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -7,8 +9,6 @@
 #include <sstream>
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 #include "ingest/metric_parsers.h"
 
@@ -27,8 +27,8 @@ Result<std::vector<MetricSeries>> Parse(std::string_view csv, ParseReport& repor
 // The data sets are copied into the repository's data/ folder; until then they are read from
 // the shared folder they come from.
 std::string DataFile(const std::string& relative) {
-  for (const std::string& path : {std::string(FORESCALE_SOURCE_DIR) + "/data/" + relative,
-                                  "/work/shared/data/" + relative}) {
+  for (const std::string& path :
+       {std::string(FORESCALE_SOURCE_DIR) + "/data/" + relative, "/work/shared/data/" + relative}) {
     if (std::filesystem::exists(path)) return path;
   }
   return "";
@@ -249,6 +249,17 @@ TEST(CsvMetrics, UnterminatedQuoteLosesOnlyItsOwnLine) {
   EXPECT_EQ(report.lines, 5u);
 }
 
+TEST(CsvMetrics, StrayQuoteLosesOnlyItsOwnLineNotTheLinesUpToTheNextQuote) {
+  ParseReport report;
+  auto series = Parse("t,v\n1,1\n2,\"2\n3,3\n4,\"4\"\n5,5\n", report);
+  ASSERT_TRUE(series.has_value());
+  EXPECT_EQ((*series)[0].samples.size(), 4u);
+  ASSERT_EQ(report.first_malformed.size(), 1u);
+  EXPECT_EQ(report.first_malformed[0].line, 3u);
+  EXPECT_EQ(report.first_malformed[0].reason, "text after a closing quote");
+  EXPECT_EQ(report.lines, 6u);
+}
+
 TEST(CsvMetrics, TextAfterAClosingQuoteIsMalformed) {
   ParseReport report;
   auto series = Parse("t,v\n1,\"2\"x\n3,3\n", report);
@@ -302,8 +313,8 @@ TEST(CsvMetrics, HeaderWithoutValueColumnIsAnError) {
 }
 
 TEST(CsvMetrics, NoUsableRowsIsAnError) {
-  for (std::string_view csv : {"", "\xEF\xBB\xBF", "\n\n", "timestamp,value\n",
-                               "timestamp,value\n\n \n"}) {
+  for (std::string_view csv :
+       {"", "\xEF\xBB\xBF", "\n\n", "timestamp,value\n", "timestamp,value\n\n \n"}) {
     ParseReport report;
     auto series = Parse(csv, report);
     ASSERT_FALSE(series.has_value()) << csv;
@@ -347,8 +358,10 @@ TEST(CsvMetrics, SurvivesArbitraryBytes) {
     for (int e = 0; e < edits; ++e) {
       const size_t at = rng() % (input.size() + 1);
       const char byte = "\",\n\r\0 9-:.eE+\xEF"[rng() % 15];
-      if (rng() % 2 == 0 && at < input.size()) input[at] = byte;
-      else input.insert(at, 1, byte);
+      if (rng() % 2 == 0 && at < input.size())
+        input[at] = byte;
+      else
+        input.insert(at, 1, byte);
     }
     if (round % 10 == 0) {
       input.resize(rng() % 64);
@@ -395,8 +408,7 @@ TEST(CsvMetrics, ReadsTheNabNycTaxiFile) {
   ASSERT_EQ((*series)[0].samples.size(), 10320u);
   EXPECT_EQ((*series)[0].samples[0].time, At("2014-07-01T00:00:00Z"));
   EXPECT_EQ((*series)[0].samples[0].value, 10844);
-  EXPECT_EQ((*series)[0].samples[1].time - (*series)[0].samples[0].time,
-            std::chrono::minutes(30));
+  EXPECT_EQ((*series)[0].samples[1].time - (*series)[0].samples[0].time, std::chrono::minutes(30));
   EXPECT_EQ(report.malformed, 0u);
 }
 

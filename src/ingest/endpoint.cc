@@ -3,6 +3,9 @@
 namespace forescale::ingest {
 namespace {
 
+// Longer segments are payloads (scanners, injected data), not names worth a series each.
+constexpr size_t kMaxSegment = 64;
+
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
@@ -59,7 +62,9 @@ std::string NormaliseEndpoint(std::string_view target) {
     const size_t next = target.find('/', pos + 1);
     const size_t end = next == std::string_view::npos ? target.size() : next;
     std::string_view segment = target.substr(pos + 1, end - pos - 1);
-    if (IsIdentifier(segment)) {
+    if (segment.size() > kMaxSegment) {
+      out += "{long}";
+    } else if (IsIdentifier(segment)) {
       out += "{id}";
     } else if (const size_t dot = segment.rfind('.');
                dot != std::string_view::npos && dot > 0 && IsIdentifier(segment.substr(0, dot))) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <string>
 
 #include "ingest/access_log.h"
@@ -47,10 +48,11 @@ bool LooksLikePromSample(std::string_view line) {
   }
   if (i >= line.size() || line[i] != ' ') return false;
   const std::string_view value = line.substr(i + 1, line.find(' ', i + 1) - i - 1);
-  if (value.empty()) return false;
-  const char c = value[0];
-  return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.' ||
-         value == "NaN";
+  if (value == "NaN" || value == "+Inf" || value == "-Inf") return true;
+  double parsed = 0;
+  const char* begin = value.data() + (value.starts_with('+') ? 1 : 0);
+  auto [end, ec] = std::from_chars(begin, value.data() + value.size(), parsed);
+  return ec == std::errc() && end == value.data() + value.size();
 }
 
 bool LooksLikeCsvHeader(std::string_view line) {

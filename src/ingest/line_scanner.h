@@ -55,6 +55,10 @@ class LineScanner {
           too_long_bytes_ += len;
           return Status::kTooLong;
         }
+        if (len > max_line_) {
+          too_long_bytes_ = len;
+          return Status::kTooLong;
+        }
         line = std::string_view(begin, len);
         return Status::kLine;
       }
@@ -66,6 +70,10 @@ class LineScanner {
         if (skipping_) {
           skipping_ = false;
           too_long_bytes_ += avail;
+          return Status::kTooLong;
+        }
+        if (avail > max_line_) {
+          too_long_bytes_ = avail;
           return Status::kTooLong;
         }
         line = std::string_view(begin, avail);

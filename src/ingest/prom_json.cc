@@ -11,14 +11,13 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ingest/metric_parsers.h"
 
@@ -285,8 +284,9 @@ Result<std::vector<MetricSeries>> Walk(const Json& doc, const MetricParseOptions
     if (*status == "error") {
       auto text = [&](const char* key) {
         const auto it = doc.find(key);
-        return it != doc.end() && it->is_string() ? Printable(it->get_ref<const std::string&>(), 500)
-                                                  : std::string("unknown");
+        return it != doc.end() && it->is_string()
+                   ? Printable(it->get_ref<const std::string&>(), 500)
+                   : std::string("unknown");
       };
       return Fail(ErrorCode::kInvalidArgument,
                   "Prometheus returned an error (" + text("errorType") + "): " + text("error"));
@@ -317,9 +317,9 @@ Result<std::vector<MetricSeries>> Walk(const Json& doc, const MetricParseOptions
   } else if (kind == "scalar") {
     complete = walker.Scalar(*result);
   } else {
-    return std::unexpected(
-        NotAResponse("resultType " + Quote(kind) + " holds no samples (expected matrix, vector "
-                     "or scalar)"));
+    return std::unexpected(NotAResponse("resultType " + Quote(kind) +
+                                        " holds no samples (expected matrix, vector "
+                                        "or scalar)"));
   }
   if (!complete) {
     if (std::optional<Error> failure = walker.TakeFailure()) return std::unexpected(*failure);
@@ -355,8 +355,7 @@ Result<std::vector<MetricSeries>> ParsePromJson(std::string_view content,
   try {
     return Walk(doc, options, report);
   } catch (const Json::exception& e) {
-    return Fail(ErrorCode::kInternal,
-                "unexpected JSON structure: " + Printable(e.what(), 200));
+    return Fail(ErrorCode::kInternal, "unexpected JSON structure: " + Printable(e.what(), 200));
   }
 }
 

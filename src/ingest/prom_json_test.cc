@@ -1,9 +1,9 @@
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <random>
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 #include "ingest/metric_parsers.h"
 
@@ -57,8 +57,8 @@ TEST(PromJson, ReadsAMatrixWithOneSeriesPerResult) {
 
 TEST(PromJson, AcceptsTheBareDataObject) {
   ParseReport report;
-  auto series = Parse(
-      R"({"resultType":"matrix","result":[{"metric":{},"values":[[1.001,"1e3"]]}]})", report);
+  auto series =
+      Parse(R"({"resultType":"matrix","result":[{"metric":{},"values":[[1.001,"1e3"]]}]})", report);
   ASSERT_TRUE(series.has_value()) << series.error().message();
   ASSERT_EQ(series->size(), 1u);
   // An aggregation result has no __name__.
@@ -86,8 +86,7 @@ TEST(PromJson, ReadsAVector) {
 TEST(PromJson, ReadsAScalarAsASeriesNamedScalar) {
   ParseReport report;
   auto series = Parse(
-      R"({"status":"success","data":{"resultType":"scalar","result":[1700000000,"42"]}})",
-      report);
+      R"({"status":"success","data":{"resultType":"scalar","result":[1700000000,"42"]}})", report);
   ASSERT_TRUE(series.has_value()) << series.error().message();
   ASSERT_EQ(series->size(), 1u);
   EXPECT_EQ((*series)[0].name, "scalar");
@@ -178,9 +177,9 @@ TEST(PromJson, BadLabelsSkipTheWholeSeries) {
 
 TEST(PromJson, StrictModeStopsAtTheFirstBadSample) {
   ParseReport report;
-  auto series = Parse(
-      R"({"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"],[2,"+Inf"]]}]})",
-      report, {.strict = true});
+  auto series =
+      Parse(R"({"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"],[2,"+Inf"]]}]})",
+            report, {.strict = true});
   ASSERT_FALSE(series.has_value());
   EXPECT_EQ(series.error().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(series.error().message(), "result[0].values[1]: infinite value not stored");
@@ -226,8 +225,10 @@ TEST(PromJson, SurvivesArbitraryBytes) {
     for (int e = 0; e < edits; ++e) {
       const size_t at = rng() % (input.size() + 1);
       const char byte = "\"[]{},:0-e.\0\xff"[rng() % 14];
-      if (rng() % 2 == 0 && at < input.size()) input[at] = byte;
-      else input.insert(at, 1, byte);
+      if (rng() % 2 == 0 && at < input.size())
+        input[at] = byte;
+      else
+        input.insert(at, 1, byte);
     }
     if (round % 10 == 0) input.resize(rng() % input.size());
     ParseReport report;

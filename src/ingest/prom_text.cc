@@ -58,8 +58,8 @@ bool IsMetricName(std::string_view s) {
 
 // Types of 0.0.4, and those OpenMetrics adds, since exporters mix the two in practice.
 bool IsKnownType(std::string_view t) {
-  static constexpr std::string_view kTypes[] = {"counter",      "gauge",   "histogram",
-                                                "summary",      "untyped", "unknown",
+  static constexpr std::string_view kTypes[] = {"counter",        "gauge",    "histogram",
+                                                "summary",        "untyped",  "unknown",
                                                 "gaugehistogram", "stateset", "info"};
   return std::find(std::begin(kTypes), std::end(kTypes), t) != std::end(kTypes);
 }
@@ -166,14 +166,13 @@ class TextParser {
     LineCursor cur(text);
     cur.SkipBlanks();
     if (cur.AtEnd()) return true;
-    std::optional<std::string> bad =
-        cur.Peek() == '#' ? Comment(cur) : SampleLine(cur, text);
+    std::optional<std::string> bad = cur.Peek() == '#' ? Comment(cur) : SampleLine(cur, text);
     if (!bad) {
       return true;
     }
     if (options_.strict) {
-      failure_ = Error(ErrorCode::kInvalidArgument,
-                       "line " + std::to_string(line_no) + ": " + *bad);
+      failure_ =
+          Error(ErrorCode::kInvalidArgument, "line " + std::to_string(line_no) + ": " + *bad);
       report_.Malformed(line_no, std::move(*bad));
       return false;
     }
@@ -214,8 +213,9 @@ class TextParser {
 
   std::optional<std::string> SampleLine(LineCursor& cur, std::string_view text) {
     ParsedSample parsed;
-    parsed.name = cur.Name([](char c) { return IsLetter(c) || c == '_' || c == ':'; },
-                           [](char c) { return IsLetter(c) || IsDigit(c) || c == '_' || c == ':'; });
+    parsed.name =
+        cur.Name([](char c) { return IsLetter(c) || c == '_' || c == ':'; },
+                 [](char c) { return IsLetter(c) || IsDigit(c) || c == '_' || c == ':'; });
     if (parsed.name.empty()) return "expected a metric name, found " + Quote(text);
     if (!cur.AtEnd() && cur.Peek() != '{' && !IsBlank(cur.Peek())) {
       // The name ran into a character that cannot be part of it ("http-requests 3").
@@ -291,9 +291,8 @@ class TextParser {
     std::string key = FormatSeriesId(parsed.name, parsed.labels);
     const auto [it, inserted] = index_.emplace(std::move(key), series_.size());
     if (inserted) {
-      series_.push_back(MetricSeries{.name = std::string(parsed.name),
-                                     .labels = std::move(parsed.labels),
-                                     .samples = {}});
+      series_.push_back(MetricSeries{
+          .name = std::string(parsed.name), .labels = std::move(parsed.labels), .samples = {}});
     }
     series_[it->second].samples.push_back(parsed.sample);
   }

@@ -1,9 +1,9 @@
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <random>
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 #include "ingest/metric_parsers.h"
 
@@ -15,14 +15,15 @@ TimePoint Ms(int64_t ms) { return TimePoint{Duration{ms}}; }
 const TimePoint kScrapeTime = Ms(1700000000000);
 
 Result<std::vector<MetricSeries>> Parse(std::string_view text, ParseReport& report,
-                                        MetricParseOptions options = {.default_time =
-                                                                          kScrapeTime}) {
+                                        MetricParseOptions options = {
+                                            .default_time = kScrapeTime}) {
   return ParsePromText(text, options, report);
 }
 
 // Shaped like a real /metrics page: HELP/TYPE, a counter with two label sets, a gauge with
 // timestamps, a histogram and a summary.
-constexpr std::string_view kExposition = R"(# HELP http_requests_total The total number of HTTP requests.
+constexpr std::string_view kExposition =
+    R"(# HELP http_requests_total The total number of HTTP requests.
 # TYPE http_requests_total counter
 http_requests_total{method="post",code="200"} 1027 1395066363000
 http_requests_total{method="post",code="400"}    3 1395066363000
@@ -143,8 +144,9 @@ TEST(PromText, MalformedLinesAreCountedWithTheirReason) {
       {"m", "missing value for 'm'"},
       {"m one", "bad value 'one'"},
       {"m 1 1.5", "bad timestamp '1.5' (expected integer milliseconds)"},
-      {"m 1 99999999999999999999", "bad timestamp '99999999999999999999' (expected integer "
-                                   "milliseconds)"},
+      {"m 1 99999999999999999999",
+       "bad timestamp '99999999999999999999' (expected integer "
+       "milliseconds)"},
       {"m 1 999999999999999999", "timestamp out of range '999999999999999999'"},
       {"m 1 2 3", "unexpected text after the sample: '3'"},
       {"# TYPE m countr", "unknown metric type 'countr'"},
@@ -226,8 +228,10 @@ TEST(PromText, SurvivesArbitraryBytes) {
     for (int e = 0; e < edits; ++e) {
       const size_t at = rng() % (input.size() + 1);
       const char byte = "{}\",=\\ \n#9eE+-.\0\xff"[rng() % 18];
-      if (rng() % 2 == 0 && at < input.size()) input[at] = byte;
-      else input.insert(at, 1, byte);
+      if (rng() % 2 == 0 && at < input.size())
+        input[at] = byte;
+      else
+        input.insert(at, 1, byte);
     }
     if (round % 10 == 0) input.resize(rng() % input.size());
     ParseReport report;

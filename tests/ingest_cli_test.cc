@@ -1,0 +1,322 @@
+// End-to-end tests of `forescale ingest` on the genuine samples and on broken inputs.
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include <map>
+
+#include "cli_runner.h"
+
+namespace forescale::testing {
+namespace {
+
+const std::string kNasaLog = Repo("data/nasa_http/NASA_access_log_Aug95_head1880_repaired.log");
+const std::string kNasaMinutes = Repo("data/nasa_http/nasa_ksc_requests_per_minute.csv");
+const std::string kApacheLog = Repo("data/apache_access_logs/elastic_examples_apache_logs.log");
+
+// timestamp -> value of an exported series ("" for a missing value).
+std::map<std::string, std::string> ParseExport(const std::string& csv) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    const size_t comma = line.find(',');
+    out[line.substr(0, comma)] = line.substr(comma + 1);
+  }
+  return out;
+}
+
+// Rows of a query on the SQLite file, as "a|b|c" strings: checks what really landed on disk.
+std::vector<std::string> Query(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::vector<std::string> rows;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return {"<cannot open>"};
+  }
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      std::string row;
+      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+        if (c) row += "|";
+        const auto* text = sqlite3_column_text(stmt, c);
+        row += text ? reinterpret_cast<const char*>(text) : "NULL";
+      }
+      rows.push_back(row);
+    }
+  } else {
+    rows.push_back(std::string("<error: ") + sqlite3_errmsg(db) + ">");
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return rows;
+}
+
+std::string SeriesCount(const std::string& db) {
+  auto rows = Query(db, "SELECT count(*) FROM series");
+  return rows.empty() ? "" : rows.front();
+}
+
+std::string Lines(const std::string& text, size_t from, size_t to) {  // [from, to), 0-based
+  std::istringstream in(text);
+  std::string line, out;
+  for (size_t i = 0; std::getline(in, line); ++i) {
+    if (i >= from && i < to) out += line + "\n";
+  }
+  return out;
+}
+
+void WriteGzip(const std::string& path, const std::string& content) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(gzwrite(f, content.data(), static_cast<unsigned>(content.size())),
+            static_cast<int>(content.size()));
+  gzclose(f);
+}
+
+using IngestCli = CliTest;
+
+TEST_F(IngestCli, NasaAccessLogReproducesThePublishedPerMinuteCounts) {
+  ASSERT_EQ(Run({"ingest", kNasaLog, "--step", "60s", "--db", Db(), "--name", "log"}).code, 0);
+  auto csv = Run({"ingest", kNasaMinutes, "--utc-offset", "-04:00", "--db", Db(), "--name",
+                  "published"});
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  // The slice covers 00:00:01 .. 01:12:24 local time: 72 whole minutes.
+  const std::string from = "1995-08-01T04:00:00Z", to = "1995-08-01T05:12:00Z";
+  auto ours = Run({"series", "export", "log:requests", "--from", from, "--to", to, "--db", Db()});
+  auto theirs =
+      Run({"series", "export", "published:requests", "--from", from, "--to", to, "--db", Db()});
+  ASSERT_EQ(ours.code, 0) << ours.err;
+  ASSERT_EQ(theirs.code, 0) << theirs.err;
+  const auto a = ParseExport(ours.out), b = ParseExport(theirs.out);
+  ASSERT_EQ(a.size(), 72u);
+  ASSERT_EQ(b.size(), 72u);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a.at("1995-08-01T04:00:00Z"), "51");
+}
+
+TEST_F(IngestCli, ApacheSampleKeepsTheTruncatedUserAgentLineAndSaysSo) {
+  auto r = Run({"ingest", kApacheLog, "--db", Db()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("combined"), std::string::npos);
+  EXPECT_NE(r.out.find("lines 10000, records 10000, malformed 0, recovered 1"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.err.find("elastic_examples_apache_logs.log:8899: recovered: user agent has no "
+                       "closing quote"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Query(Db(), "SELECT sum(value) FROM points JOIN series ON series.id = series_id "
+                        "WHERE name = 'elastic_examples_apache_logs:requests'"),
+            std::vector<std::string>{"10000.0"});
+}
+
+TEST_F(IngestCli, DerivesStatusEndpointAndLatencySeries) {
+  // nginx combined + $request_time: two minutes, one 5xx, ids collapsed.
+  WriteFile(Path("nginx.log"),
+            "10.0.0.1 - - [10/Oct/2023:13:55:01 +0000] \"GET /users/42?x=1 HTTP/1.1\" 200 512 "
+            "\"-\" \"curl/8\" 0.010\n"
+            "10.0.0.2 - - [10/Oct/2023:13:55:30 +0000] \"GET /users/7 HTTP/1.1\" 200 100 "
+            "\"-\" \"curl/8\" 0.030\n"
+            "10.0.0.3 - - [10/Oct/2023:13:56:05 +0000] \"POST /orders HTTP/1.1\" 503 0 "
+            "\"-\" \"curl/8\" 1.500\n");
+  auto r = Run({"ingest", Path("nginx.log"), "--db", Db(), "--name", "web"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto users = Run({"series", "export", "web:endpoint_requests{path=\"/users/{id}\"}", "--db", Db()});
+  ASSERT_EQ(users.code, 0) << users.err;
+  EXPECT_EQ(ParseExport(users.out),
+            (std::map<std::string, std::string>{{"2023-10-10T13:55:00Z", "2"},
+                                                {"2023-10-10T13:56:00Z", "0"}}));
+  auto errors = Run({"series", "export", "web:status{class=\"5xx\"}", "--db", Db()});
+  EXPECT_EQ(ParseExport(errors.out).at("2023-10-10T13:56:00Z"), "1");
+  auto p99 = Run({"series", "export", "web:latency_seconds{quantile=\"0.99\"}", "--db", Db()});
+  ASSERT_EQ(p99.code, 0) << p99.err;
+  const double minute2 = std::stod(ParseExport(p99.out).at("2023-10-10T13:56:00Z"));
+  EXPECT_NEAR(minute2, 1.5, 0.015);
+}
+
+TEST_F(IngestCli, ReingestingTheSameFileAddsNothing) {
+  ASSERT_EQ(Run({"ingest", kNasaLog, "--db", Db(), "--name", "n"}).code, 0);
+  auto again = Run({"ingest", kNasaLog, "--db", Db(), "--name", "n"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.out.find("unchanged"), std::string::npos) << again.out;
+  EXPECT_EQ(Query(Db(), "SELECT sum(value) FROM points JOIN series ON series.id = series_id "
+                        "WHERE name = 'n:requests'"),
+            std::vector<std::string>{"1880.0"});
+  // The same content under another file name and through gzip is still the same source.
+  WriteGzip(Path("copy.log.gz"), ReadFile(kNasaLog));
+  auto copy = Run({"ingest", Path("copy.log.gz"), "--db", Db(), "--name", "n"});
+  EXPECT_NE(copy.out.find("unchanged"), std::string::npos) << copy.out;
+}
+
+TEST_F(IngestCli, AGrownLogIsReadFromWhereItStopped) {
+  const std::string all = ReadFile(kNasaLog);
+  WriteFile(Path("access.log"), Lines(all, 0, 1000));
+  ASSERT_EQ(Run({"ingest", Path("access.log"), "--db", Db()}).code, 0);
+  WriteFile(Path("access.log"), Lines(all, 0, 1880));
+  auto grown = Run({"ingest", Path("access.log"), "--db", Db()});
+  ASSERT_EQ(grown.code, 0) << grown.err;
+  EXPECT_NE(grown.out.find("appended"), std::string::npos) << grown.out;
+  EXPECT_NE(grown.out.find("lines 880, records 880"), std::string::npos) << grown.out;
+  // Minute for minute the same as ingesting the whole log at once.
+  ASSERT_EQ(Run({"ingest", kNasaLog, "--db", Path("once.db"), "--name", "access"}).code, 0);
+  auto split = Run({"series", "export", "access:requests", "--db", Db()});
+  auto once = Run({"series", "export", "access:requests", "--db", Path("once.db")});
+  EXPECT_EQ(split.out, once.out);
+  // Provenance: two runs of one source, the second starting where the first stopped.
+  auto runs = Query(Db(), "SELECT from_byte > 0, lines FROM runs ORDER BY id");
+  EXPECT_EQ(runs, (std::vector<std::string>{"0|1000", "1|880"}));
+}
+
+TEST_F(IngestCli, GzipAndStdinGiveTheSameSeriesAsThePlainFile) {
+  WriteGzip(Path("nasa.gz"), ReadFile(kNasaLog));
+  ASSERT_EQ(Run({"ingest", kNasaLog, "--db", Path("plain.db"), "--name", "x"}).code, 0);
+  ASSERT_EQ(Run({"ingest", Path("nasa.gz"), "--db", Path("gz.db"), "--name", "x"}).code, 0);
+  ASSERT_EQ(Run({"ingest", "-", "--db", Path("stdin.db"), "--name", "x"}, Path("nasa.gz")).code, 0);
+  const auto plain = Run({"series", "export", "x:bytes", "--db", Path("plain.db")}).out;
+  EXPECT_EQ(Run({"series", "export", "x:bytes", "--db", Path("gz.db")}).out, plain);
+  EXPECT_EQ(Run({"series", "export", "x:bytes", "--db", Path("stdin.db")}).out, plain);
+  EXPECT_GT(plain.size(), 100u);
+}
+
+TEST_F(IngestCli, TruncatedGzipIsAnErrorAndStoresNothing) {
+  WriteGzip(Path("full.gz"), ReadFile(kApacheLog));
+  const std::string gz = ReadFile(Path("full.gz"));
+  WriteFile(Path("cut.gz"), gz.substr(0, gz.size() / 2));
+  auto r = Run({"ingest", kNasaLog, Path("cut.gz"), "--db", Db()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("cut.gz"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("truncated gzip"), std::string::npos) << r.err;
+  // The good file before it is not half-written either: one run, one transaction.
+  EXPECT_EQ(SeriesCount(Db()), "0");
+}
+
+TEST_F(IngestCli, BinaryEmptyAndGarbageFilesGetClearMessages) {
+  WriteFile(Path("binary.bin"), std::string("\x7f" "ELF\x02\x01\x01\0\0\0\0\0", 12) + std::string(500, '\0'));
+  WriteFile(Path("empty.log"), "");
+  WriteFile(Path("garbage.txt"), "hello world\nthis is not a log\n");
+  struct Case {
+    std::string file, message;
+  };
+  for (const Case& c : {Case{"binary.bin", "binary"}, Case{"empty.log", "is empty"},
+                        Case{"garbage.txt", "cannot tell the format"}}) {
+    auto r = Run({"ingest", Path(c.file), "--db", Db()});
+    EXPECT_EQ(r.code, 2) << c.file;
+    EXPECT_NE(r.err.find(Path(c.file)), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("Assertion"), std::string::npos);
+  }
+  auto missing = Run({"ingest", Path("nope.log"), "--db", Db()});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("nope.log"), std::string::npos);
+  // A file forced to a format it is not: nothing parses, exit 2.
+  auto wrong = Run({"ingest", kNasaMinutes, "--format", "clf", "--db", Db()});
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_NE(wrong.err.find("no line could be read as clf"), std::string::npos) << wrong.err;
+  EXPECT_EQ(SeriesCount(Db()), "0");
+}
+
+TEST_F(IngestCli, BadDatesAreCountedReportedAndSkipped) {
+  const std::string good = "h - - [01/Aug/1995:00:00:01 -0400] \"GET / HTTP/1.0\" 200 10\n";
+  WriteFile(Path("dates.log"), good +
+                                   "h - - [32/Aug/1995:00:00:01 -0400] \"GET / HTTP/1.0\" 200 10\n" +
+                                   good +
+                                   "h - - [01/Foo/1995:00:00:01 -0400] \"GET / HTTP/1.0\" 200 10\n" +
+                                   good);
+  auto r = Run({"ingest", Path("dates.log"), "--db", Db()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("lines 5, records 3, malformed 2"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("dates.log:2: skipped: bad date"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("dates.log:4: skipped: bad date"), std::string::npos) << r.err;
+}
+
+TEST_F(IngestCli, StrictStopsAtTheFirstBadLineAndStoresNothing) {
+  std::string log = Lines(ReadFile(kNasaLog), 0, 50);
+  log += "this line is broken\n";
+  log += Lines(ReadFile(kNasaLog), 50, 60);
+  WriteFile(Path("strict.log"), log);
+  auto r = Run({"ingest", Path("strict.log"), "--strict", "--db", Db()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("strict.log:51:"), std::string::npos) << r.err;
+  EXPECT_EQ(SeriesCount(Db()), "0");
+  EXPECT_EQ(Query(Db(), "SELECT count(*) FROM sources"), std::vector<std::string>{"0"});
+  // Without --strict the same file goes in, with the line reported.
+  auto lenient = Run({"ingest", Path("strict.log"), "--db", Db()});
+  EXPECT_EQ(lenient.code, 0);
+  EXPECT_NE(lenient.out.find("malformed 1"), std::string::npos);
+}
+
+TEST_F(IngestCli, AOneMegabyteLineIsReportedNotBuffered) {
+  std::string log = Lines(ReadFile(kNasaLog), 0, 10);
+  const std::string huge = "h - - [01/Aug/1995:00:00:01 -0400] \"GET /" +
+                           std::string(1 << 20, 'a') + " HTTP/1.0\" 200 10";
+  log += huge + "\n";
+  log += Lines(ReadFile(kNasaLog), 10, 20);
+  WriteFile(Path("huge.log"), log);
+  auto r = Run({"ingest", Path("huge.log"), "--db", Db()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("lines 21, records 20, malformed 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("huge.log:11: skipped: line is " + std::to_string(huge.size()) +
+                       " bytes long, over the 64 KiB limit"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(IngestCli, MetricExportsInEveryFormat) {
+  WriteFile(Path("range.json"),
+            R"({"status":"success","data":{"resultType":"matrix","result":[)"
+            R"({"metric":{"__name__":"http_requests","job":"api"},)"
+            R"("values":[[1700000000,"10"],[1700000060,"12"],[1700000120,"9"]]}]}})");
+  WriteFile(Path("metrics.prom"),
+            "# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\n"
+            "http_requests_total{code=\"200\"} 1027 1700000000000\n"
+            "http_requests_total{code=\"200\"} 1090 1700000060000\n");
+  auto json = Run({"ingest", Path("range.json"), "--db", Db()});
+  ASSERT_EQ(json.code, 0) << json.err;
+  EXPECT_NE(json.out.find("prom-json"), std::string::npos);
+  auto text = Run({"ingest", Path("metrics.prom"), "--db", Db()});
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_NE(text.out.find("prom-text"), std::string::npos);
+  auto exported = Run({"series", "export", "http_requests{job=\"api\"}", "--db", Db()});
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  EXPECT_EQ(exported.out,
+            "timestamp,value\n2023-11-14T22:13:00Z,10\n2023-11-14T22:14:00Z,12\n"
+            "2023-11-14T22:15:00Z,9\n");
+  auto counter = Run({"series", "export", "http_requests_total{code=\"200\"}", "--db", Db()});
+  EXPECT_NE(counter.out.find(",1090"), std::string::npos) << counter.out;
+  // NAB CloudWatch CSV: its own 5-minute step is kept.
+  auto nab = Run({"ingest", Repo("data/nab/realAWSCloudwatch/elb_request_count_8c0756.csv"),
+                  "--db", Db(), "--name", "elb"});
+  ASSERT_EQ(nab.code, 0) << nab.err;
+  auto listed = Run({"series", "list", "elb:", "--db", Db()});
+  EXPECT_NE(listed.out.find("elb:value"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("5m"), std::string::npos) << listed.out;
+}
+
+TEST_F(IngestCli, AStepConflictIsRefused) {
+  ASSERT_EQ(Run({"ingest", kNasaLog, "--db", Db(), "--name", "n"}).code, 0);
+  WriteFile(Path("other.log"), Lines(ReadFile(kApacheLog), 0, 100));
+  auto r = Run({"ingest", Path("other.log"), "--step", "5m", "--db", Db(), "--name", "n"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("step"), std::string::npos) << r.err;
+}
+
+TEST_F(IngestCli, HelpAndVersionListOptionsWithDefaults) {
+  auto help = Run({"ingest", "--help"});
+  EXPECT_EQ(help.code, 0);
+  for (const char* option : {"--format", "--step", "--db", "--name", "--strict", "--utc-offset",
+                             "forescale.db", "auto"}) {
+    EXPECT_NE(help.out.find(option), std::string::npos) << option;
+  }
+  auto version = Run({"--version"});
+  EXPECT_EQ(version.code, 0);
+  EXPECT_NE(version.out.find("forescale "), std::string::npos);
+  auto unknown = Run({"ingest", "--no-such-flag", kNasaLog});
+  EXPECT_EQ(unknown.code, 2);
+  auto bad_step = Run({"ingest", kNasaLog, "--step", "5", "--db", Db()});
+  EXPECT_EQ(bad_step.code, 2);
+  EXPECT_NE(bad_step.err.find("unit"), std::string::npos) << bad_step.err;
+}
+
+}  // namespace
+}  // namespace forescale::testing
