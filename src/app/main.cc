@@ -82,10 +82,11 @@ void PrintIngestSummary(const IngestOutcome& outcome, const IngestOptions& optio
   }
   // What the datasets now hold, so the user sees the result without another command.
   for (const auto& dataset : outcome.datasets) {
-    SeriesQuery query{.db_path = options.db_path, .name = dataset + ":"};
     fmt::print("\n");
-    std::fflush(stdout);
-    (void)ListSeriesCommand(query);
+    if (auto ok = PrintDatasetSummary(options.db_path, dataset); !ok) {
+      fmt::print(stderr, "forescale: warning: cannot summarise '{}': {}\n", dataset,
+                 ok.error().message());
+    }
   }
   fmt::print("\nstored in {}\n", options.db_path);
 }

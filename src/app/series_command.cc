@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -102,6 +103,54 @@ SeriesStats ComputeStats(const Series& series) {
   st.p50 = Aggregate(copy, Aggregation::Quantile(0.5));
   st.p95 = Aggregate(copy, Aggregation::Quantile(0.95));
   return st;
+}
+
+Result<void> PrintDatasetSummary(const std::string& db_path, const std::string& dataset,
+                                 size_t max_endpoints) {
+  auto db = store::Store::Open(db_path);
+  if (!db) return std::unexpected(db.error());
+  auto list = (*db)->ListSeries(dataset + ":");
+  if (!list) return std::unexpected(list.error());
+  struct Row {
+    std::string id;
+    SeriesStats stats;
+  };
+  std::vector<Row> rows, endpoints;
+  Duration step{0};
+  TimePoint first = TimePoint::max(), last = TimePoint::min();
+  for (const auto& info : *list) {
+    if (!info.id.name.starts_with(dataset + ":")) continue;
+    auto series = (*db)->ReadSeries(info.id);
+    if (!series) return std::unexpected(series.error());
+    Row row{FormatSeriesId(info.id.name, info.id.labels), ComputeStats(*series)};
+    step = info.step;
+    first = std::min(first, info.first);
+    last = std::max(last, info.last);
+    (info.id.name == dataset + ":endpoint_requests" ? endpoints : rows).push_back(std::move(row));
+  }
+  if (rows.empty() && endpoints.empty()) return {};
+  std::sort(endpoints.begin(), endpoints.end(),
+            [](const Row& a, const Row& b) { return a.stats.total > b.stats.total; });
+  const size_t shown_endpoints = std::min(endpoints.size(), max_endpoints);
+  rows.insert(rows.end(), endpoints.begin(), endpoints.begin() + static_cast<ptrdiff_t>(shown_endpoints));
+  fmt::print("dataset '{}': {} series, step {}, {} .. {}\n", dataset, rows.size() - shown_endpoints + endpoints.size(),
+             FormatDuration(step), FormatRfc3339(first), FormatRfc3339(last));
+  size_t width = 6;
+  for (const auto& r : rows) width = std::max(width, r.id.size());
+  width = std::min<size_t>(width, 72);
+  fmt::print("  {:<{}}  {:>7}  {:>9}  {:>9}  {:>9}  {:>11}\n", "SERIES", width, "POINTS", "MEAN", "P95",
+             "MAX", "TOTAL");
+  for (const auto& r : rows) {
+    const std::string id = r.id.size() > width ? r.id.substr(0, width - 1) + "~" : r.id;
+    fmt::print("  {:<{}}  {:>7}  {:>9}  {:>9}  {:>9}  {:>11}\n", id, width, r.stats.points,
+               FormatValue(r.stats.mean), FormatValue(r.stats.p95), FormatValue(r.stats.max),
+               FormatValue(r.stats.total));
+  }
+  if (endpoints.size() > shown_endpoints) {
+    fmt::print("  ... and {} more endpoint series (forescale series list '{}:endpoint' --db {})\n",
+               endpoints.size() - shown_endpoints, dataset, db_path);
+  }
+  return {};
 }
 
 Result<void> ListSeriesCommand(const SeriesQuery& query) {

@@ -138,8 +138,13 @@ AccessSeries AccessAggregator::Finish(const std::string& dataset,
     endpoints.push_back(make("endpoint_requests", {{"path", endpoint_names_[e]}}, "requests", true));
   };
   for (size_t i = 0; i < order.size() && i < options_.top_endpoints; ++i) add_endpoint(order[i]);
+  std::vector<OutputSeries> idle_known;  // known endpoints without a request in this batch
   for (const std::string& name : known_endpoints) {
-    if (auto it = endpoint_ids_.find(name); it != endpoint_ids_.end()) add_endpoint(it->second);
+    if (auto it = endpoint_ids_.find(name); it != endpoint_ids_.end()) {
+      add_endpoint(it->second);
+    } else {
+      idle_known.push_back(make("endpoint_requests", {{"path", name}}, "requests", true));
+    }
   }
   OutputSeries other = make("endpoint_requests", {{"path", "{other}"}}, "requests", true);
   bool has_other = false;
@@ -155,6 +160,7 @@ AccessSeries AccessAggregator::Finish(const std::string& dataset,
     }
   }
   for (auto& s : endpoints) out.series.push_back(std::move(s));
+  for (auto& s : idle_known) out.series.push_back(std::move(s));
   if (has_other) out.series.push_back(std::move(other));
 
   if (!latency_.empty()) {

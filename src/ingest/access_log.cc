@@ -89,7 +89,7 @@ bool AccessLogParser::ParseTime(std::string_view t, TimePoint& out) {
   const char* p = t.data();
   if (has_cache_ && std::memcmp(p, cached_minute_, 17) == 0 &&
       std::memcmp(p + 21, cached_zone_, 5) == 0) {
-    if (!IsDigit(p[18]) || !IsDigit(p[19]) || p[17] != ':') return false;
+    if (!IsDigit(p[18]) || !IsDigit(p[19]) || p[17] != ':' || p[20] != ' ') return false;
     const int s = Two(p + 18);
     if (s > 60) return false;
     out = TimePoint{Duration{cached_minute_ms_ + s * 1000LL}};

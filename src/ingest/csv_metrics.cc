@@ -18,34 +18,17 @@
 
 #include "ingest/metric_parsers.h"
 
+#include "ingest/internal/text.h"
+
 namespace forescale::ingest {
 namespace {
 
+using internal::Printable;
+using internal::Quote;
+
 constexpr size_t kQuotedTextLimit = 40;
 
-// Reasons are printed on terminals and written into JSON reports, and the input may hold NUL
-// bytes, control characters or broken UTF-8; anything but printable ASCII is shown as \xNN so
-// that a report can always be encoded.
-std::string Printable(std::string_view text, size_t limit) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  const size_t n = std::min(text.size(), limit);
-  out.reserve(n + 3);
-  for (size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  if (text.size() > limit) out += "...";
-  return out;
-}
 
-std::string Quote(std::string_view text) { return "'" + Printable(text, kQuotedTextLimit) + "'"; }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 

@@ -27,11 +27,8 @@ Result<std::vector<MetricSeries>> Parse(std::string_view csv, ParseReport& repor
 // The data sets are copied into the repository's data/ folder; until then they are read from
 // the shared folder they come from.
 std::string DataFile(const std::string& relative) {
-  for (const std::string& path :
-       {std::string(FORESCALE_SOURCE_DIR) + "/data/" + relative, "/work/shared/data/" + relative}) {
-    if (std::filesystem::exists(path)) return path;
-  }
-  return "";
+  const std::string path = std::string(FORESCALE_SOURCE_DIR) + "/data/" + relative;
+  return std::filesystem::exists(path) ? path : "";
 }
 
 std::string ReadAll(const std::string& path) {

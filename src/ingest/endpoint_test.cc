@@ -1,5 +1,7 @@
 #include "ingest/endpoint.h"
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace forescale::ingest {
@@ -65,6 +67,14 @@ TEST(NormaliseEndpoint, KeepsNamesThatContainDigits) {
             "/shuttle/missions/sts-68/sts-68-mcc-05.txt");
   EXPECT_EQ(NormaliseEndpoint("/images/KSC-logosmall.gif"), "/images/KSC-logosmall.gif");
   EXPECT_EQ(NormaliseEndpoint("/api/v2/status"), "/api/v2/status");
+}
+
+TEST(NormaliseEndpoint, SegmentOverSixtyFourBytesBecomesLong) {
+  const std::string name64(64, 'a'), name65(65, 'a');
+  EXPECT_EQ(NormaliseEndpoint("/x/" + name64 + "/y"), "/x/" + name64 + "/y");
+  EXPECT_EQ(NormaliseEndpoint("/x/" + name65 + "/y"), "/x/{long}/y");
+  // Length wins over shape: a 70-digit number is a payload too.
+  EXPECT_EQ(NormaliseEndpoint("/x/" + std::string(70, '7')), "/x/{long}");
 }
 
 TEST(NormaliseEndpoint, EmptyTargetIsInvalid) { EXPECT_EQ(NormaliseEndpoint(""), "{invalid}"); }

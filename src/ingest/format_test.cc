@@ -46,16 +46,26 @@ TEST(DetectFormat, RecognisesAccessLogAfterByteOrderMarkAndBlankLines) {
 }
 
 TEST(DetectFormat, AccessLogWithNameLikeHostIsNotPrometheusText) {
-  GTEST_SKIP() << "BUG: DetectFormat tries LooksLikePromSample before LooksLikeAccessLog, and "
-                  "LooksLikePromSample accepts any value starting with '-', so a log whose host "
-                  "is a metric-name-shaped token ('::1', 'localhost', 'fe80::1') followed by the "
-                  "'-' ident field is detected as prom-text.";
+  // "::1", "localhost" and "fe80::1" are shaped like metric names and are followed by the "-"
+  // ident field, which is not a sample value.
   for (const char* line :
        {"::1 - - [01/Aug/1995:00:00:01 -0400] \"GET / HTTP/1.1\" 200 45\n",
-        "localhost - - [01/Aug/1995:00:00:01 -0400] \"GET / HTTP/1.1\" 200 45\n"}) {
+        "localhost - - [01/Aug/1995:00:00:01 -0400] \"GET / HTTP/1.1\" 200 45\n",
+        "fe80::1 - - [01/Aug/1995:00:00:01 -0400] \"GET / HTTP/1.1\" 200 45 \"-\" \"curl/8\"\n"}) {
     auto format = DetectFormat(line);
     ASSERT_TRUE(format.has_value()) << format.error().message();
-    EXPECT_EQ(*format, Format::kClf) << line;
+    EXPECT_TRUE(IsAccessLog(*format)) << line << " -> " << FormatName(*format);
+  }
+  auto combined = DetectFormat(
+      "fe80::1 - - [01/Aug/1995:00:00:01 -0400] \"GET / HTTP/1.1\" 200 45 \"-\" \"curl/8\"\n");
+  ASSERT_TRUE(combined.has_value());
+  EXPECT_EQ(*combined, Format::kCombined);
+}
+
+TEST(DetectFormat, NameFollowedByNonNumberIsNotPrometheusText) {
+  for (const char* text : {"status ok\n", "up - 3\n", "metric_name 12abc\n"}) {
+    auto format = DetectFormat(text);
+    EXPECT_FALSE(format.has_value()) << text << " -> " << FormatName(*format);
   }
 }
 
@@ -94,7 +104,9 @@ TEST(DetectFormat, RecognisesPrometheusTextByHelpOrTypeComment) {
 TEST(DetectFormat, RecognisesPrometheusTextByBareSampleLine) {
   for (const char* text : {"http_requests_total{method=\"post\",code=\"200\"} 1027 1395066363000\n",
                            "up 1\n", "node_load1 0.42\n", "temperature_celsius -3.5\n",
-                           "rpc_duration_seconds{quantile=\"0.99\"} NaN\n"}) {
+                           "rpc_duration_seconds{quantile=\"0.99\"} NaN\n",
+                           "http_request_duration_seconds_bucket{le=\"+Inf\"} 144320\n",
+                           "free_energy -Inf\n", "gain +Inf\n", "ratio +0.5\n"}) {
     auto format = DetectFormat(text);
     ASSERT_TRUE(format.has_value()) << text << ": " << format.error().message();
     EXPECT_EQ(*format, Format::kPromText) << text;

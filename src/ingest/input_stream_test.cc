@@ -541,16 +541,23 @@ TEST(LineScanner, TooLongLinesOneAfterAnotherAreCountedSeparately) {
 }
 
 TEST(LineScanner, LineOverMaxLineIsTooLongWhereverItFallsInTheBlock) {
-  GTEST_SKIP() << "BUG: a line longer than max_line is reported as kTooLong only when it "
-                  "spans a Refill (keep > max_line there); one that fits inside the current "
-                  "block is returned as kLine, so the same line is accepted or rejected "
-                  "depending on its offset modulo the block size.";
-  // 20 bytes with max_line 16: the block (32 bytes) holds it whole.
-  ChunkedStream in("0123456789abcdefghij\nok\n", 1000);
-  LineScanner scanner(in, {}, /*max_line=*/16, /*block=*/32);
+  // 20 bytes with max_line 16 fit whole in a 32-byte block, in the middle and at the end.
+  const std::string content = "0123456789abcdefghij\nok\n" + std::string(17, 'z');
   const std::vector<Event> expected = {TooLongAt(20, 1, 21), LineAt("ok", 2, 24),
-                                       {LineScanner::Status::kEnd, "", 0, 2, 24}};
-  EXPECT_EQ(ScanAll(scanner), expected);
+                                       TooLongAt(17, 3, 41),
+                                       {LineScanner::Status::kEnd, "", 0, 3, 41}};
+  for (size_t chunk : {3u, 1000u}) {
+    ChunkedStream in(content, chunk);
+    LineScanner scanner(in, {}, /*max_line=*/16, /*block=*/32);
+    EXPECT_EQ(ScanAll(scanner), expected) << "chunk " << chunk;
+  }
+  // Exactly max_line bytes is still a line.
+  ChunkedStream in(std::string(16, 'a') + "\n" + std::string(16, 'b'), 1000);
+  LineScanner scanner(in, {}, 16, 32);
+  const std::vector<Event> at_limit = {LineAt(std::string(16, 'a'), 1, 17),
+                                       LineAt(std::string(16, 'b'), 2, 33),
+                                       {LineScanner::Status::kEnd, "", 0, 2, 33}};
+  EXPECT_EQ(ScanAll(scanner), at_limit);
 }
 
 TEST(LineScanner, TailIsTheLastConsumedBytesAfterEveryLine) {
@@ -576,10 +583,6 @@ TEST(LineScanner, TailIsTheLastConsumedBytesAfterEveryLine) {
 }
 
 TEST(LineScanner, TailIncludesTheBytesOfASkippedLongLine) {
-  GTEST_SKIP() << "BUG: Refill appends only buffer_[0, pos_) to tail_ and then drops the "
-                  "pending bytes of a line it starts skipping, so tail() misses the middle of "
-                  "a too-long line and no longer equals the bytes that end at consumed_bytes(); "
-                  "a resume that re-reads those bytes sees a different fingerprint.";
   const std::string content = "ab\n" + std::string(40, 'x') + "\nc\n";
   ChunkedStream in(content, 1000);
   LineScanner scanner(in, {}, /*max_line=*/16, /*block=*/32);

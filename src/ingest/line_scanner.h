@@ -101,7 +101,10 @@ class LineScanner {
     if (tail_.size() > kFingerprintBytes) tail_.erase(0, tail_.size() - kFingerprintBytes);
     size_t keep = end_ - pos_;
     if (keep > max_line_) {
-      // The pending line is already too long: drop it and skip to the next newline.
+      // The pending line is already too long: drop it and skip to the next newline. Its bytes
+      // still count for the fingerprint window, which must end exactly at consumed_bytes().
+      tail_.append(buffer_.data() + pos_, keep);
+      if (tail_.size() > kFingerprintBytes) tail_.erase(0, tail_.size() - kFingerprintBytes);
       if (!skipping_) too_long_bytes_ = 0;
       skipping_ = true;
       too_long_bytes_ += keep;

@@ -21,32 +21,17 @@
 
 #include "ingest/metric_parsers.h"
 
+#include "ingest/internal/text.h"
+
 namespace forescale::ingest {
 namespace {
 
+using internal::Printable;
+using internal::Quote;
+
 using Json = nlohmann::json;
 
-// Reasons are printed on terminals and written into JSON reports; anything but printable
-// ASCII is shown as \xNN so a report can always be encoded.
-std::string Printable(std::string_view text, size_t limit) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  const size_t n = std::min(text.size(), limit);
-  for (size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  if (text.size() > limit) out += "...";
-  return out;
-}
 
-std::string Quote(std::string_view text) { return "'" + Printable(text, 40) + "'"; }
 
 uint64_t CountLines(std::string_view text) {
   if (text.empty()) return 0;
@@ -78,22 +63,13 @@ std::string ParseErrorDetail(const Json::parse_error& e) {
 
 // Prometheus writes sample values as strings so that NaN and infinities survive JSON.
 bool ParsePromValue(std::string_view text, double& out, std::string& reason) {
-  std::string_view number = text;
-  if (number.size() > 1 && number[0] == '+' && number[1] != '-' && number[1] != '+') {
-    number.remove_prefix(1);
+  switch (internal::ParseSampleValue(text, out)) {
+    case internal::ValueKind::kNumber: return true;
+    case internal::ValueKind::kInfinite: reason = "infinite value not stored"; return false;
+    case internal::ValueKind::kBad: break;
   }
-  double v = 0;
-  const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
-  if (number.empty() || ec != std::errc() || ptr != number.data() + number.size()) {
-    reason = "not a number " + Quote(text);
-    return false;
-  }
-  if (std::isinf(v)) {
-    reason = "infinite value not stored";
-    return false;
-  }
-  out = std::isnan(v) ? std::numeric_limits<double>::quiet_NaN() : v;
-  return true;
+  reason = "not a number " + Quote(text);
+  return false;
 }
 
 // Unix seconds; the range keeps the conversion to milliseconds exact and free of overflow.
