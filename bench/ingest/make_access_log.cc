@@ -188,8 +188,8 @@ class PerSecondSeries {
 
 // "01/Aug/1995:00:00:01 -0400" for a wall-clock second.
 std::string FormatClfTime(int64_t second, std::string_view offset) {
-  static constexpr std::array<const char*, 12> kMonths = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   int64_t days = second / 86400;
   int64_t tod = second % 86400;
   if (tod < 0) {
@@ -245,13 +245,13 @@ std::string DefaultInput(std::string_view relative) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Writes an access log of genuine lines with timestamps from the NASA per-second "
-               "request series (deterministic)."};
+  CLI::App app{
+      "Writes an access log of genuine lines with timestamps from the NASA per-second "
+      "request series (deterministic)."};
   int64_t lines = 5'000'000;
   std::string style_name = "apache";
   std::string output = "-";
-  std::string apache_sample =
-      DefaultInput("apache_access_logs/elastic_examples_apache_logs.log");
+  std::string apache_sample = DefaultInput("apache_access_logs/elastic_examples_apache_logs.log");
   std::string nasa_sample = DefaultInput("nasa_http/NASA_access_log_Aug95_head1880_repaired.log");
   std::string per_second = DefaultInput("nasa_http/nasa_ksc_requests_per_second.csv.gz");
   std::string offset = "-0400";
@@ -346,7 +346,7 @@ int main(int argc, char** argv) {
               << "\n";
   }
   std::cerr << "make_access_log: wrote " << written << " " << style_name << " lines ("
-            << out.bytes() << " bytes) from " << sample.lines.size() << " sample lines, "
-            << passes << " pass(es) over the per-second series\n";
+            << out.bytes() << " bytes) from " << sample.lines.size() << " sample lines, " << passes
+            << " pass(es) over the per-second series\n";
   return 0;
 }

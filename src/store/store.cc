@@ -2,7 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <bit>
 #include <cmath>
+#include <cstring>
+#include <map>
+#include <vector>
 #include <cstdint>
 #include <limits>
 #include <string_view>
@@ -11,7 +15,15 @@
 namespace forescale::store {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
+
+// Points are stored in chunks of this many consecutive buckets, one row each, as a time-series
+// database does: an ingest of three months of minutes in 28 series is a few thousand rows, not
+// millions, which is what lets ingest keep up with millions of log lines a second.
+constexpr int64_t kChunkBuckets = 1024;
+
+static_assert(std::endian::native == std::endian::little,
+              "chunk blobs are little-endian IEEE 754 doubles, copied as they are in memory");
 constexpr int kBusyTimeoutMs = 5000;
 
 // Times and steps are kept well inside int64 so that grid arithmetic (t - anchor, last + step,
@@ -24,22 +36,27 @@ constexpr uint64_t kMaxReadBuckets = uint64_t{1} << 27;  // 1 GiB of doubles
 
 // `labels` holds FormatSeriesId("", labels): "" or `{k="v",...}` with keys sorted, so equal
 // label sets are equal strings and `name || labels` is the formatted id (ordering and filter
-// run in SQL on exactly what the user sees). `value` is nullable because SQLite turns a NaN
-// result (inf + -inf under kAdd) into NULL; such a bucket reads back as missing.
+// run in SQL on exactly what the user sees). A series' grid is {anchor_ms + k * step_ms}, fixed
+// by its first write. A chunk row holds kChunkBuckets doubles (NaN = missing) starting at
+// start_ms, with the count and span of its non-missing buckets so that listing needs no blob.
 constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE IF NOT EXISTS series (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
   labels TEXT NOT NULL,
   step_ms INTEGER NOT NULL CHECK (step_ms > 0),
+  anchor_ms INTEGER NOT NULL,
   unit TEXT NOT NULL DEFAULT '',
   UNIQUE (name, labels)
 );
-CREATE TABLE IF NOT EXISTS points (
+CREATE TABLE IF NOT EXISTS chunks (
   series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
-  ts_ms INTEGER NOT NULL,
-  value REAL,
-  PRIMARY KEY (series_id, ts_ms)
+  start_ms INTEGER NOT NULL,
+  points INTEGER NOT NULL,
+  first_ms INTEGER,
+  last_ms INTEGER,
+  data BLOB NOT NULL,
+  PRIMARY KEY (series_id, start_ms)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sources (
   id INTEGER PRIMARY KEY,
@@ -73,7 +90,7 @@ CREATE TABLE IF NOT EXISTS blobs (
   data BLOB NOT NULL,
   PRIMARY KEY (key, ts_ms)
 ) WITHOUT ROWID;
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 )sql";
 
 int64_t Ms(TimePoint t) { return t.time_since_epoch().count(); }
@@ -147,6 +164,7 @@ class Query {
 
   Query& Bind(int64_t v) { return Check(sqlite3_bind_int64(stmt_, next_++, v)); }
   Query& Bind(double v) { return Check(sqlite3_bind_double(stmt_, next_++, v)); }
+  Query& BindNull() { return Check(sqlite3_bind_null(stmt_, next_++)); }
   Query& Bind(std::string_view v) {
     return Check(sqlite3_bind_text64(stmt_, next_++, v.data(), v.size(), kTransient, SQLITE_UTF8));
   }
@@ -255,15 +273,16 @@ class SqliteStore final : public Store {
 
     auto found = Find(id);
     if (!found) return std::unexpected(found.error());
-    int64_t series_id = 0;
+    int64_t series_id = 0, anchor = PosMod(Ms(series.start), step);
     if (found->has_value()) {
-      const auto [existing_id, existing_step] = **found;
-      if (existing_step != step) {
+      const StoredSeries existing = **found;
+      if (existing.step != step) {
         return Fail(ErrorCode::kConflict, path_ + ": series " + name + " is stored with step " +
-                                              FormatDuration(Duration{existing_step}) +
+                                              FormatDuration(Duration{existing.step}) +
                                               ", cannot write step " + FormatDuration(series.step));
       }
-      series_id = existing_id;
+      series_id = existing.id;
+      anchor = existing.anchor;
       // "" means the unit was unknown, so a later writer that knows it is not a conflict.
       if (!unit.empty()) {
         Query q(fill_unit_);
@@ -272,17 +291,43 @@ class SqliteStore final : public Store {
       }
     } else {
       Query q(insert_series_);
-      q.Bind(id.name).Bind(LabelsKey(id.labels)).Bind(step).Bind(unit);
+      q.Bind(id.name).Bind(LabelsKey(id.labels)).Bind(step).Bind(anchor).Bind(unit);
       if (int rc = q.Step(); rc != SQLITE_ROW) return Sql(rc, "creating series " + name);
       series_id = q.Int(0);
     }
 
-    const StmtPtr& upsert = mode == MergeMode::kAdd ? upsert_add_ : upsert_replace_;
+    // Group the values by the chunk they fall in, then merge each chunk once.
+    const int64_t chunk_span = step * kChunkBuckets;
+    std::map<int64_t, std::vector<std::pair<int64_t, double>>> by_chunk;  // start -> (index, v)
     for (size_t i = 0; i < series.size(); ++i) {
       const double v = series.values[i];
       if (std::isnan(v)) continue;
-      Query q(upsert);
-      q.Bind(series_id).Bind(Ms(series.TimeAt(i))).Bind(v);
+      const int64_t bucket = FloorToGrid(Ms(series.TimeAt(i)), anchor, step);
+      const int64_t chunk = FloorToGrid(bucket, PosMod(anchor, chunk_span), chunk_span);
+      by_chunk[chunk].emplace_back((bucket - chunk) / step, v);
+    }
+    std::vector<double> values;
+    for (const auto& [chunk, updates] : by_chunk) {
+      if (auto r = LoadChunk(series_id, chunk, values, name); !r) return r;
+      for (const auto& [index, v] : updates) {
+        double& slot = values[static_cast<size_t>(index)];
+        slot = (mode == MergeMode::kAdd && !std::isnan(slot)) ? slot + v : v;
+      }
+      int64_t points = 0, first = 0, last = 0;
+      for (int64_t i = 0; i < kChunkBuckets; ++i) {
+        if (std::isnan(values[static_cast<size_t>(i)])) continue;
+        if (points++ == 0) first = chunk + i * step;
+        last = chunk + i * step;
+      }
+      Query q(upsert_chunk_);
+      q.Bind(series_id).Bind(chunk).Bind(points);
+      if (points > 0) {
+        q.Bind(first).Bind(last);
+      } else {
+        q.BindNull().BindNull();
+      }
+      q.BindBlob(std::string_view(reinterpret_cast<const char*>(values.data()),
+                                  values.size() * sizeof(double)));
       if (int rc = q.Step(); rc != SQLITE_DONE) return Sql(rc, "writing series " + name);
     }
     return scope->Finish();
@@ -325,7 +370,7 @@ class SqliteStore final : public Store {
     auto found = Find(id);
     if (!found) return std::unexpected(found.error());
     if (!found->has_value()) return NotFound(id);
-    const auto [series_id, step] = **found;
+    const auto [series_id, step, anchor] = **found;
 
     std::optional<int64_t> first, last;
     {
@@ -339,7 +384,6 @@ class SqliteStore final : public Store {
     Series out{.start = from.value_or(TimePoint{}), .step = Duration{step}, .values = {}};
     if (!first || !last) return out;  // a series with no points yet
 
-    const int64_t anchor = PosMod(*first, step);
     const int64_t lo = from ? FloorToGrid(Ms(*from), anchor, step) : *first;
     const int64_t hi = to ? FloorToGrid(Ms(*to), anchor, step) : *last + step;
     out.start = FromMs(lo);
@@ -355,15 +399,21 @@ class SqliteStore final : public Store {
     }
     out.values.assign(count, std::numeric_limits<double>::quiet_NaN());
 
-    Query q(read_points_);
-    q.Bind(series_id).Bind(lo).Bind(hi);
+    // Every chunk that overlaps [lo, hi): those that start up to one chunk span before lo.
+    const int64_t span = step * kChunkBuckets;
+    Query q(read_chunks_);
+    q.Bind(series_id).Bind(lo - span).Bind(hi);
     int rc;
+    std::vector<double> values;
     while ((rc = q.Step()) == SQLITE_ROW) {
-      const auto i = static_cast<size_t>((q.Int(0) - lo) / step);
-      double& slot = out.values[i];
-      // Points written on a differently aligned grid can share a bucket; adding keeps counts
-      // (the common case) whole rather than dropping one silently.
-      slot = std::isnan(slot) ? q.Real(1) : slot + q.Real(1);
+      const int64_t chunk = q.Int(0);
+      if (auto r = DecodeChunk(q.Blob(1), values, name); !r) return std::unexpected(r.error());
+      for (int64_t i = 0; i < kChunkBuckets; ++i) {
+        const int64_t t = chunk + i * step;
+        const double v = values[static_cast<size_t>(i)];
+        if (t < lo || t >= hi || std::isnan(v)) continue;
+        out.values[static_cast<size_t>((t - lo) / step)] = v;
+      }
     }
     if (rc != SQLITE_DONE) return Sql(rc, "reading series " + name);
     if (auto r = scope->Finish(); !r) return std::unexpected(r.error());
@@ -619,7 +669,7 @@ class SqliteStore final : public Store {
     StmtPtr foreign;
     if (auto r = Prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT IN ('series', 'points', 'sources', 'runs', 'blobs') LIMIT 1",
+            "AND name NOT IN ('series', 'chunks', 'sources', 'runs', 'blobs') LIMIT 1",
             foreign);
         !r) {
       return r;
@@ -660,37 +710,35 @@ class SqliteStore final : public Store {
         {&savepoint_, "SAVEPOINT forescale_write"},
         {&release_, "RELEASE forescale_write"},
         {&rollback_to_, "ROLLBACK TO forescale_write"},
-        {&find_series_, "SELECT id, step_ms FROM series WHERE name = ?1 AND labels = ?2"},
+        {&find_series_,
+         "SELECT id, step_ms, anchor_ms FROM series WHERE name = ?1 AND labels = ?2"},
         {&insert_series_,
-         "INSERT INTO series (name, labels, step_ms, unit) VALUES (?1, ?2, ?3, ?4) RETURNING id"},
+         "INSERT INTO series (name, labels, step_ms, anchor_ms, unit) "
+         "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"},
         {&fill_unit_, "UPDATE series SET unit = ?2 WHERE id = ?1 AND unit = ''"},
-        {&upsert_add_,
-         "INSERT INTO points (series_id, ts_ms, value) VALUES (?1, ?2, ?3) "
-         "ON CONFLICT (series_id, ts_ms) DO UPDATE SET value = value + excluded.value"},
-        {&upsert_replace_,
-         "INSERT INTO points (series_id, ts_ms, value) VALUES (?1, ?2, ?3) "
-         "ON CONFLICT (series_id, ts_ms) DO UPDATE SET value = excluded.value"},
+        {&read_chunk_, "SELECT data FROM chunks WHERE series_id = ?1 AND start_ms = ?2"},
+        {&upsert_chunk_,
+         "INSERT INTO chunks (series_id, start_ms, points, first_ms, last_ms, data) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (series_id, start_ms) DO UPDATE SET "
+         "points = excluded.points, first_ms = excluded.first_ms, last_ms = excluded.last_ms, "
+         "data = excluded.data"},
         // One aggregate over a join rather than a query per series.
         {&list_series_,
-         "SELECT s.name, s.labels, s.step_ms, s.unit, count(p.ts_ms), min(p.ts_ms), "
-         "max(p.ts_ms) FROM series s "
-         "LEFT JOIN points p ON p.series_id = s.id AND p.value IS NOT NULL "
+         "SELECT s.name, s.labels, s.step_ms, s.unit, coalesce(sum(c.points), 0), "
+         "min(c.first_ms), max(c.last_ms) FROM series s "
+         "LEFT JOIN chunks c ON c.series_id = s.id AND c.points > 0 "
          "WHERE ?1 = '' OR instr(s.name || s.labels, ?1) > 0 "
          "GROUP BY s.id ORDER BY s.name || s.labels"},
         {&describe_series_,
-         "SELECT s.name, s.labels, s.step_ms, s.unit, count(p.ts_ms), min(p.ts_ms), "
-         "max(p.ts_ms) FROM series s "
-         "LEFT JOIN points p ON p.series_id = s.id AND p.value IS NOT NULL "
+         "SELECT s.name, s.labels, s.step_ms, s.unit, coalesce(sum(c.points), 0), "
+         "min(c.first_ms), max(c.last_ms) FROM series s "
+         "LEFT JOIN chunks c ON c.series_id = s.id AND c.points > 0 "
          "WHERE s.name = ?1 AND s.labels = ?2 GROUP BY s.id"},
-        // ORDER BY ... LIMIT 1 walks the primary key from either end instead of scanning.
         {&series_bounds_,
-         "SELECT (SELECT ts_ms FROM points WHERE series_id = ?1 AND value IS NOT NULL "
-         "ORDER BY ts_ms LIMIT 1), "
-         "(SELECT ts_ms FROM points WHERE series_id = ?1 AND value IS NOT NULL "
-         "ORDER BY ts_ms DESC LIMIT 1)"},
-        {&read_points_,
-         "SELECT ts_ms, value FROM points WHERE series_id = ?1 AND ts_ms >= ?2 AND ts_ms < ?3 "
-         "AND value IS NOT NULL ORDER BY ts_ms"},
+         "SELECT min(first_ms), max(last_ms) FROM chunks WHERE series_id = ?1 AND points > 0"},
+        {&read_chunks_,
+         "SELECT start_ms, data FROM chunks WHERE series_id = ?1 AND start_ms > ?2 "
+         "AND start_ms < ?3 ORDER BY start_ms"},
         {&sources_for_,
          "SELECT id, dataset, path, format, head_hash, head_len, tail_hash, tail_len, "
          "consumed_bytes, consumed_lines FROM sources WHERE dataset = ?1 ORDER BY id"},
@@ -724,13 +772,17 @@ class SqliteStore final : public Store {
   std::vector<StmtPtr*> AllStatements() {
     return {&begin_,       &begin_immediate_, &commit_,        &rollback_,        &savepoint_,
             &release_,     &rollback_to_,     &find_series_,   &insert_series_,   &fill_unit_,
-            &upsert_add_,  &upsert_replace_,  &list_series_,   &describe_series_, &series_bounds_,
-            &read_points_, &sources_for_,     &insert_source_, &update_source_,   &insert_run_,
+            &read_chunk_,  &upsert_chunk_,    &list_series_,   &describe_series_, &series_bounds_,
+            &read_chunks_, &sources_for_,     &insert_source_, &update_source_,   &insert_run_,
             &runs_for_,    &read_blobs_,      &write_blob_};
   }
 
-  // (row id, step in ms) of a stored series, nullopt when there is none.
-  Result<std::optional<std::pair<int64_t, int64_t>>> Find(const SeriesId& id) {
+  struct StoredSeries {
+    int64_t id, step, anchor;
+  };
+
+  // A stored series' row id and grid, nullopt when there is none.
+  Result<std::optional<StoredSeries>> Find(const SeriesId& id) {
     Query q(find_series_);
     q.Bind(id.name).Bind(LabelsKey(id.labels));
     const int rc = q.Step();
@@ -738,7 +790,31 @@ class SqliteStore final : public Store {
     if (rc != SQLITE_ROW) {
       return Sql(rc, "looking up series " + FormatSeriesId(id.name, id.labels));
     }
-    return std::pair{q.Int(0), q.Int(1)};
+    return StoredSeries{q.Int(0), q.Int(1), q.Int(2)};
+  }
+
+  Result<void> DecodeChunk(const std::string& blob, std::vector<double>& values,
+                           const std::string& name) const {
+    if (blob.size() != kChunkBuckets * sizeof(double)) {
+      return Fail(ErrorCode::kCorrupt, path_ + ": series " + name + ": chunk of " +
+                                           std::to_string(blob.size()) + " bytes, expected " +
+                                           std::to_string(kChunkBuckets * sizeof(double)));
+    }
+    values.resize(kChunkBuckets);
+    std::memcpy(values.data(), blob.data(), blob.size());
+    return {};
+  }
+
+  // The chunk's values, or all missing when it is not stored yet.
+  Result<void> LoadChunk(int64_t series_id, int64_t start, std::vector<double>& values,
+                         const std::string& name) {
+    Query q(read_chunk_);
+    q.Bind(series_id).Bind(start);
+    const int rc = q.Step();
+    if (rc == SQLITE_ROW) return DecodeChunk(q.Blob(0), values, name);
+    if (rc != SQLITE_DONE) return Sql(rc, "reading series " + name);
+    values.assign(kChunkBuckets, std::numeric_limits<double>::quiet_NaN());
+    return {};
   }
 
   // Columns: name, labels, step_ms, unit, count, first, last.
@@ -768,8 +844,8 @@ class SqliteStore final : public Store {
   std::string path_;
   sqlite3* db_;
   StmtPtr begin_, begin_immediate_, commit_, rollback_, savepoint_, release_, rollback_to_;
-  StmtPtr find_series_, insert_series_, fill_unit_, upsert_add_, upsert_replace_;
-  StmtPtr list_series_, describe_series_, series_bounds_, read_points_;
+  StmtPtr find_series_, insert_series_, fill_unit_, read_chunk_, upsert_chunk_;
+  StmtPtr list_series_, describe_series_, series_bounds_, read_chunks_;
   StmtPtr sources_for_, insert_source_, update_source_, insert_run_, runs_for_;
   StmtPtr read_blobs_, write_blob_;
 };

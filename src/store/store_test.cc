@@ -585,7 +585,7 @@ TEST(Store, OpenUsesWalAndRecordsSchemaVersionOne) {
     sqlite3_finalize(stmt);
     return out;
   };
-  EXPECT_EQ(pragma("PRAGMA user_version"), "1");
+  EXPECT_EQ(pragma("PRAGMA user_version"), "2");
   EXPECT_EQ(pragma("PRAGMA journal_mode"), "wal");
   sqlite3_close(db);
 }
