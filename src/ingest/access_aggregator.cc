@@ -9,7 +9,8 @@
 namespace forescale::ingest {
 namespace {
 
-constexpr uint32_t kMaxEndpoints = (1u << 24) - 1;  // ids must fit the packed count key
+// Distinct endpoints are bounded so that a scan with random paths cannot exhaust memory.
+constexpr uint32_t kMaxEndpoints = (1u << 24) - 1;
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
@@ -43,11 +44,6 @@ size_t AccessAggregator::BucketIndex(TimePoint t) {
     std::unordered_map<size_t, LogHistogram> latency;
     for (auto& [index, h] : latency_) latency.emplace(index + shift, std::move(h));
     latency_ = std::move(latency);
-    std::unordered_map<uint64_t, uint64_t> counts;
-    for (const auto& [key, n] : endpoint_counts_) {
-      counts.emplace(((((key >> 24) + shift)) << 24) | (key & kMaxEndpoints), n);
-    }
-    endpoint_counts_ = std::move(counts);
     first_bucket_ = bucket;
     return 0;
   }
@@ -84,14 +80,31 @@ void AccessAggregator::Add(const AccessRecord& record) {
   const int status_class = record.status / 100;
   if (status_class >= 1 && status_class <= 5) ++bucket.status[status_class - 1];
   const uint32_t endpoint = EndpointOf(record.target);
-  ++endpoint_counts_[(static_cast<uint64_t>(b) << 24) | endpoint];
+  const int64_t absolute = first_bucket_ + static_cast<int64_t>(b);
+  if (absolute != current_bucket_) {
+    FlushEndpointCounts();
+    current_bucket_ = absolute;
+  }
+  if (endpoint >= current_counts_.size()) current_counts_.resize(endpoint + 1, 0);
+  if (current_counts_[endpoint]++ == 0) touched_.push_back(endpoint);
+  // A count near overflow is moved out early; cells with the same key simply add up later.
+  if (current_counts_[endpoint] == UINT32_MAX) FlushEndpointCounts();
   if (!std::isnan(record.duration_s)) latency_[b].Add(record.duration_s);
   ++records_;
 }
 
+void AccessAggregator::FlushEndpointCounts() {
+  for (uint32_t e : touched_) {
+    endpoint_cells_.push_back({current_bucket_, e, current_counts_[e]});
+    current_counts_[e] = 0;
+  }
+  touched_.clear();
+}
+
 AccessSeries AccessAggregator::Finish(const std::string& dataset,
-                                      const std::vector<std::string>& known_endpoints) const {
+                                      const std::vector<std::string>& known_endpoints) {
   AccessSeries out;
+  FlushEndpointCounts();
   if (buckets_.empty()) return out;
   const TimePoint start{Duration{first_bucket_ * step_ms_}};
   const size_t n = buckets_.size();
@@ -121,9 +134,8 @@ AccessSeries AccessAggregator::Finish(const std::string& dataset,
 
   // Top endpoints by total requests (ties by name, so output is stable), plus known ones.
   std::vector<uint64_t> totals(endpoint_names_.size() + 1, 0);
-  for (const auto& [key, count] : endpoint_counts_) {
-    const uint32_t e = static_cast<uint32_t>(key & kMaxEndpoints);
-    totals[std::min<size_t>(e, endpoint_names_.size())] += count;
+  for (const EndpointCell& cell : endpoint_cells_) {
+    totals[std::min<size_t>(cell.endpoint, endpoint_names_.size())] += cell.count;
   }
   std::vector<uint32_t> order(endpoint_names_.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -148,14 +160,15 @@ AccessSeries AccessAggregator::Finish(const std::string& dataset,
   }
   OutputSeries other = make("endpoint_requests", {{"path", "{other}"}}, "requests", true);
   bool has_other = false;
-  for (const auto& [key, count] : endpoint_counts_) {
-    const size_t b = static_cast<size_t>(key >> 24);
-    const uint32_t e = static_cast<uint32_t>(key & kMaxEndpoints);
+  for (const EndpointCell& cell : endpoint_cells_) {
+    const size_t b = static_cast<size_t>(cell.bucket - first_bucket_);
+    const uint32_t e = cell.endpoint;
+    const double count = cell.count;
     const int s = e < endpoint_names_.size() ? slot[e] : -1;
     if (s >= 0) {
-      endpoints[static_cast<size_t>(s)].series.values[b] += static_cast<double>(count);
+      endpoints[static_cast<size_t>(s)].series.values[b] += count;
     } else {
-      other.series.values[b] += static_cast<double>(count);
+      other.series.values[b] += count;
       has_other = true;
     }
   }

@@ -52,7 +52,7 @@ class AccessAggregator {
   // Series for `dataset`; `known_endpoints` (from earlier ingests of the same dataset) are
   // kept as series of their own even when they are no longer in the top.
   AccessSeries Finish(const std::string& dataset,
-                      const std::vector<std::string>& known_endpoints = {}) const;
+                      const std::vector<std::string>& known_endpoints = {});
 
  private:
   struct Bucket {
@@ -77,8 +77,19 @@ class AccessAggregator {
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> raw_to_endpoint_;
   std::unordered_map<std::string, uint32_t> endpoint_ids_;
   std::vector<std::string> endpoint_names_;
-  // (bucket index << 24 | endpoint id) -> requests
-  std::unordered_map<uint64_t, uint64_t> endpoint_counts_;
+  // Endpoint counts: the current bucket's are kept in a dense array indexed by endpoint (one
+  // increment per line, no hashing); when the bucket changes they move to `endpoint_cells_`.
+  // Logs are time-ordered, so that happens once per step, not per line.
+  struct EndpointCell {
+    int64_t bucket;  // absolute bucket number (time / step)
+    uint32_t endpoint;
+    uint32_t count;
+  };
+  void FlushEndpointCounts();
+  int64_t current_bucket_ = 0;
+  std::vector<uint32_t> current_counts_;
+  std::vector<uint32_t> touched_;
+  std::vector<EndpointCell> endpoint_cells_;
   uint64_t records_ = 0;
 };
 
