@@ -300,7 +300,7 @@ class Ingester {
                                    out.additive ? store::MergeMode::kAdd : store::MergeMode::kReplace,
                                    out.unit);
       if (!ok) return std::unexpected(ok.error().WithContext(Shown(outcome.path)));
-      NoteSpan(out.series, outcome);
+      NoteSpan(out.id, out.series, outcome);
     }
     return {};
   }
@@ -332,7 +332,7 @@ class Ingester {
       SeriesId id{prefix ? outcome.dataset + ":" + metric.name : metric.name, metric.labels};
       auto ok = store_.WriteSeries(id, series, store::MergeMode::kReplace, "");
       if (!ok) return std::unexpected(ok.error().WithContext(Shown(path)));
-      NoteSpan(series, outcome);
+      NoteSpan(id, series, outcome);
     }
     return {};
   }
@@ -376,11 +376,12 @@ class Ingester {
     return Duration{best->first};
   }
 
-  static void NoteSpan(const Series& s, FileOutcome& outcome) {
+  static void NoteSpan(const SeriesId& id, const Series& s, FileOutcome& outcome) {
     if (s.empty()) return;
-    if (outcome.series_written == 0 || s.start < outcome.first) outcome.first = s.start;
-    if (outcome.series_written == 0 || s.end() - s.step > outcome.last) outcome.last = s.end() - s.step;
-    ++outcome.series_written;
+    const bool first = outcome.written.empty();
+    if (first || s.start < outcome.first) outcome.first = s.start;
+    if (first || s.end() - s.step > outcome.last) outcome.last = s.end() - s.step;
+    outcome.written.push_back(id);
   }
 
   const IngestOptions& options_;
@@ -414,9 +415,17 @@ Result<IngestOutcome> RunIngest(const IngestOptions& options, const Clock& clock
   for (const auto& path : options.paths) {
     auto file = ingester.IngestFile(path);
     if (!file) return std::unexpected(file.error());  // the store rolls back on destruction
-    if (std::find(outcome.datasets.begin(), outcome.datasets.end(), file->dataset) ==
-        outcome.datasets.end()) {
-      outcome.datasets.push_back(file->dataset);
+    auto dataset = std::find_if(outcome.datasets.begin(), outcome.datasets.end(),
+                                [&](const auto& d) { return d.first == file->dataset; });
+    if (dataset == outcome.datasets.end()) {
+      dataset = outcome.datasets.insert(outcome.datasets.end(), {file->dataset, {}});
+    }
+    for (const SeriesId& id : file->written) {
+      if (std::find_if(dataset->second.begin(), dataset->second.end(), [&](const SeriesId& s) {
+            return s.name == id.name && s.labels == id.labels;
+          }) == dataset->second.end()) {
+        dataset->second.push_back(id);
+      }
     }
     outcome.files.push_back(std::move(*file));
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/labels.h"
 #include "core/series.h"
 #include "ingest/access_log.h"
 #include "ingest/format.h"
@@ -38,13 +39,14 @@ struct FileOutcome {
   ingest::ParseReport report;
   enum class Kind { kNew, kAppended, kUnchanged } kind = Kind::kNew;
   uint64_t skipped_bytes = 0;       // already ingested earlier
-  size_t series_written = 0;
+  std::vector<SeriesId> written;    // the series this file wrote to
   TimePoint first{}, last{};        // span of the buckets written
 };
 
 struct IngestOutcome {
   std::vector<FileOutcome> files;
-  std::vector<std::string> datasets;  // in the order first written
+  // Every series written by the run, per dataset, in the order first written.
+  std::vector<std::pair<std::string, std::vector<SeriesId>>> datasets;
 };
 
 // Runs the whole ingest. The error names the file (and line, for --strict).

@@ -75,15 +75,16 @@ void PrintIngestSummary(const IngestOutcome& outcome, const IngestOptions& optio
     for (const auto& issue : r.first_recovered) {
       fmt::print(stderr, "  {}:{}: recovered: {}\n", shown, issue.line, issue.reason);
     }
-    if (file.series_written > 0) {
-      fmt::print("  {} series, {} .. {}\n", file.series_written, FormatRfc3339(file.first),
+    if (!file.written.empty()) {
+      fmt::print("  {} series, {} .. {}\n", file.written.size(), FormatRfc3339(file.first),
                  FormatRfc3339(file.last));
     }
   }
   // What the datasets now hold, so the user sees the result without another command.
-  for (const auto& dataset : outcome.datasets) {
+  for (const auto& [dataset, ids] : outcome.datasets) {
+    if (ids.empty()) continue;
     fmt::print("\n");
-    if (auto ok = PrintDatasetSummary(options.db_path, dataset); !ok) {
+    if (auto ok = PrintDatasetSummary(options.db_path, dataset, ids); !ok) {
       fmt::print(stderr, "forescale: warning: cannot summarise '{}': {}\n", dataset,
                  ok.error().message());
     }

@@ -106,11 +106,15 @@ SeriesStats ComputeStats(const Series& series) {
 }
 
 Result<void> PrintDatasetSummary(const std::string& db_path, const std::string& dataset,
-                                 size_t max_endpoints) {
+                                 const std::vector<SeriesId>& ids, size_t max_endpoints) {
   auto db = store::Store::Open(db_path);
   if (!db) return std::unexpected(db.error());
-  auto list = (*db)->ListSeries(dataset + ":");
-  if (!list) return std::unexpected(list.error());
+  std::vector<store::SeriesInfo> list;
+  for (const SeriesId& id : ids) {
+    auto info = (*db)->Describe(id);
+    if (!info) return std::unexpected(info.error());
+    list.push_back(std::move(*info));
+  }
   struct Row {
     std::string id;
     SeriesStats stats;
@@ -118,15 +122,15 @@ Result<void> PrintDatasetSummary(const std::string& db_path, const std::string& 
   std::vector<Row> rows, endpoints;
   Duration step{0};
   TimePoint first = TimePoint::max(), last = TimePoint::min();
-  for (const auto& info : *list) {
-    if (!info.id.name.starts_with(dataset + ":")) continue;
+  for (const auto& info : list) {
     auto series = (*db)->ReadSeries(info.id);
     if (!series) return std::unexpected(series.error());
     Row row{FormatSeriesId(info.id.name, info.id.labels), ComputeStats(*series)};
     step = info.step;
     first = std::min(first, info.first);
     last = std::max(last, info.last);
-    (info.id.name == dataset + ":endpoint_requests" ? endpoints : rows).push_back(std::move(row));
+    const bool endpoint = info.id.name == dataset + ":endpoint_requests";
+    (endpoint ? endpoints : rows).push_back(std::move(row));
   }
   if (rows.empty() && endpoints.empty()) return {};
   std::sort(endpoints.begin(), endpoints.end(),

@@ -3,7 +3,9 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "core/labels.h"
 #include "core/series.h"
 
 namespace forescale::app {
@@ -22,10 +24,10 @@ Result<void> ListSeriesCommand(const SeriesQuery& query);
 Result<void> ShowSeriesCommand(const SeriesQuery& query);
 Result<void> ExportSeriesCommand(const SeriesQuery& query);
 
-// A table of the dataset's series with their statistics, as `ingest` prints after a run;
-// endpoint series beyond the `max_endpoints` busiest are counted, not listed.
+// A table of a dataset's series (as stored now) with their statistics, as `ingest` prints
+// after a run; endpoint series beyond the `max_endpoints` busiest are counted, not listed.
 Result<void> PrintDatasetSummary(const std::string& db_path, const std::string& dataset,
-                                 size_t max_endpoints = 5);
+                                 const std::vector<SeriesId>& ids, size_t max_endpoints = 5);
 
 // Statistics of one series, as the summaries print them.
 struct SeriesStats {
