@@ -79,14 +79,7 @@ class PlainStream final : public InputStream {
       if (target > *size_) return Fail(ErrorCode::kCorrupt, Describe(path()) + ": shorter than before");
       if (file_->Seek(target)) return {};
     }
-    std::vector<char> sink(kRawBlock);
-    while (n > 0) {
-      auto got = Read(sink.data(), std::min<uint64_t>(n, sink.size()));
-      if (!got) return std::unexpected(got.error());
-      if (*got == 0) return Fail(ErrorCode::kCorrupt, Describe(path()) + ": shorter than before");
-      n -= *got;
-    }
-    return {};
+    return SkipByReading(n);
   }
 
   bool compressed() const override { return false; }
@@ -164,14 +157,7 @@ class GzipStream final : public InputStream {
   }
 
   Result<void> Skip(uint64_t n) override {
-    std::vector<char> sink(kRawBlock);
-    while (n > 0) {
-      auto got = Read(sink.data(), std::min<uint64_t>(n, sink.size()));
-      if (!got) return std::unexpected(got.error());
-      if (*got == 0) return Fail(ErrorCode::kCorrupt, Describe(path()) + ": shorter than before");
-      n -= *got;
-    }
-    return {};
+    return SkipByReading(n);
   }
 
   bool compressed() const override { return true; }
@@ -229,6 +215,17 @@ Result<std::unique_ptr<InputStream>> InputStream::Open(const std::string& path) 
   }
   return std::unique_ptr<InputStream>(
       new PlainStream(path, std::move(file), std::move(peeked), size, seekable));
+}
+
+Result<void> InputStream::SkipByReading(uint64_t n) {
+  std::vector<char> sink(kRawBlock);
+  while (n > 0) {
+    auto got = Read(sink.data(), std::min<uint64_t>(n, sink.size()));
+    if (!got) return std::unexpected(got.error());
+    if (*got == 0) return Fail(ErrorCode::kCorrupt, Describe(path()) + ": shorter than before");
+    n -= *got;
+  }
+  return {};
 }
 
 uint64_t Fingerprint(std::string_view bytes) {

@@ -39,6 +39,8 @@ class InputStream {
 
  protected:
   explicit InputStream(std::string path) : path_(std::move(path)) {}
+  // Skip() for streams that cannot seek: reads and discards.
+  Result<void> SkipByReading(uint64_t n);
 
  private:
   std::string path_;
