@@ -325,10 +325,9 @@ class Ingester {
     if (!parsed) return std::unexpected(parsed.error().WithContext(Shown(path)));
     const bool prefix = outcome.format == Format::kCsv || !options_.name.empty();
     for (const auto& metric : *parsed) {
-      std::vector<Sample> samples = metric.samples;
-      if (samples.empty()) continue;
-      const Duration step = options_.step.value_or(NativeStep(samples));
-      Series series = BucketSamples(samples, step, options_.metric_aggregation);
+      if (metric.samples.empty()) continue;
+      const Duration step = options_.step.value_or(NativeStep(metric.samples));
+      Series series = BucketSamples(metric.samples, step, options_.metric_aggregation);
       SeriesId id{prefix ? outcome.dataset + ":" + metric.name : metric.name, metric.labels};
       auto ok = store_.WriteSeries(id, series, store::MergeMode::kReplace, "");
       if (!ok) return std::unexpected(ok.error().WithContext(Shown(path)));
@@ -357,23 +356,6 @@ class Ingester {
       if ((scanner.line_number() & 0xffff) == 0) progress.Update(scanner.input().raw_position());
     }
     return content;
-  }
-
-  // The most common positive spacing of the samples: a metric's own step.
-  static Duration NativeStep(std::vector<Sample>& samples) {
-    std::vector<int64_t> times;
-    times.reserve(samples.size());
-    for (const auto& s : samples) times.push_back(s.time.time_since_epoch().count());
-    std::sort(times.begin(), times.end());
-    std::map<int64_t, size_t> gaps;
-    for (size_t i = 1; i < times.size(); ++i) {
-      if (times[i] > times[i - 1]) ++gaps[times[i] - times[i - 1]];
-    }
-    if (gaps.empty()) return std::chrono::minutes(1);
-    const auto best = std::max_element(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) {
-      return a.second < b.second;
-    });
-    return Duration{best->first};
   }
 
   static void NoteSpan(const SeriesId& id, const Series& s, FileOutcome& outcome) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <limits>
 #include <string>
 
@@ -125,6 +126,22 @@ Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation
     out.values[b] = Aggregate(bucket, agg);
   }
   return out;
+}
+
+Duration NativeStep(std::span<const Sample> samples) {
+  std::vector<int64_t> times;
+  times.reserve(samples.size());
+  for (const auto& s : samples) times.push_back(s.time.time_since_epoch().count());
+  std::sort(times.begin(), times.end());
+  std::map<int64_t, size_t> gaps;
+  for (size_t i = 1; i < times.size(); ++i) {
+    if (times[i] > times[i - 1]) ++gaps[times[i] - times[i - 1]];
+  }
+  if (gaps.empty()) return std::chrono::minutes(1);
+  const auto best = std::max_element(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) {
+    return a.second < b.second;
+  });
+  return Duration{best->first};
 }
 
 }  // namespace forescale

@@ -63,4 +63,8 @@ struct Sample {
 };
 Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation agg);
 
+// The most common positive spacing between sample times: a metric's own step (1 minute when
+// there is no spacing at all, e.g. a single sample).
+Duration NativeStep(std::span<const Sample> samples);
+
 }  // namespace forescale

@@ -79,5 +79,14 @@ TEST(BucketSamples, PutsIrregularSamplesOnTheGrid) {
   EXPECT_EQ(s.MissingCount(), 1u);
 }
 
+TEST(NativeStep, IsTheMostCommonSpacing) {
+  std::vector<Sample> samples;
+  for (int i = 0; i < 10; ++i) samples.push_back({TimePoint{std::chrono::minutes(5 * i)}, 1.0});
+  samples.push_back({TimePoint{std::chrono::minutes(5 * 9 + 2)}, 1.0});  // one odd spacing
+  samples.push_back(samples.front());                                    // a repeated time
+  EXPECT_EQ(NativeStep(samples), std::chrono::minutes(5));
+  EXPECT_EQ(NativeStep(std::vector<Sample>{}), std::chrono::minutes(1));
+}
+
 }  // namespace
 }  // namespace forescale

@@ -228,6 +228,24 @@ Result<void> InputStream::SkipByReading(uint64_t n) {
   return {};
 }
 
+Result<std::string> ReadWholeInput(const std::string& path, size_t limit) {
+  auto in = InputStream::Open(path);
+  if (!in) return std::unexpected(in.error());
+  std::string content;
+  std::vector<char> block(kRawBlock);
+  for (;;) {
+    auto got = (*in)->Read(block.data(), block.size());
+    if (!got) return std::unexpected(got.error());
+    if (*got == 0) break;
+    if (content.size() + *got > limit) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  Describe(path) + ": larger than " + std::to_string(limit >> 20) + " MiB");
+    }
+    content.append(block.data(), *got);
+  }
+  return content;
+}
+
 uint64_t Fingerprint(std::string_view bytes) {
   uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : bytes) {

@@ -46,6 +46,9 @@ class InputStream {
   std::string path_;
 };
 
+// The whole (decompressed) content of `path`; kInvalidArgument when it exceeds `limit` bytes.
+Result<std::string> ReadWholeInput(const std::string& path, size_t limit = size_t{1} << 30);
+
 // 64-bit FNV-1a: the fingerprint of a source's first and last consumed bytes.
 uint64_t Fingerprint(std::string_view bytes);
 
