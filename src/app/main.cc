@@ -5,8 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdio>
 
+#include "app/forecast_command.h"
 #include "app/ingest_command.h"
 #include "app/progress.h"
 #include "app/series_command.h"
@@ -43,6 +45,33 @@ struct DurationOption {
     return "";
   }
 };
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// "0.5,0.9" -> {0.5, 0.9}; the error names the flag and the bad item.
+template <typename T>
+Result<std::vector<T>> ParseNumberList(const std::string& text, const std::string& flag) {
+  std::vector<T> out;
+  for (const std::string& item : SplitList(text)) {
+    T value{};
+    auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
+    if (ec != std::errc() || p != item.data() + item.size()) {
+      return Fail(ErrorCode::kInvalidArgument, flag + ": '" + item + "' is not a number");
+    }
+    out.push_back(value);
+  }
+  if (out.empty()) return Fail(ErrorCode::kInvalidArgument, flag + ": empty list");
+  return out;
+}
 
 Result<std::optional<TimePoint>> OptionalTime(const std::string& text) {
   if (text.empty()) return std::optional<TimePoint>{};
@@ -157,6 +186,42 @@ int Main(int argc, char** argv) {
   exp->add_option("--format", query.format, "csv|json")->check(CLI::IsMember({"csv", "json"}));
   add_common(exp, true);
 
+  // forecast and backtest share their series options
+  ForecastCommandOptions fc;
+  std::string fc_step, fc_offset = "+00:00", quantiles = "0.5,0.9,0.99", seasons;
+  auto add_series_source = [&](CLI::App* cmd) {
+    cmd->add_option("--input", fc.source.input,
+                    "CSV timestamp,value[,...] or Prometheus export (gzip ok; - is stdin)");
+    cmd->add_option("--column", fc.source.column, "Which series of a multi-series file");
+    cmd->add_option("--series", fc.source.series, "A stored series, e.g. 'nasa:requests'");
+    cmd->add_option("--db", fc.source.db_path, "SQLite database file (with --series)");
+    cmd->add_option("--step", fc_step, "Resample to this step first (sum within a step)")
+        ->check(CLI::Validator(DurationOption::Check, "DURATION"));
+    cmd->add_option("--utc-offset", fc_offset, "Zone of timestamps written without one");
+    cmd->add_option("--horizon", fc.horizon, "Steps (60) or a duration (1h, 1d)")->required();
+    cmd->add_option("--folds", fc.folds, "Rolling-origin backtest folds")
+        ->check(CLI::Range(1, 50));
+    cmd->add_option("--seasons", seasons,
+                    "Seasonal periods in steps, e.g. 1440,10080 (default: detected)");
+    cmd->add_option("--events", fc.events_path,
+                    "YAML of known events: campaigns, scheduled jobs, outages (see README)");
+  };
+  CLI::App* forecast_cmd = app.add_subcommand(
+      "forecast", "Forecast a series, with quantiles calibrated on backtest errors");
+  add_series_source(forecast_cmd);
+  forecast_cmd->add_option("--model", fc.model, "auto|naive|snaive|ets|mstl|prophet|theta|arima");
+  forecast_cmd->add_option("--quantiles", quantiles, "Quantiles to forecast, in (0, 1)");
+  forecast_cmd->add_option("--format", fc.format, "csv|json")->check(CLI::IsMember({"csv", "json"}));
+  forecast_cmd->add_flag("--quiet", fc.quiet, "No model summary on stderr");
+  CLI::App* backtest_cmd = app.add_subcommand(
+      "backtest", "Score models by rolling-origin backtest: MASE, pinball, coverage, fit time");
+  add_series_source(backtest_cmd);
+  std::string models;
+  backtest_cmd->add_option("--models", models, "Comma-separated families (default: all that apply)");
+  std::string backtest_format = "table";
+  backtest_cmd->add_option("--format", backtest_format, "table|json")
+      ->check(CLI::IsMember({"table", "json"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -186,6 +251,27 @@ int Main(int argc, char** argv) {
     if (!outcome) return Report(std::unexpected(outcome.error()));
     PrintIngestSummary(*outcome, ingest_options);
     return 0;
+  }
+  if (forecast_cmd->parsed() || backtest_cmd->parsed()) {
+    if (!fc_step.empty()) {
+      fc.source.step = *ParseDuration(fc_step);
+      fc.source.aggregation = Aggregation::Sum();
+    }
+    auto off = ParseRfc3339("1970-01-01T00:00:00" + fc_offset);
+    if (!off) return Report(Fail(ErrorCode::kInvalidArgument, "bad --utc-offset '" + fc_offset + "'"));
+    fc.source.default_offset = -off->time_since_epoch();
+    auto parsed_q = ParseNumberList<double>(quantiles, "--quantiles");
+    if (!parsed_q) return Report(std::unexpected(parsed_q.error()));
+    fc.quantiles = *parsed_q;
+    if (!seasons.empty()) {
+      auto parsed_s = ParseNumberList<size_t>(seasons, "--seasons");
+      if (!parsed_s) return Report(std::unexpected(parsed_s.error()));
+      fc.seasons = *parsed_s;
+    }
+    if (forecast_cmd->parsed()) return Report(ForecastCommand(fc));
+    fc.format = backtest_format;
+    fc.models = SplitList(models);
+    return Report(BacktestCommand(fc));
   }
   if (series->parsed()) {
     auto f = OptionalTime(from);

@@ -1,0 +1,188 @@
+#include "app/forecast_command.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "core/events.h"
+#include "forecast/engine.h"
+
+namespace forescale::app {
+namespace {
+
+std::string QuantileName(double q) { return fmt::format("q{}", q); }
+
+std::string Number(double v) {
+  if (std::isnan(v)) return "";
+  return fmt::format("{:.6g}", v);
+}
+
+// `regressors` belongs to the caller because the request points into it.
+Result<forecast::ForecastResult> Run(const ForecastCommandOptions& options, std::string* label,
+                                     Series* history, forecast::Regressors* regressors,
+                                     bool backtest) {
+  auto loaded = LoadSeries(options.source, label);
+  if (!loaded) return std::unexpected(loaded.error());
+  *history = std::move(*loaded);
+  auto horizon = ParseHorizon(options.horizon, history->step);
+  if (!horizon) return std::unexpected(horizon.error());
+  forecast::ForecastRequest request{.horizon = *horizon,
+                                    .model = backtest ? "auto" : options.model,
+                                    .quantiles = options.quantiles,
+                                    .folds = options.folds};
+  if (!options.seasons.empty()) request.seasons = options.seasons;
+  if (!options.events_path.empty()) {
+    auto events = LoadEvents(options.events_path);
+    if (!events) return std::unexpected(events.error());
+    *regressors = forecast::EventRegressors(*events, *history, *horizon);
+    request.regressors = regressors;
+  }
+  if (backtest) request.candidates = options.models;
+  if (!backtest && options.model != "auto") {
+    if (auto probe = forecast::MakeForecaster(options.model); !probe) {
+      return std::unexpected(probe.error());
+    }
+  }
+  return forecast::RunForecast(*history, request);
+}
+
+void PrintChoice(const forecast::ForecastResult& r, const std::string& label, std::FILE* out) {
+  fmt::print(out, "series   {}\n", label);
+  std::string seasons;
+  for (const auto& c : r.seasons) {
+    seasons += fmt::format("{}{} steps (strength {}{})", seasons.empty() ? "" : ", ", c.period,
+                           std::isnan(c.strength) ? std::string("n/a: too short")
+                                                  : fmt::format("{:.2f}", c.strength),
+                           c.kept ? ", kept" : "");
+  }
+  if (r.seasons.empty()) {
+    seasons = r.periods.empty() ? "none" : fmt::format("{} (given)", fmt::join(r.periods, ", "));
+  }
+  fmt::print(out, "seasons  {}\n", seasons);
+  fmt::print(out, "model    {}  ({:.0f} ms)\n", r.model, r.seconds * 1e3);
+  for (const auto& note : r.notes) fmt::print(out, "note     {}\n", note);
+}
+
+void PrintCandidates(const forecast::ForecastResult& r, std::FILE* out) {
+  fmt::print(out, "{:<28} {:>8} {:>9} {:>8} {:>8} {:>10}  {}\n", "MODEL", "MASE", "PINBALL",
+             "COV80", "COV95", "FIT ms", "FITTED");
+  for (const auto& c : r.candidates) {
+    if (!c.error.empty()) {
+      fmt::print(out, "{:<28} failed: {}\n", c.model, c.error);
+      continue;
+    }
+    fmt::print(out, "{:<28} {:>8.3f} {:>9.4f} {:>7.1f}% {:>7.1f}% {:>10.1f}  {}\n", c.model,
+               c.scores.mase, c.scores.pinball_mean, 100 * c.scores.coverage80,
+               100 * c.scores.coverage95, 1e3 * c.seconds_per_fit, c.fitted);
+  }
+}
+
+nlohmann::json ScoresJson(const forecast::CandidateReport& c) {
+  nlohmann::json pinball = nlohmann::json::object();
+  for (const auto& [q, loss] : c.scores.pinball) pinball[fmt::format("{}", q)] = loss;
+  nlohmann::json j = {{"model", c.model}, {"fitted", c.fitted}};
+  if (!c.error.empty()) {
+    j["error"] = c.error;
+    return j;
+  }
+  j["mase"] = c.scores.mase;
+  j["mae"] = c.scores.mae;
+  j["pinball"] = pinball;
+  j["pinball_mean"] = c.scores.pinball_mean;
+  j["coverage80"] = c.scores.coverage80;
+  j["coverage95"] = c.scores.coverage95;
+  j["fit_seconds"] = c.seconds_per_fit;
+  j["points"] = c.scores.points;
+  return j;
+}
+
+}  // namespace
+
+Result<size_t> ParseHorizon(const std::string& text, Duration step) {
+  if (text.empty()) return Fail(ErrorCode::kInvalidArgument, "--horizon is required");
+  if (text.find_first_not_of("0123456789") == std::string::npos) {
+    const size_t steps = std::stoul(text.substr(0, 9));
+    if (steps == 0 || text.size() > 9) {
+      return Fail(ErrorCode::kInvalidArgument, "--horizon " + text + ": between 1 and 999999999 steps");
+    }
+    return steps;
+  }
+  auto d = ParseDuration(text);
+  if (!d) return std::unexpected(d.error().WithContext("--horizon"));
+  if (d->count() <= 0 || d->count() % step.count() != 0) {
+    return Fail(ErrorCode::kInvalidArgument, "--horizon " + text + " is not a whole number of " +
+                                                 FormatDuration(step) + " steps");
+  }
+  return static_cast<size_t>(d->count() / step.count());
+}
+
+Result<void> ForecastCommand(const ForecastCommandOptions& options) {
+  std::string label;
+  Series history;
+  forecast::Regressors regressors;
+  auto result = Run(options, &label, &history, &regressors, false);
+  if (!result) return std::unexpected(result.error());
+  const auto& r = *result;
+  if (!options.quiet) {
+    PrintChoice(r, label, stderr);
+    if (r.candidates.size() > 1) PrintCandidates(r, stderr);
+  }
+  if (options.format == "json") {
+    nlohmann::json points = nlohmann::json::array();
+    for (size_t j = 0; j < r.mean.size(); ++j) {
+      nlohmann::json qs = nlohmann::json::object();
+      for (const auto& [q, values] : r.quantiles) qs[fmt::format("{}", q)] = values[j];
+      points.push_back({{"timestamp", FormatRfc3339(r.start + r.step * static_cast<int64_t>(j))},
+                        {"mean", r.mean[j]},
+                        {"quantiles", qs}});
+    }
+    nlohmann::json candidates = nlohmann::json::array();
+    for (const auto& c : r.candidates) candidates.push_back(ScoresJson(c));
+    nlohmann::json out = {{"series", label},   {"model", r.model},
+                          {"step", FormatDuration(r.step)},
+                          {"seasons", r.periods}, {"notes", r.notes},
+                          {"candidates", candidates}, {"forecast", points}};
+    fmt::print("{}\n", out.dump());
+    return {};
+  }
+  std::string csv = "timestamp,mean";
+  for (const auto& [q, _] : r.quantiles) csv += "," + QuantileName(q);
+  csv += "\n";
+  for (size_t j = 0; j < r.mean.size(); ++j) {
+    csv += FormatRfc3339(r.start + r.step * static_cast<int64_t>(j)) + "," + Number(r.mean[j]);
+    for (const auto& [q, values] : r.quantiles) csv += "," + Number(values[j]);
+    csv += "\n";
+  }
+  std::fwrite(csv.data(), 1, csv.size(), stdout);
+  return {};
+}
+
+Result<void> BacktestCommand(const ForecastCommandOptions& options) {
+  std::string label;
+  Series history;
+  forecast::Regressors regressors;
+  auto result = Run(options, &label, &history, &regressors, true);
+  if (!result) return std::unexpected(result.error());
+  const auto& r = *result;
+  if (options.format == "json") {
+    nlohmann::json candidates = nlohmann::json::array();
+    for (const auto& c : r.candidates) candidates.push_back(ScoresJson(c));
+    nlohmann::json out = {{"series", label}, {"step", FormatDuration(r.step)},
+                          {"horizon", r.mean.size()}, {"folds", options.folds},
+                          {"seasons", r.periods}, {"chosen", r.model},
+                          {"candidates", candidates}};
+    fmt::print("{}\n", out.dump());
+    return {};
+  }
+  PrintChoice(r, label, stdout);
+  fmt::print("horizon  {} steps of {}, {} folds; MASE scaled by in-sample seasonal naive; "
+             "pinball averaged over q 0.025, 0.1, 0.5, 0.9, 0.975\n\n",
+             r.mean.size(), FormatDuration(r.step), options.folds);
+  PrintCandidates(r, stdout);
+  return {};
+}
+
+}  // namespace forescale::app

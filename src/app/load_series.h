@@ -1,0 +1,26 @@
+// One series for the commands that analyse a series (forecast, backtest): from a file
+// (CSV `timestamp,value[,...]` or a Prometheus JSON/text export, gzip or not) or from the store.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/series.h"
+
+namespace forescale::app {
+
+struct SeriesSource {
+  std::string input;        // a file ("-" for stdin); or empty to read `series` from `db_path`
+  std::string column;       // which series of a multi-series file; empty: the only/first one
+  std::string series;       // a stored series id
+  std::string db_path = "forescale.db";
+  std::optional<Duration> step;  // resample to this step (a multiple of the native one)
+  Aggregation aggregation = Aggregation::Mean();
+  Duration default_offset{0};
+};
+
+// The series on a regular grid; the error names the file or series and what is wrong.
+// `label` is set to what was read, e.g. "requests (nasa.csv)".
+Result<Series> LoadSeries(const SeriesSource& source, std::string* label = nullptr);
+
+}  // namespace forescale::app

@@ -1,0 +1,123 @@
+#include "forecast/backtest.h"
+
+#include <chrono>
+#include <cmath>
+
+namespace forescale::forecast {
+
+std::vector<size_t> FoldOrigins(size_t n, const BacktestOptions& options, size_t min_train) {
+  std::vector<size_t> origins;
+  const size_t h = std::max<size_t>(options.horizon, 1);
+  for (size_t k = options.folds; k >= 1; --k) {
+    if (n < k * h + min_train) continue;
+    origins.push_back(n - k * h);
+  }
+  return origins;
+}
+
+double MaseScale(const std::vector<double>& train, size_t period) {
+  const size_t m = std::max<size_t>(period, 1);
+  double sum = 0;
+  size_t count = 0;
+  for (size_t i = m; i < train.size(); ++i) {
+    if (std::isnan(train[i]) || std::isnan(train[i - m])) continue;
+    sum += std::fabs(train[i] - train[i - m]);
+    ++count;
+  }
+  return count ? sum / static_cast<double>(count) : 0.0;
+}
+
+Result<ModelBacktest> Backtest(const Series& history, const FitContext& context,
+                               std::string_view model, const BacktestOptions& options) {
+  ModelBacktest out;
+  out.model = std::string(model);
+  constexpr size_t min_train = 2;
+  const std::vector<size_t> origins = FoldOrigins(history.size(), options, min_train);
+  if (origins.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "history of " + std::to_string(history.size()) + " steps is too short for a " +
+                    std::to_string(options.horizon) + "-step backtest");
+  }
+  double seconds = 0;
+  for (size_t origin : origins) {
+    const size_t from = options.max_train && origin > options.max_train ? origin - options.max_train : 0;
+    Series train{.start = history.TimeAt(from), .step = history.step,
+                 .values = std::vector<double>(history.values.begin() + static_cast<ptrdiff_t>(from),
+                                               history.values.begin() + static_cast<ptrdiff_t>(origin))};
+    bool any = false;
+    for (double v : train.values) any |= !std::isnan(v);
+    if (!any) continue;  // a fold inside an outage has nothing to fit on
+    auto forecaster = MakeForecaster(model);
+    if (!forecaster) return std::unexpected(forecaster.error());
+    // Fit time is measured with the monotonic clock: it is a duration, not a time of day.
+    const auto started = std::chrono::steady_clock::now();
+    auto fitted = (*forecaster)->Fit(train, context);
+    if (!fitted) return std::unexpected(fitted.error());
+    auto mean = (*forecaster)->Predict(options.horizon);
+    if (!mean) return std::unexpected(mean.error());
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    FoldForecast fold{.origin = origin, .actual = {}, .mean = std::move(*mean)};
+    fold.actual.assign(history.values.begin() + static_cast<ptrdiff_t>(origin),
+                       history.values.begin() + static_cast<ptrdiff_t>(origin + options.horizon));
+    out.folds.push_back(std::move(fold));
+    out.fitted = (*forecaster)->Name();
+    out.notes = (*forecaster)->Notes();
+  }
+  if (out.folds.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "every backtest fold falls in missing data");
+  }
+  out.seconds_per_fit = seconds / static_cast<double>(out.folds.size());
+  return out;
+}
+
+Scores Score(const std::vector<FoldForecast>& folds, const FoldQuantiles& quantiles, double scale) {
+  Scores s;
+  const double divisor = scale > 0 ? scale : 1.0;
+  double abs_sum = 0;
+  size_t n = 0, in80 = 0, in95 = 0, interval80 = 0, interval95 = 0;
+  for (const auto& [q, _] : quantiles) s.pinball[q] = 0;
+  auto quantile_at = [&](double q, size_t f, size_t j) -> std::optional<double> {
+    auto it = quantiles.find(q);
+    if (it == quantiles.end()) return std::nullopt;
+    return it->second[f][j];
+  };
+  for (size_t f = 0; f < folds.size(); ++f) {
+    const FoldForecast& fold = folds[f];
+    for (size_t j = 0; j < fold.actual.size(); ++j) {
+      const double y = fold.actual[j];
+      if (std::isnan(y)) continue;
+      ++n;
+      abs_sum += std::fabs(y - fold.mean[j]);
+      for (auto& [q, loss] : s.pinball) {
+        const double pred = quantiles.at(q)[f][j];
+        const double diff = y - pred;
+        loss += diff >= 0 ? q * diff : (q - 1) * diff;
+      }
+      auto lo80 = quantile_at(0.1, f, j), hi80 = quantile_at(0.9, f, j);
+      if (lo80 && hi80) {
+        ++interval80;
+        in80 += y >= *lo80 && y <= *hi80;
+      }
+      auto lo95 = quantile_at(0.025, f, j), hi95 = quantile_at(0.975, f, j);
+      if (lo95 && hi95) {
+        ++interval95;
+        in95 += y >= *lo95 && y <= *hi95;
+      }
+    }
+  }
+  s.points = n;
+  if (n == 0) return s;
+  s.mae = abs_sum / static_cast<double>(n);
+  s.mase = s.mae / divisor;
+  double total = 0;
+  for (auto& [q, loss] : s.pinball) {
+    loss /= static_cast<double>(n) * divisor;
+    total += loss;
+  }
+  if (!s.pinball.empty()) s.pinball_mean = total / static_cast<double>(s.pinball.size());
+  if (interval80) s.coverage80 = static_cast<double>(in80) / static_cast<double>(interval80);
+  if (interval95) s.coverage95 = static_cast<double>(in95) / static_cast<double>(interval95);
+  return s;
+}
+
+}  // namespace forescale::forecast

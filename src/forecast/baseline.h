@@ -1,0 +1,41 @@
+// The baselines every other model must beat: naive (the last value) and seasonal naive (the
+// value one season earlier). On real traffic they are hard to beat at short horizons, which is
+// why automatic model choice always keeps them in the running.
+#pragma once
+
+#include <string>
+
+#include "forecast/forecaster.h"
+
+namespace forescale::forecast {
+
+class NaiveForecaster final : public Forecaster {
+ public:
+  std::string Name() const override { return "naive"; }
+  Result<std::vector<double>> Predict(size_t horizon) const override;
+  Result<void> Update(double value) override;  // O(1)
+
+ protected:
+  Result<void> DoFit() override;
+
+ private:
+  double last_ = 0;
+};
+
+// Uses the shortest season in FitContext::seasons that the history covers at least once;
+// without one it is naive, and says so. A missing value one season back is taken from the
+// season before that.
+class SeasonalNaiveForecaster final : public Forecaster {
+ public:
+  std::string Name() const override;
+  Result<std::vector<double>> Predict(size_t horizon) const override;
+
+ protected:
+  Result<void> DoFit() override;
+
+ private:
+  size_t period_ = 1;
+  std::vector<double> last_season_;  // the last `period_` steps, gaps filled from earlier seasons
+};
+
+}  // namespace forescale::forecast

@@ -1,0 +1,39 @@
+// Quantile forecasts calibrated on a model's own backtest errors (split conformal prediction,
+// Vovk et al. 2005; per horizon step as in Stankeviciute et al. 2021), not on an assumed
+// Gaussian: whatever the shape of the errors — skewed, heavy-tailed — the q-quantile forecast
+// is the mean forecast plus the q-quantile of the errors made at that distance ahead.
+//
+// Errors of neighbouring horizon steps are pooled (at least ~40 errors per step) because a
+// few folds give few errors per step; quantiles are widened by the finite-sample correction
+// of conformal prediction, and made monotone in q and in the horizon's growth of uncertainty
+// is kept as measured. Calibration holds when the future errs like the backtest did.
+#pragma once
+
+#include <vector>
+
+#include "forecast/backtest.h"
+
+namespace forescale::forecast {
+
+class ConformalCalibrator {
+ public:
+  // Errors (actual - mean) of every fold, by horizon step; missing actuals are skipped.
+  explicit ConformalCalibrator(const std::vector<FoldForecast>& folds);
+
+  // The q-quantile forecast for each step of `mean` (q in (0, 1)). With no error at all to
+  // calibrate on, the mean itself.
+  std::vector<double> Quantile(const std::vector<double>& mean, double q) const;
+  size_t errors() const;
+
+ private:
+  std::vector<std::vector<double>> errors_by_step_;  // sorted per step
+};
+
+// Quantile forecasts for several q at once, non-crossing (sorted per step), and clamped at 0
+// when `non_negative` (loads are never negative).
+std::vector<std::vector<double>> QuantileForecasts(const ConformalCalibrator& calibrator,
+                                                   const std::vector<double>& mean,
+                                                   const std::vector<double>& qs,
+                                                   bool non_negative);
+
+}  // namespace forescale::forecast

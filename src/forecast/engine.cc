@@ -1,0 +1,272 @@
+#include "forecast/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "forecast/conformal.h"
+
+namespace forescale::forecast {
+namespace {
+
+constexpr double kEvalQuantiles[] = {0.025, 0.1, 0.5, 0.9, 0.975};
+
+// Whether regressor j is ever active at a present history step.
+bool SeenInHistory(const Regressors& r, size_t j, const Series& history) {
+  for (size_t i = 0; i < history.size() && i < r.columns[j].size(); ++i) {
+    if (r.columns[j][i] != 0 && !std::isnan(history.values[i])) return true;
+  }
+  return false;
+}
+
+// Families worth trying on this history.
+std::vector<std::string> DefaultCandidates(const std::vector<size_t>& periods, bool learn_events) {
+  std::vector<std::string> out = {"naive"};
+  if (!periods.empty()) out.push_back("snaive");
+  out.push_back("ets");
+  out.push_back("theta");
+  if (!periods.empty()) out.push_back("mstl");
+  if (learn_events) out.push_back("prophet");
+  return out;
+}
+
+// Leave-one-fold-out conformal quantiles for scoring: fold f's quantiles are calibrated on
+// the other folds' errors, so the reported coverage is out of sample.
+FoldQuantiles HeldOutQuantiles(const std::vector<FoldForecast>& folds,
+                               const std::vector<double>& qs) {
+  FoldQuantiles out;
+  for (double q : qs) out[q].resize(folds.size());
+  for (size_t f = 0; f < folds.size(); ++f) {
+    std::vector<FoldForecast> others;
+    for (size_t g = 0; g < folds.size(); ++g) {
+      if (g != f) others.push_back(folds[g]);
+    }
+    if (others.empty()) others = folds;  // a single fold: in-sample is all there is
+    const ConformalCalibrator calibrator(others);
+    for (double q : qs) out[q][f] = calibrator.Quantile(folds[f].mean, q);
+  }
+  return out;
+}
+
+std::vector<FoldForecast> MeanOfFolds(const std::vector<const ModelBacktest*>& members) {
+  std::vector<FoldForecast> folds = members.front()->folds;
+  for (size_t f = 0; f < folds.size(); ++f) {
+    for (size_t j = 0; j < folds[f].mean.size(); ++j) {
+      double sum = 0;
+      for (const ModelBacktest* m : members) sum += m->folds[f].mean[j];
+      folds[f].mean[j] = sum / static_cast<double>(members.size());
+    }
+  }
+  return folds;
+}
+
+bool AllNonNegative(const Series& s) {
+  for (double v : s.values) {
+    if (!std::isnan(v) && v < 0) return false;
+  }
+  return true;
+}
+
+struct Chosen {
+  std::vector<std::string> members;
+  std::vector<FoldForecast> folds;
+};
+
+}  // namespace
+
+Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest& request) {
+  const auto started = std::chrono::steady_clock::now();  // a duration, not a time of day
+  if (request.horizon == 0) return Fail(ErrorCode::kInvalidArgument, "horizon must be at least 1");
+  for (double q : request.quantiles) {
+    if (!(q > 0 && q < 1)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "quantile " + std::to_string(q) + " is not strictly between 0 and 1");
+    }
+  }
+  ForecastResult result;
+  result.start = history.end();
+  result.step = history.step;
+  if (request.seasons) {
+    result.periods = *request.seasons;
+  } else {
+    result.seasons = DetectSeasons(history);
+    result.periods = KeptPeriods(result.seasons);
+  }
+  const FitContext context{.seasons = result.periods, .regressors = request.regressors};
+  const size_t period = result.periods.empty() ? 1 : result.periods.front();
+  const size_t max_train = request.max_backtest_train
+                               ? request.max_backtest_train
+                               : std::max<size_t>(1000, 7 * period);
+  const BacktestOptions options{.horizon = request.horizon, .folds = request.folds,
+                                .max_train = max_train};
+
+  // Events: learnable ones bring the regression in; unseen ones with a lift scale the forecast.
+  bool learn_events = false;
+  std::vector<double> lift_factor(request.horizon, 1.0);
+  if (const Regressors* r = request.regressors) {
+    for (size_t j = 0; j < r->columns.size(); ++j) {
+      if (SeenInHistory(*r, j, history)) {
+        learn_events = true;
+        continue;
+      }
+      const double lift = j < r->expected_lift.size() ? r->expected_lift[j] : NAN;
+      if (std::isnan(lift)) {
+        result.notes.push_back("event '" + r->names[j] +
+                               "' never occurs in the history and states no lift: it cannot "
+                               "change the forecast");
+        continue;
+      }
+      for (size_t h = 0; h < request.horizon; ++h) {
+        const size_t row = history.size() + h;
+        const double x = row < r->columns[j].size() ? r->columns[j][row] : 0.0;
+        lift_factor[h] *= std::max(0.0, 1.0 + lift * x);
+      }
+    }
+  }
+  std::vector<std::string> names;
+  if (request.model == "auto") {
+    names = request.candidates.empty() ? DefaultCandidates(result.periods, learn_events)
+                                       : request.candidates;
+  } else {
+    names = {request.model};
+  }
+  const std::vector<size_t> origins = FoldOrigins(history.size(), options, 2);
+  const std::vector<double> first_train =
+      origins.empty() ? history.values
+                      : std::vector<double>(history.values.begin(),
+                                            history.values.begin() +
+                                                static_cast<ptrdiff_t>(origins.front()));
+  const double scale = MaseScale(first_train, period);
+  const std::vector<double> eval_q(std::begin(kEvalQuantiles), std::end(kEvalQuantiles));
+
+  std::vector<ModelBacktest> backtests;
+  for (const std::string& name : names) {
+    CandidateReport report{.model = name};
+    auto bt = Backtest(history, context, name, options);
+    if (!bt) {
+      report.error = bt.error().message();
+      result.candidates.push_back(report);
+      continue;
+    }
+    report.fitted = bt->fitted;
+    report.seconds_per_fit = bt->seconds_per_fit;
+    report.scores = Score(bt->folds, HeldOutQuantiles(bt->folds, eval_q), scale);
+    result.candidates.push_back(report);
+    backtests.push_back(std::move(*bt));
+  }
+
+  Chosen chosen;
+  if (backtests.empty()) {
+    // Too short to backtest: no choice and no calibration possible. Fall back to the named
+    // model (or naive) and say that the quantiles equal the mean.
+    chosen.members = {request.model == "auto" ? std::string("naive") : request.model};
+    result.notes.push_back("history too short to backtest a " + std::to_string(request.horizon) +
+                           "-step forecast: " + chosen.members.front() +
+                           " used without calibration, quantiles equal the mean");
+  } else {
+    // Rank the singles, then the combinations of the best two and three.
+    std::vector<size_t> order(backtests.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto mase_of = [&](size_t i) {
+      for (const auto& c : result.candidates) {
+        if (c.model == backtests[i].model) return c.scores.mase;
+      }
+      return std::numeric_limits<double>::infinity();
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return mase_of(a) < mase_of(b); });
+    double best = mase_of(order.front());
+    chosen.members = {backtests[order.front()].model};
+    chosen.folds = backtests[order.front()].folds;
+    if (request.model == "auto") {
+      for (size_t k = 2; k <= std::min<size_t>(3, order.size()); ++k) {
+        std::vector<const ModelBacktest*> members;
+        std::string name = "mean(";
+        for (size_t i = 0; i < k; ++i) {
+          members.push_back(&backtests[order[i]]);
+          name += (i ? "," : "") + backtests[order[i]].model;
+        }
+        name += ")";
+        std::vector<FoldForecast> folds = MeanOfFolds(members);
+        CandidateReport report{.model = name, .fitted = name};
+        report.scores = Score(folds, HeldOutQuantiles(folds, eval_q), scale);
+        for (const auto* m : members) report.seconds_per_fit += m->seconds_per_fit;
+        result.candidates.push_back(report);
+        // A combination must win clearly (1 %) to be worth its cost and opacity.
+        if (report.scores.mase < 0.99 * best) {
+          best = report.scores.mase;
+          chosen.members.clear();
+          for (const auto* m : members) chosen.members.push_back(m->model);
+          chosen.folds = std::move(folds);
+        }
+      }
+    }
+    std::stable_sort(result.candidates.begin(), result.candidates.end(),
+                     [](const CandidateReport& a, const CandidateReport& b) {
+                       if (a.error.empty() != b.error.empty()) return a.error.empty();
+                       return a.scores.mase < b.scores.mase;
+                     });
+  }
+
+  // Final fit of the chosen member(s) on the whole history.
+  std::vector<double> mean(request.horizon, 0.0);
+  std::vector<std::string> fitted_names;
+  for (const std::string& member : chosen.members) {
+    auto model = MakeForecaster(member);
+    if (!model) return std::unexpected(model.error());
+    if (auto ok = (*model)->Fit(history, context); !ok) return std::unexpected(ok.error());
+    auto prediction = (*model)->Predict(request.horizon);
+    if (!prediction) return std::unexpected(prediction.error());
+    // The regression applies stated lifts itself; every other model gets them here.
+    const bool applies_lift = member == "prophet";
+    for (size_t j = 0; j < mean.size(); ++j) {
+      mean[j] += (*prediction)[j] * (applies_lift ? 1.0 : lift_factor[j]);
+    }
+    fitted_names.push_back((*model)->Name());
+    for (const std::string& note : (*model)->Notes()) result.notes.push_back(member + ": " + note);
+  }
+  for (double& v : mean) v /= static_cast<double>(chosen.members.size());
+  const bool non_negative = AllNonNegative(history);
+  if (non_negative) {
+    for (double& v : mean) v = std::max(0.0, v);
+  }
+  result.model = fitted_names.size() == 1 ? fitted_names.front() : "mean(";
+  if (fitted_names.size() > 1) {
+    for (size_t i = 0; i < fitted_names.size(); ++i) result.model += (i ? "," : "") + fitted_names[i];
+    result.model += ")";
+  }
+  // Quantiles: the calibrated errors, scaled with the stated lifts (a campaign that doubles
+  // the load doubles the uncertainty in absolute terms too).
+  const ConformalCalibrator calibrator(chosen.folds);
+  auto quantiles = QuantileForecasts(calibrator, mean, request.quantiles, non_negative);
+  for (auto& q : quantiles) {
+    for (size_t j = 0; j < q.size(); ++j) {
+      q[j] = mean[j] + (q[j] - mean[j]) * lift_factor[j];
+      if (non_negative) q[j] = std::max(0.0, q[j]);
+    }
+  }
+  for (size_t i = 0; i < request.quantiles.size(); ++i) {
+    result.quantiles[request.quantiles[i]] = quantiles[i];
+  }
+  result.mean = std::move(mean);
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+Regressors EventRegressors(const std::vector<Event>& events, const Series& history, size_t horizon) {
+  Regressors r;
+  const size_t rows = history.size() + horizon;
+  for (const Event& e : events) {
+    r.names.push_back(e.name);
+    std::vector<double> column(rows);
+    for (size_t i = 0; i < rows; ++i) column[i] = e.Intensity(history.TimeAt(i));
+    r.columns.push_back(std::move(column));
+    const std::optional<double> lift = e.ExpectedLift();
+    r.expected_lift.push_back(lift ? *lift : std::numeric_limits<double>::quiet_NaN());
+  }
+  return r;
+}
+
+}  // namespace forescale::forecast

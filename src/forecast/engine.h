@@ -1,0 +1,74 @@
+// The forecasting engine: a history in, a forecast with calibrated quantiles out.
+//
+// For a named model it backtests that model (rolling origin), fits it on the whole history and
+// calibrates its quantiles on the backtest errors. For "auto" it backtests every candidate the
+// history allows, and also the equal-weight combinations of the best two and three (on real
+// traffic a combination often beats every member, and the simple baselines are hard to beat:
+// the choice must be free to fall back to them); the lowest backtest MASE wins, ties to the
+// simpler. Seasons are detected from the data unless given. Every choice is reported.
+//
+// Known events (regressors): when the history holds occurrences of an event, the Prophet-style
+// regression (which can learn its effect) joins the candidates; when it holds none and the user
+// gave an expected lift, the forecast of every other model is scaled by (1 + lift x intensity)
+// over the event's future window, quantiles included (the regression applies it itself).
+//
+//   ForecastRequest request{.horizon = 60, .quantiles = {0.5, 0.9, 0.99}};
+//   Result<ForecastResult> result = RunForecast(history, request);
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/events.h"
+#include "core/series.h"
+#include "forecast/backtest.h"
+#include "forecast/forecaster.h"
+#include "forecast/seasonality.h"
+
+namespace forescale::forecast {
+
+struct ForecastRequest {
+  size_t horizon = 1;
+  std::string model = "auto";          // "auto" or a family of kModelNames
+  std::vector<double> quantiles = {0.5, 0.9, 0.99};
+  size_t folds = 3;
+  std::optional<std::vector<size_t>> seasons;  // none: detect from the data
+  std::vector<std::string> candidates;         // for auto; empty: every family that applies
+  const Regressors* regressors = nullptr;
+  // Backtest folds fit on at most this many steps before their origin; 0 chooses seven cycles
+  // of the shortest season (at least 1,000 steps), which keeps a backtest of two weeks of
+  // minutes fast while every fold still sees a week of each daily phase. The final fit always
+  // uses the whole history.
+  size_t max_backtest_train = 0;
+};
+
+struct CandidateReport {
+  std::string model;    // family or combination, e.g. "ets", "mean(snaive,mstl)"
+  std::string fitted;   // e.g. "ets(A,N,N)"
+  Scores scores;        // from the backtest, quantiles calibrated leave-one-fold-out
+  double seconds_per_fit = 0;
+  std::string error;    // non-empty when the candidate could not be backtested
+};
+
+struct ForecastResult {
+  std::string model;                          // what produced the forecast
+  std::vector<SeasonCandidate> seasons;       // what detection found (empty when given)
+  std::vector<size_t> periods;                // the seasons used
+  TimePoint start{};                          // time of the first forecast step
+  Duration step{0};
+  std::vector<double> mean;
+  std::map<double, std::vector<double>> quantiles;
+  std::vector<CandidateReport> candidates;    // every model considered, best first
+  std::vector<std::string> notes;
+  double seconds = 0;                         // whole engine run
+};
+
+Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest& request);
+
+// Regressor columns for `events` over the history's steps and `horizon` more: the intensity of
+// each event at each step, with the lift the event states (NaN when it states none).
+Regressors EventRegressors(const std::vector<Event>& events, const Series& history, size_t horizon);
+
+}  // namespace forescale::forecast

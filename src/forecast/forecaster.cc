@@ -1,0 +1,36 @@
+#include "forecast/forecaster.h"
+
+#include <cmath>
+
+
+namespace forescale::forecast {
+
+Result<void> Forecaster::Fit(const Series& history, const FitContext& context) {
+  size_t present = 0;
+  for (size_t i = 0; i < history.size(); ++i) {
+    const double v = history.values[i];
+    if (std::isnan(v)) continue;
+    if (!std::isfinite(v)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "history holds an infinite value at " + FormatRfc3339(history.TimeAt(i)));
+    }
+    ++present;
+  }
+  if (present == 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                history.empty() ? "history is empty" : "history holds no value (all missing)");
+  }
+  history_ = history;
+  context_ = context;
+  notes_.clear();
+  return DoFit();
+}
+
+Result<void> Forecaster::Update(double value) {
+  history_.values.push_back(value);
+  const Series extended = history_;
+  const FitContext context = context_;
+  return Fit(extended, context);
+}
+
+}  // namespace forescale::forecast

@@ -1,0 +1,74 @@
+#include "forecast/mstl.h"
+
+#include <cmath>
+
+#include "forecast/baseline.h"
+#include "forecast/ets.h"
+#include "forecast/internal/decompose.h"
+#include "forecast/internal/fill.h"
+
+namespace forescale::forecast {
+
+MstlForecaster::MstlForecaster() = default;
+MstlForecaster::~MstlForecaster() = default;
+
+std::string MstlForecaster::Name() const {
+  std::string name = "mstl(";
+  for (size_t i = 0; i < periods_.size(); ++i) name += (i ? "," : "") + std::to_string(periods_[i]);
+  name += ")";
+  if (adjusted_model_) name += "+" + adjusted_model_->Name();
+  return name;
+}
+
+Result<void> MstlForecaster::DoFit() {
+  const size_t n = history_.size();
+  periods_.clear();
+  for (size_t p : context_.seasons) {
+    if (p < 2) continue;
+    if (n >= 2 * p) {
+      periods_.push_back(p);
+    } else {
+      Note("season of " + std::to_string(p) + " steps left out: the history covers it less than twice");
+    }
+  }
+  const std::vector<double> filled =
+      internal::FillMissing(history_.values, periods_.empty() ? 0 : periods_.front());
+  Series adjusted{.start = history_.start, .step = history_.step, .values = filled};
+  last_cycles_.clear();
+  if (!periods_.empty()) {
+    const internal::Decomposition d = internal::Mstl(filled, periods_);
+    for (size_t k = 0; k < periods_.size(); ++k) {
+      const size_t p = periods_[k];
+      last_cycles_.emplace_back(d.seasonal[k].end() - static_cast<ptrdiff_t>(p), d.seasonal[k].end());
+      for (size_t i = 0; i < n; ++i) adjusted.values[i] -= d.seasonal[k][i];
+    }
+  } else {
+    Note("no season to decompose: MSTL is non-seasonal ETS");
+  }
+  // Keep the observed gaps as gaps for the adjusted-series model, so its likelihood is not
+  // fitted to values this model invented.
+  for (size_t i = 0; i < n; ++i) {
+    if (std::isnan(history_.values[i])) adjusted.values[i] = std::nan("");
+  }
+  adjusted_model_ = std::make_unique<EtsForecaster>();
+  auto fitted = adjusted_model_->Fit(adjusted, FitContext{});
+  if (!fitted) {
+    Note("ETS on the adjusted series failed (" + fitted.error().message() + "): naive used");
+    adjusted_model_ = std::make_unique<NaiveForecaster>();
+    if (auto again = adjusted_model_->Fit(adjusted, FitContext{}); !again) return again;
+  }
+  for (const std::string& note : adjusted_model_->Notes()) Note(note);
+  return {};
+}
+
+Result<std::vector<double>> MstlForecaster::Predict(size_t horizon) const {
+  auto base = adjusted_model_->Predict(horizon);
+  if (!base) return base;
+  for (size_t k = 0; k < periods_.size(); ++k) {
+    const size_t p = periods_[k];
+    for (size_t h = 0; h < horizon; ++h) (*base)[h] += last_cycles_[k][h % p];
+  }
+  return base;
+}
+
+}  // namespace forescale::forecast

@@ -1,0 +1,163 @@
+// End-to-end tests of `forescale forecast` and `forescale backtest` on the real NASA trace.
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "cli_runner.h"
+
+namespace forescale::testing {
+namespace {
+
+class ForecastCli : public CliTest {
+ protected:
+  // The first `days` days of the NASA per-minute trace as `timestamp,value`, UTC.
+  std::string NasaDays(int days, const std::string& name = "nasa.csv") {
+    std::istringstream in(ReadFile(Repo("data/nasa_http/nasa_ksc_requests_per_minute.csv")));
+    std::string line, out = "timestamp,requests\n";
+    std::getline(in, line);
+    for (int i = 0; i < days * 1440 && std::getline(in, line); ++i) {
+      const size_t c1 = line.find(','), c2 = line.find(',', c1 + 1);
+      out += line.substr(0, c1) + "-04:00" + line.substr(c1, c2 - c1) + "\n";
+    }
+    WriteFile(Path(name), out);
+    return Path(name);
+  }
+
+  std::vector<std::vector<std::string>> Csv(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::vector<std::string> cells;
+      size_t start = 0;
+      for (;;) {
+        const size_t comma = line.find(',', start);
+        cells.push_back(line.substr(start, comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      rows.push_back(cells);
+    }
+    return rows;
+  }
+};
+
+TEST_F(ForecastCli, WritesOneRowPerStepWithOrderedQuantiles) {
+  auto r = Run({"forecast", "--input", NasaDays(4), "--horizon", "1h", "--quantiles",
+                "0.1,0.5,0.9"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = Csv(r.out);
+  ASSERT_EQ(rows.size(), 61u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"timestamp", "mean", "q0.1", "q0.5", "q0.9"}));
+  // The history ends at 1995-07-04 23:59 local = 07-05 03:59Z; the forecast starts a step later.
+  EXPECT_EQ(rows[1][0], "1995-07-05T04:00:00Z");
+  EXPECT_EQ(rows[60][0], "1995-07-05T04:59:00Z");
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const double lo = std::stod(rows[i][2]), mid = std::stod(rows[i][3]), hi = std::stod(rows[i][4]);
+    EXPECT_LE(lo, mid);
+    EXPECT_LE(mid, hi);
+    EXPECT_GE(lo, 0.0);  // request counts are never negative
+    EXPECT_LT(hi, 1000.0);
+  }
+  // The summary on stderr says what was chosen and why.
+  EXPECT_NE(r.err.find("seasons"), std::string::npos);
+  EXPECT_NE(r.err.find("1440 steps"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("MASE"), std::string::npos);
+}
+
+TEST_F(ForecastCli, JsonReportsTheChoiceAndEveryCandidate) {
+  auto r = Run({"forecast", "--input", NasaDays(4), "--horizon", "30", "--format", "json",
+                "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["forecast"].size(), 30u);
+  EXPECT_FALSE(j["model"].get<std::string>().empty());
+  EXPECT_EQ(j["step"], "1m");
+  std::set<std::string> families;
+  for (const auto& c : j["candidates"]) families.insert(c["model"].get<std::string>());
+  for (const char* f : {"naive", "snaive", "ets", "theta", "mstl"}) {
+    EXPECT_TRUE(families.count(f)) << f;
+  }
+}
+
+TEST_F(ForecastCli, BacktestScoresEachModel) {
+  auto r = Run({"backtest", "--input", NasaDays(5), "--horizon", "1h", "--folds", "4",
+                "--models", "naive,snaive,theta", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["folds"], 4);
+  ASSERT_GE(j["candidates"].size(), 3u);
+  for (const auto& c : j["candidates"]) {
+    EXPECT_GT(c["mase"].get<double>(), 0.0) << c;
+    EXPECT_TRUE(c["pinball"].contains("0.9")) << c;
+    EXPECT_GE(c["coverage80"].get<double>(), 0.0);
+    EXPECT_LE(c["coverage95"].get<double>(), 1.0);
+    EXPECT_TRUE(c.contains("fit_seconds"));
+  }
+  auto table = Run({"backtest", "--input", NasaDays(5), "--horizon", "1h", "--models", "naive"});
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_NE(table.out.find("MASE"), std::string::npos);
+  EXPECT_NE(table.out.find("naive"), std::string::npos);
+}
+
+TEST_F(ForecastCli, ReadsAStoredSeries) {
+  ASSERT_EQ(Run({"ingest", NasaDays(3), "--db", Db(), "--name", "nasa"}).code, 0);
+  auto r = Run({"forecast", "--series", "nasa:requests", "--db", Db(), "--horizon", "15",
+                "--model", "snaive", "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Csv(r.out).size(), 16u);
+}
+
+TEST_F(ForecastCli, BadInputsGetClearMessages) {
+  WriteFile(Path("missing.csv"), "timestamp,value\n2024-01-01T00:00:00Z,\n2024-01-01T00:01:00Z,\n");
+  auto all_missing = Run({"forecast", "--input", Path("missing.csv"), "--horizon", "5"});
+  EXPECT_EQ(all_missing.code, 2);
+  EXPECT_NE(all_missing.err.find("no value"), std::string::npos) << all_missing.err;
+
+  WriteFile(Path("inf.csv"), "timestamp,value\n2024-01-01T00:00:00Z,1\n2024-01-01T00:01:00Z,inf\n");
+  auto infinite = Run({"forecast", "--input", Path("inf.csv"), "--horizon", "5"});
+  EXPECT_EQ(infinite.code, 2);
+  EXPECT_NE(infinite.err.find("inf.csv:3"), std::string::npos) << infinite.err;
+
+  auto unknown = Run({"forecast", "--input", NasaDays(1), "--horizon", "5", "--model", "lstm"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("unknown model 'lstm'"), std::string::npos) << unknown.err;
+
+  auto bad_horizon = Run({"forecast", "--input", NasaDays(1), "--horizon", "90s"});
+  EXPECT_EQ(bad_horizon.code, 2);
+  EXPECT_NE(bad_horizon.err.find("whole number of 1m steps"), std::string::npos);
+
+  auto bad_quantile =
+      Run({"forecast", "--input", NasaDays(1), "--horizon", "5", "--quantiles", "0.5,1.5"});
+  EXPECT_EQ(bad_quantile.code, 2);
+}
+
+TEST_F(ForecastCli, ConstantShortAndNegativeSeriesHaveDocumentedResults) {
+  std::string constant = "timestamp,value\n";
+  for (int i = 0; i < 300; ++i) constant += std::to_string(1700000000 + 60 * i) + ",7\n";
+  WriteFile(Path("constant.csv"), constant);
+  auto flat = Run({"forecast", "--input", Path("constant.csv"), "--horizon", "10", "--quiet"});
+  ASSERT_EQ(flat.code, 0) << flat.err;
+  for (const auto& row : Csv(flat.out)) {
+    if (row[0] == "timestamp") continue;
+    for (size_t c = 1; c < row.size(); ++c) EXPECT_DOUBLE_EQ(std::stod(row[c]), 7.0) << flat.out;
+  }
+
+  WriteFile(Path("short.csv"), "timestamp,value\n1700000000,1\n1700000060,2\n1700000120,3\n");
+  auto tiny = Run({"forecast", "--input", Path("short.csv"), "--horizon", "10"});
+  ASSERT_EQ(tiny.code, 0) << tiny.err;
+  EXPECT_NE(tiny.err.find("too short to backtest"), std::string::npos) << tiny.err;
+  EXPECT_EQ(Csv(tiny.out).size(), 11u);
+
+  std::string negative = "timestamp,value\n";
+  for (int i = 0; i < 500; ++i) {
+    negative += std::to_string(1700000000 + 60 * i) + "," + std::to_string(-100 + (i % 7)) + "\n";
+  }
+  WriteFile(Path("negative.csv"), negative);
+  auto below_zero = Run({"forecast", "--input", Path("negative.csv"), "--horizon", "10", "--quiet"});
+  ASSERT_EQ(below_zero.code, 0) << below_zero.err;
+  EXPECT_LT(std::stod(Csv(below_zero.out)[1][1]), 0.0);  // not clamped: the data is negative
+}
+
+}  // namespace
+}  // namespace forescale::testing
