@@ -31,10 +31,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-warnings.simplefilter("ignore")  # convergence chatter from the optimisers
-from statsmodels.tsa.arima.model import ARIMA  # noqa: E402
-from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: E402
-from statsmodels.tsa.forecasting.stl import STLForecast  # noqa: E402
+from statsmodels.tsa.arima.model import ARIMA
+from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+from statsmodels.tsa.forecasting.stl import STLForecast
+
+# Convergence chatter from the optimisers (statsmodels sets its own filters on import, hence after).
+warnings.simplefilter("ignore")
 
 def odd(v):
     v = int(math.ceil(v))

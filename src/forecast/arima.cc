@@ -13,7 +13,6 @@
 #include <vector>
 
 #include <Eigen/Dense>
-#include <cstdio>
 
 namespace forescale::forecast {
 namespace {
@@ -86,6 +85,34 @@ std::vector<double> Slice(const std::vector<double>& v, size_t offset, size_t le
 std::vector<double> Negated(std::span<const double> x) {
   std::vector<double> out(x.size());
   for (size_t i = 0; i < x.size(); ++i) out[i] = -x[i];
+  return out;
+}
+
+// A gap-free stand-in for a series with gaps, only ever used to find starting values cheaply
+// (the exact likelihood then treats the gaps properly): the value one season back where there
+// is one, otherwise a straight line between the neighbours. Leading gaps are trimmed already.
+std::vector<double> FillForStart(std::span<const double> y, size_t m) {
+  std::vector<double> out(y.begin(), y.end());
+  size_t last = out.size();  // index of the last present value seen
+  for (size_t t = 0; t < out.size(); ++t) {
+    if (!IsMissing(out[t])) {
+      last = t;
+      continue;
+    }
+    if (m > 1 && t >= m) {
+      out[t] = out[t - m];
+      continue;
+    }
+    size_t next = t + 1;
+    while (next < out.size() && IsMissing(y[next])) ++next;
+    const double before = last < out.size() ? out[last] : kNaN;
+    if (next < out.size() && last < out.size()) {
+      const double weight = static_cast<double>(t - last) / static_cast<double>(next - last);
+      out[t] = before + weight * (y[next] - before);
+    } else {
+      out[t] = last < out.size() ? before : (next < out.size() ? y[next] : 0.0);
+    }
+  }
   return out;
 }
 
@@ -619,6 +646,44 @@ bool RunKalman(std::span<const double> y, const KalmanModel& model, KalmanWorksp
     }
   };
 
+  bool any_missing = false;
+  for (double v : y) any_missing |= IsMissing(v);
+  if (k == 0 && !any_missing && final_state == nullptr) {
+    // Chandrasekhar recursions (Morf, Sidhu & Kailath 1974): started at the stationary
+    // covariance, P_{t+1} - P_t = W_t M_t W_t' has rank one, and with A_t = T P_t Z' and
+    // g = Z W_t the filter needs only
+    //   F_{t+1} = F_t + g^2 M_t,  A_{t+1} = A_t + T W_t M_t g,
+    //   W_{t+1} = (F_t T W_t - g A_t) / F_{t+1},  M_{t+1} = M_t F_{t+1} / F_t,
+    // which is O(r) a step instead of the O(r^2) Riccati update. Same numbers, same order.
+    std::vector<double>& a = ws.a;       // predicted state a_{t|t-1}
+    std::vector<double>& gain = ws.gain; // A_t
+    std::vector<double>& w = ws.m;       // W_t
+    std::vector<double>& tw = ws.c;      // T W_t
+    apply_t(&ws.q0[0], gain.data());
+    w = gain;
+    double f = ws.q0[0], m = -1.0 / f;
+    for (size_t t = 0; t < y.size(); ++t) {
+      if (!(f > 0) || !std::isfinite(f)) return false;
+      const double v = y[t] - a[0];
+      if (f < kDiffuseGain) on_step(t, v, f);
+      apply_t(a.data(), ws.anew.data());
+      const double step = v / f;
+      for (size_t i = 0; i < r; ++i) a[i] = ws.anew[i] + gain[i] * step;
+      const double g = w[0];
+      apply_t(w.data(), tw.data());
+      const double f_next = f + g * g * m;
+      const double mg = m * g;
+      for (size_t i = 0; i < r; ++i) {
+        const double a_i = gain[i];
+        gain[i] = a_i + tw[i] * mg;
+        w[i] = (tw[i] * f - a_i * g) / f_next;
+      }
+      m *= f_next / f;
+      f = f_next;
+    }
+    return true;
+  }
+
   bool frozen = false, have_previous = false;
   double frozen_f = 0;
   for (size_t t = 0; t < y.size(); ++t) {
@@ -769,13 +834,16 @@ double KalmanWork(const History& h, const Structure& s) {
 // The concentrated exact likelihood as a least-squares problem. With innovations v_t, their
 // relative variances F_t and G the geometric mean of the F_t, -2 log L (sigma^2 profiled out)
 // is an increasing function of sum v_t^2 G / F_t, so minimising that sum of squares maximises
-// the likelihood. Without missing values the filter runs on the differenced series, which gives
-// the diffuse likelihood of the undifferenced one (in the kappa -> infinity limit R approximates)
-// with a state k smaller; with missing values the full state handles them exactly.
+// the likelihood. `differenced`: the filter runs on the differenced series with a state k
+// smaller. Without missing values that is the exact diffuse likelihood of the undifferenced
+// series (the kappa -> infinity limit R approximates); with missing values it is the likelihood
+// of the differences no gap touches, a close and cheap stand-in. Otherwise the full state
+// (ARMA block plus k differencing states under a diffuse prior) handles gaps exactly.
 class MlProblem {
  public:
-  MlProblem(const History& h, const Structure& s, bool constant, std::optional<double> fixed_beta)
-      : s_(s), constant_(constant), fixed_beta_(fixed_beta), differenced_(!h.has_missing) {
+  MlProblem(const History& h, const Structure& s, bool constant, std::optional<double> fixed_beta,
+            bool differenced)
+      : s_(s), constant_(constant), fixed_beta_(fixed_beta), differenced_(differenced) {
     series_ = differenced_ ? Difference(h.y, s.d, s.D, s.m) : h.y;
     adjusted_.resize(series_.size());
     v_.resize(series_.size());
@@ -978,19 +1046,41 @@ FittedModel FitOrder(const History& h, const FitRequest& request) {
     for (size_t i = 0; i < sq; ++i) z(static_cast<Eigen::Index>(p + q + sp + i)) = ma[i];
   }
 
-  MlProblem ml(h, s, has_constant, request.fixed_beta);
-  // In the search, a likelihood that keeps pulling a root onto the unit circle ends in a model
-  // the root rule rejects anyway: stop paying for it. (MA roots count after reflection, since
-  // the fitted MA is made invertible afterwards.)
-  const auto hopeless = [&](const Eigen::VectorXd& x, int iteration) {
-    if (!request.reject_near_unit_roots || iteration < 10) return false;
-    const std::vector<double> coef = ml.Coefficients(x);
+  // auto.arima rejects a model with a root inside this zone; in the search, a likelihood that
+  // keeps a root there for a few iterations is not worth finishing. (MA roots count after
+  // reflection, since the fitted MA is made invertible afterwards.)
+  const auto in_rejection_zone = [&](const std::vector<double>& coef) {
     const std::span<const double> c(coef);
     const double ar = MinRootOfOperator(c.first(p), c.subspan(p + q, sp), s.m, true);
     const double ma = NearestUnitRootDistance(c.subspan(p, q), c.subspan(p + q + sp, sq), s.m);
     return ar < kMinRootModulus || ma < std::log(kMinRootModulus);
   };
-  const LmResult ml_fit = LevenbergMarquardt(ml, z, scale, ml.NumResiduals(), 200, hopeless);
+  const auto hopeless_for = [&](const MlProblem& problem) {
+    return [&in_rejection_zone, &request, problem = &problem, inside = 0](
+               const Eigen::VectorXd& x, int) mutable {
+      if (!request.reject_near_unit_roots) return false;
+      inside = in_rejection_zone(problem->Coefficients(x)) ? inside + 1 : 0;
+      return inside >= 2;
+    };
+  };
+  Eigen::VectorXd start_z = z;
+  if (h.has_missing) {
+    // Gaps need the full state for the exact likelihood, which costs (r + k)^2 a step. Get
+    // close on a filled copy first (gap-free, so O(r) a step), and pay for the exact fit only
+    // for a model the root rule keeps.
+    History filled{.y = FillForStart(h.y, s.m), .present = h.y.size()};
+    MlProblem approximate(filled, s, has_constant, request.fixed_beta, /*differenced=*/true);
+    const LmResult near = LevenbergMarquardt(approximate, z, scale, approximate.NumResiduals(),
+                                             200, hopeless_for(approximate));
+    if (!near.ok) return fit;
+    if (request.reject_near_unit_roots && in_rejection_zone(approximate.Coefficients(near.x))) {
+      return fit;
+    }
+    start_z = near.x;
+  }
+  MlProblem ml(h, s, has_constant, request.fixed_beta, /*differenced=*/!h.has_missing);
+  const LmResult ml_fit =
+      LevenbergMarquardt(ml, start_z, scale, ml.NumResiduals(), 200, hopeless_for(ml));
   if (!ml_fit.ok) return fit;
   std::vector<double> arma = ml.Coefficients(ml_fit.x);
   if (q > 0) {
@@ -1267,7 +1357,6 @@ class Search {
                                       .method = approximation_ ? Method::kCss : Method::kCssMl,
                                       .offset = offset_});
     if (!fit.ok) fit.ic = kInf;
-    std::fprintf(stderr, "  try %s ic=%.4f\n", order.ToString().c_str(), fit.ic);
     const bool better = fit.ic < best_.ic;
     results_.push_back(fit);
     if (better) best_ = std::move(fit);

@@ -19,18 +19,24 @@ double SortedQuantile(const std::vector<double>& sorted, double q) {
 
 }  // namespace
 
-ConformalCalibrator::ConformalCalibrator(const std::vector<FoldForecast>& folds) {
+double ConformalCalibrator::Scale(double mean) const {
+  return level_floor_ > 0 ? std::sqrt(std::max(mean, 0.0) + level_floor_) : 1.0;
+}
+
+ConformalCalibrator::ConformalCalibrator(const std::vector<FoldForecast>& folds,
+                                         double level_floor)
+    : level_floor_(level_floor) {
   size_t horizon = 0;
   for (const auto& f : folds) horizon = std::max(horizon, f.actual.size());
   std::vector<std::vector<double>> raw(horizon);
   for (const auto& f : folds) {
     for (size_t j = 0; j < f.actual.size(); ++j) {
-      if (!std::isnan(f.actual[j])) raw[j].push_back(f.actual[j] - f.mean[j]);
+      if (!std::isnan(f.actual[j])) raw[j].push_back((f.actual[j] - f.mean[j]) / Scale(f.mean[j]));
     }
   }
   // Pool the nearest steps around each step until at least kMinPooled errors are in (the
   // window grows on one side only at the ends of the horizon).
-  errors_by_step_.resize(horizon);
+  window_.resize(horizon);
   for (size_t j = 0; j < horizon; ++j) {
     size_t lo = j, hi = j + 1, count = raw[j].size();
     while (count < kMinPooled && (lo > 0 || hi < horizon)) {
@@ -40,35 +46,55 @@ ConformalCalibrator::ConformalCalibrator(const std::vector<FoldForecast>& folds)
         count += raw[--lo].size();
       }
     }
-    for (size_t k = lo; k < hi; ++k) {
-      errors_by_step_[j].insert(errors_by_step_[j].end(), raw[k].begin(), raw[k].end());
-    }
-    std::sort(errors_by_step_[j].begin(), errors_by_step_[j].end());
+    window_[j] = {lo, hi};
   }
+  raw_ = std::move(raw);
 }
 
 size_t ConformalCalibrator::errors() const {
   size_t n = 0;
-  for (const auto& e : errors_by_step_) n += e.size();
+  for (const auto& e : raw_) n += e.size();
   return n;
 }
 
-std::vector<double> ConformalCalibrator::Quantile(const std::vector<double>& mean, double q) const {
-  std::vector<double> out(mean.size());
+std::vector<std::vector<double>> ConformalCalibrator::Quantiles(
+    const std::vector<double>& mean, const std::vector<double>& qs) const {
+  std::vector<std::vector<double>> out(qs.size(), mean);
+  if (raw_.empty()) return out;
+  // The pooled window slides along the horizon: keep it sorted and move only the steps that
+  // leave and enter, instead of re-sorting ~40 errors for every step.
+  std::vector<double> pooled;
+  size_t cur_lo = 0, cur_hi = 0;
+  auto add = [&](size_t k) {
+    for (double e : raw_[k]) pooled.insert(std::upper_bound(pooled.begin(), pooled.end(), e), e);
+  };
+  auto remove = [&](size_t k) {
+    for (double e : raw_[k]) pooled.erase(std::lower_bound(pooled.begin(), pooled.end(), e));
+  };
   for (size_t j = 0; j < mean.size(); ++j) {
     // Beyond the backtested horizon, the last step's errors are the best estimate there is.
-    const std::vector<double>* errors = nullptr;
-    if (!errors_by_step_.empty()) errors = &errors_by_step_[std::min(j, errors_by_step_.size() - 1)];
-    if (!errors || errors->empty()) {
-      out[j] = mean[j];
-      continue;
+    const auto [lo, hi] = window_[std::min(j, window_.size() - 1)];
+    if (lo < cur_lo || lo >= cur_hi) {  // not a forward slide: rebuild
+      pooled.clear();
+      for (size_t k = lo; k < hi; ++k) pooled.insert(pooled.end(), raw_[k].begin(), raw_[k].end());
+      std::sort(pooled.begin(), pooled.end());
+    } else {
+      for (size_t k = cur_lo; k < lo; ++k) remove(k);
+      for (size_t k = cur_hi; k < hi; ++k) add(k);
+      for (size_t k = hi; k < cur_hi; ++k) remove(k);
     }
-    // Finite-sample correction: with m calibration errors, the conformal upper quantile is
-    // the ceil((m+1) q)-th smallest; moving q away from the median by that much does it.
-    const double m = static_cast<double>(errors->size());
-    const double adjusted = q >= 0.5 ? std::min(1.0, q * (m + 1) / m)
-                                     : std::max(0.0, 1.0 - (1.0 - q) * (m + 1) / m);
-    out[j] = mean[j] + SortedQuantile(*errors, adjusted);
+    cur_lo = lo;
+    cur_hi = hi;
+    if (pooled.empty()) continue;
+    const double m = static_cast<double>(pooled.size());
+    for (size_t i = 0; i < qs.size(); ++i) {
+      // Finite-sample correction: with m calibration errors, the conformal upper quantile is
+      // the ceil((m+1) q)-th smallest; moving q away from the median by that much does it.
+      const double q = qs[i];
+      const double adjusted = q >= 0.5 ? std::min(1.0, q * (m + 1) / m)
+                                       : std::max(0.0, 1.0 - (1.0 - q) * (m + 1) / m);
+      out[i][j] = mean[j] + SortedQuantile(pooled, adjusted) * Scale(mean[j]);
+    }
   }
   return out;
 }
@@ -77,8 +103,7 @@ std::vector<std::vector<double>> QuantileForecasts(const ConformalCalibrator& ca
                                                    const std::vector<double>& mean,
                                                    const std::vector<double>& qs,
                                                    bool non_negative) {
-  std::vector<std::vector<double>> out;
-  for (double q : qs) out.push_back(calibrator.Quantile(mean, q));
+  std::vector<std::vector<double>> out = calibrator.Quantiles(mean, qs);
   // Non-crossing: sort each step's values in the order of q.
   std::vector<size_t> order(qs.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -18,15 +18,26 @@ namespace forescale::forecast {
 class ConformalCalibrator {
  public:
   // Errors (actual - mean) of every fold, by horizon step; missing actuals are skipped.
-  explicit ConformalCalibrator(const std::vector<FoldForecast>& folds);
+  // With `level_floor` > 0 the errors are first divided by sqrt(max(mean, 0) + level_floor):
+  // loads err in proportion to the square root of their level (counts are Poisson-like), so
+  // errors measured at night can calibrate a forecast for the afternoon. 0: plain errors.
+  explicit ConformalCalibrator(const std::vector<FoldForecast>& folds, double level_floor = 0);
 
-  // The q-quantile forecast for each step of `mean` (q in (0, 1)). With no error at all to
-  // calibrate on, the mean itself.
-  std::vector<double> Quantile(const std::vector<double>& mean, double q) const;
+  // The q-quantile forecasts for each step of `mean`, one vector per q (q in (0, 1)). With no
+  // error at all to calibrate on, the mean itself.
+  std::vector<std::vector<double>> Quantiles(const std::vector<double>& mean,
+                                             const std::vector<double>& qs) const;
+  std::vector<double> Quantile(const std::vector<double>& mean, double q) const {
+    return Quantiles(mean, {q}).front();
+  }
   size_t errors() const;
 
  private:
-  std::vector<std::vector<double>> errors_by_step_;  // sorted per step
+  double Scale(double mean) const;
+
+  std::vector<std::vector<double>> raw_;            // errors at each step
+  std::vector<std::pair<size_t, size_t>> window_;   // pooled steps [first, last) per step
+  double level_floor_ = 0;
 };
 
 // Quantile forecasts for several q at once, non-crossing (sorted per step), and clamped at 0

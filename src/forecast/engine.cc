@@ -34,7 +34,7 @@ std::vector<std::string> DefaultCandidates(const std::vector<size_t>& periods, b
 // Leave-one-fold-out conformal quantiles for scoring: fold f's quantiles are calibrated on
 // the other folds' errors, so the reported coverage is out of sample.
 FoldQuantiles HeldOutQuantiles(const std::vector<FoldForecast>& folds,
-                               const std::vector<double>& qs) {
+                               const std::vector<double>& qs, double level_floor) {
   FoldQuantiles out;
   for (double q : qs) out[q].resize(folds.size());
   for (size_t f = 0; f < folds.size(); ++f) {
@@ -43,10 +43,28 @@ FoldQuantiles HeldOutQuantiles(const std::vector<FoldForecast>& folds,
       if (g != f) others.push_back(folds[g]);
     }
     if (others.empty()) others = folds;  // a single fold: in-sample is all there is
-    const ConformalCalibrator calibrator(others);
-    for (double q : qs) out[q][f] = calibrator.Quantile(folds[f].mean, q);
+    const ConformalCalibrator calibrator(others, level_floor);
+    const auto quantiles = calibrator.Quantiles(folds[f].mean, qs);
+    for (size_t i = 0; i < qs.size(); ++i) out[qs[i]][f] = quantiles[i];
   }
   return out;
+}
+
+// Scores a backtest with plain and with level-scaled conformal errors (when the load is
+// non-negative) and keeps the calibration whose held-out pinball loss is lower: a proper
+// scoring rule decides, per series, whether errors grow with the level.
+struct Calibrated {
+  Scores scores;
+  double level_floor = 0;
+};
+Calibrated BestCalibration(const std::vector<FoldForecast>& folds, const std::vector<double>& qs,
+                           double scale, double level_floor) {
+  Calibrated best{Score(folds, HeldOutQuantiles(folds, qs, 0.0), scale), 0.0};
+  if (level_floor > 0) {
+    Scores scaled = Score(folds, HeldOutQuantiles(folds, qs, level_floor), scale);
+    if (scaled.pinball_mean < best.scores.pinball_mean) best = {scaled, level_floor};
+  }
+  return best;
 }
 
 std::vector<FoldForecast> MeanOfFolds(const std::vector<const ModelBacktest*>& members) {
@@ -59,6 +77,14 @@ std::vector<FoldForecast> MeanOfFolds(const std::vector<const ModelBacktest*>& m
     }
   }
   return folds;
+}
+
+double MedianPresent(const Series& s) {
+  std::vector<double> v;
+  for (double x : s.values) {
+    if (!std::isnan(x)) v.push_back(x);
+  }
+  return v.empty() ? 0.0 : Aggregate(v, Aggregation::Quantile(0.5));
 }
 
 bool AllNonNegative(const Series& s) {
@@ -97,7 +123,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   const size_t period = result.periods.empty() ? 1 : result.periods.front();
   const size_t max_train = request.max_backtest_train
                                ? request.max_backtest_train
-                               : std::max<size_t>(1000, 7 * period);
+                               : std::max<size_t>(1000, 5 * period);
   const BacktestOptions options{.horizon = request.horizon, .folds = request.folds,
                                 .max_train = max_train};
 
@@ -139,6 +165,10 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
                                                 static_cast<ptrdiff_t>(origins.front()));
   const double scale = MaseScale(first_train, period);
   const std::vector<double> eval_q(std::begin(kEvalQuantiles), std::end(kEvalQuantiles));
+  // Non-negative loads: errors scale with the square root of the level (see conformal.h); the
+  // floor, a tenth of the median level, keeps near-zero forecasts from getting zero width.
+  const double level_floor =
+      AllNonNegative(history) ? std::max(1e-9, 0.1 * MedianPresent(history)) : 0.0;
 
   std::vector<ModelBacktest> backtests;
   for (const std::string& name : names) {
@@ -151,7 +181,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     }
     report.fitted = bt->fitted;
     report.seconds_per_fit = bt->seconds_per_fit;
-    report.scores = Score(bt->folds, HeldOutQuantiles(bt->folds, eval_q), scale);
+    report.scores = BestCalibration(bt->folds, eval_q, scale, level_floor).scores;
     result.candidates.push_back(report);
     backtests.push_back(std::move(*bt));
   }
@@ -190,7 +220,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
         name += ")";
         std::vector<FoldForecast> folds = MeanOfFolds(members);
         CandidateReport report{.model = name, .fitted = name};
-        report.scores = Score(folds, HeldOutQuantiles(folds, eval_q), scale);
+        report.scores = BestCalibration(folds, eval_q, scale, level_floor).scores;
         for (const auto* m : members) report.seconds_per_fit += m->seconds_per_fit;
         result.candidates.push_back(report);
         // A combination must win clearly (1 %) to be worth its cost and opacity.
@@ -238,7 +268,11 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   }
   // Quantiles: the calibrated errors, scaled with the stated lifts (a campaign that doubles
   // the load doubles the uncertainty in absolute terms too).
-  const ConformalCalibrator calibrator(chosen.folds);
+  const double chosen_floor = BestCalibration(chosen.folds, eval_q, scale, level_floor).level_floor;
+  if (chosen_floor > 0) {
+    result.notes.push_back("quantiles: backtest errors scaled by the square root of the level");
+  }
+  const ConformalCalibrator calibrator(chosen.folds, chosen_floor);
   auto quantiles = QuantileForecasts(calibrator, mean, request.quantiles, non_negative);
   for (auto& q : quantiles) {
     for (size_t j = 0; j < q.size(); ++j) {

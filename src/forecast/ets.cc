@@ -1,17 +1,18 @@
 #include "forecast/ets.h"
 
 #include <Eigen/Dense>
-#include <nlopt.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstddef>
 #include <exception>
 #include <limits>
+#include <nlopt.hpp>
 #include <numbers>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -236,8 +237,8 @@ bool RootsWithinUnitCircle(std::span<double> a, std::span<double> scratch) {
 // gamma < 1 - alpha, R's "usual" region) so plain box bounds describe the region exactly.
 struct Layout {
   EtsSpec spec;
-  size_t period = 1;           // 1 when there is no season
-  bool joint_season = false;   // seasonal initial states optimised (else kept fixed)
+  size_t period = 1;          // 1 when there is no season
+  bool joint_season = false;  // seasonal initial states optimised (else kept fixed)
 
   bool trend() const { return HasTrend(spec.trend); }
   bool damped() const { return spec.trend == Trend::kDamped; }
@@ -436,8 +437,7 @@ class Objective {
     size_t i = 0;
     p.alpha = x[i++];
     p.beta = layout_.trend() ? kLowerSmoothing + x[i++] * (p.alpha - kLowerSmoothing) : 0.0;
-    p.gamma =
-        layout_.season() ? kLowerSmoothing + x[i++] * (1 - p.alpha - kLowerSmoothing) : 0.0;
+    p.gamma = layout_.season() ? kLowerSmoothing + x[i++] * (1 - p.alpha - kLowerSmoothing) : 0.0;
     p.phi = layout_.damped() ? x[i++] : 1.0;
     c.level = x[i++];
     c.trend = layout_.trend() ? x[i++] : 0.0;
@@ -453,8 +453,8 @@ class Objective {
         ring_[m - 1 - k] = free[k];
         total += free[k];
       }
-      ring_[0] = (layout_.spec.season == Season::kMultiplicative ? static_cast<double>(m) : 0.0) -
-                 total;
+      ring_[0] =
+          (layout_.spec.season == Season::kMultiplicative ? static_cast<double>(m) : 0.0) - total;
     }
   }
 
@@ -480,7 +480,6 @@ class Objective {
   }
 
   size_t evaluations() const { return evaluations_; }
-  FilterFn filter() const { return filter_; }
 
  private:
   // Hyndman, Akram & Archibald (2008): the seasonal model is forecastable when the roots of
@@ -526,11 +525,11 @@ struct Budget {
 
   int Evaluations(size_t n) const {
     const double by_steps = steps / static_cast<double>(std::max<size_t>(n, 1));
-    return static_cast<int>(std::clamp(by_steps, static_cast<double>(floor),
-                                       static_cast<double>(cap)));
+    return static_cast<int>(
+        std::clamp(by_steps, static_cast<double>(floor), static_cast<double>(cap)));
   }
 };
-constexpr Budget kSearchBudget{.steps = 6e5, .floor = 60, .cap = 200};   // per start
+constexpr Budget kSearchBudget{.steps = 6e5, .floor = 60, .cap = 200};  // per start
 constexpr Budget kPolishBudget{.steps = 1.2e6, .floor = 40, .cap = 300};
 constexpr Budget kJointBudget{.steps = 1.5e6, .floor = 100, .cap = 800};
 constexpr Budget kRefineBudget{.steps = 1.2e6, .floor = 50, .cap = 800};  // per path
@@ -708,9 +707,8 @@ std::optional<Candidate> FitCandidate(std::span<const double> y, const Layout& l
   fit.criterion = full.Evaluate(fit.x.data());
   fit.searched_prefix = prefix < y.size();
   if (layout.joint_season) {
-    fit.criterion = MinimiseWithRestarts(full, problem, layout.NumOptimised(), fit.x,
-                                         fit.criterion, kJointBudget.Evaluations(y.size()), 1e-2,
-                                         1.0);
+    fit.criterion = MinimiseWithRestarts(full, problem, layout.NumOptimised(), fit.x, fit.criterion,
+                                         kJointBudget.Evaluations(y.size()), 1e-2, 1.0);
   }
   if (!std::isfinite(fit.criterion)) return std::nullopt;
   fit.aicc = CorrectedAic(fit.criterion, layout.NumParameters(), data.observed);
@@ -734,8 +732,8 @@ void RefineCandidate(std::span<const double> y, const DataSummary& data, Candida
       MinimiseWithRestarts(full, problem, dims, fit.x, fit.criterion, evaluations, 1e-3, 0.5);
   if (problem.layout.joint_season) {
     std::vector<double> v = problem.start;
-    const double value = MinimiseWithRestarts(full, problem, dims, v,
-                                              full.Evaluate(v.data()), evaluations, 1e-3, 1.0);
+    const double value = MinimiseWithRestarts(full, problem, dims, v, full.Evaluate(v.data()),
+                                              evaluations, 1e-3, 1.0);
     if (value < fit.criterion) {
       fit.criterion = value;
       fit.x = std::move(v);
@@ -896,8 +894,7 @@ Result<void> EtsForecaster::DoFit() {
     s.fitted = true;
     s.spec = EtsSpec{};
     s.period = 1;
-    s.parameters = EtsParameters{.alpha = alpha, .beta = 0, .gamma = 0, .phi = 1,
-                                 .sigma2 = sigma2};
+    s.parameters = EtsParameters{.alpha = alpha, .beta = 0, .gamma = 0, .phi = 1, .sigma2 = sigma2};
     s.aicc = kNan;
     s.level = level;
     s.trend = 0;
@@ -931,8 +928,9 @@ Result<void> EtsForecaster::DoFit() {
       Note("ets: no season <= " + std::to_string(options_.max_period) +
            " steps; fitting non-seasonal models only");
     } else if (shortest != 0 && y.size() < 2 * shortest) {
-      Note("ets: history of " + std::to_string(y.size()) + " steps is shorter than two seasons of " +
-           std::to_string(shortest) + "; fitting non-seasonal models only");
+      Note("ets: history of " + std::to_string(y.size()) +
+           " steps is shorter than two seasons of " + std::to_string(shortest) +
+           "; fitting non-seasonal models only");
     } else if (shortest != 0) {
       period = shortest;
     }
@@ -948,8 +946,8 @@ Result<void> EtsForecaster::DoFit() {
                       " is a forbidden model (additive error with multiplicative season has "
                       "infinite forecast variance); use ets(M,*,M) or ets(A,*,A)");
     }
-    if (!positive && (spec.error == Error::kMultiplicative ||
-                      spec.season == Season::kMultiplicative)) {
+    if (!positive &&
+        (spec.error == Error::kMultiplicative || spec.season == Season::kMultiplicative)) {
       EtsSpec additive = spec;
       additive.error = Error::kAdditive;
       if (additive.season == Season::kMultiplicative) additive.season = Season::kAdditive;
@@ -986,6 +984,7 @@ Result<void> EtsForecaster::DoFit() {
 
   std::vector<Candidate> fits;
   size_t skipped_for_length = 0;
+  size_t attempted = 0;
   for (const EtsSpec& spec : specs) {
     // An explicit spec too rich for the data falls back: season, then trend, then SES.
     EtsSpec current = spec;
@@ -994,6 +993,7 @@ Result<void> EtsForecaster::DoFit() {
                     .period = HasSeason(current.season) ? period : 1,
                     .joint_season = HasSeason(current.season) && period <= kMaxJointSeasonPeriod};
       if (data.observed >= layout.NumParameters() + 2) {
+        ++attempted;
         std::optional<Candidate> fit = FitCandidate(y, layout, data);
         if (fit) fits.push_back(std::move(*fit));
         break;
@@ -1050,15 +1050,18 @@ Result<void> EtsForecaster::DoFit() {
         sse += (v - level) * (v - level);
         level += alpha * (v - level);
       }
-      if (sse < best_sse) {
+      if (sse <= best_sse) {  // ties (two observations) keep the largest alpha: the last value
         best_sse = sse;
         best_alpha = alpha;
         level_at_best = level;
       }
     }
-    Note("ets: " + std::to_string(data.observed) +
-         " observations are too few to estimate an ETS model; using simple exponential "
-         "smoothing with alpha=" + std::to_string(best_alpha));
+    const std::string why =
+        attempted > 0
+            ? "no ETS model could be estimated (the likelihood was not finite anywhere)"
+            : std::to_string(data.observed) + " observations are too few to estimate an ETS model";
+    Note("ets: " + why +
+         "; using simple exponential smoothing with alpha=" + std::to_string(best_alpha));
     finish_simple(level_at_best, best_alpha,
                   data.observed > 1 ? best_sse / static_cast<double>(data.observed - 1) : 0.0);
     return {};
@@ -1094,8 +1097,8 @@ Result<std::vector<double>> EtsForecaster::Predict(size_t horizon) const {
   const double phi = s.parameters.phi;
   // Sum of phi^1..phi^h, as etscalc.c's forecast(): the damped trend's cumulative effect.
   double phi_sum = phi, phi_power = phi;
-  const double fallback = std::isfinite(s.level) ? std::clamp(s.level, -kMaxForecast, kMaxForecast)
-                                                 : 0.0;
+  const double fallback =
+      std::isfinite(s.level) ? std::clamp(s.level, -kMaxForecast, kMaxForecast) : 0.0;
   for (size_t h = 0; h < horizon; ++h) {
     double f = s.level;
     if (trend) f += phi_sum * s.trend;
