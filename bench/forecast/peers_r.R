@@ -20,23 +20,28 @@
 # Missing training values (gaps, outages) are filled with na.interp() first, as forecast users do;
 # its time counts as fitting time of every method.
 #
-# Usage: Rscript peers_r.R OUT TRACE STEP GROUPS TBATS_FOLDS
+# Usage: Rscript peers_r.R OUT TRACE STEP GROUPS TBATS_FOLDS [SHARD/SHARDS]
 #   OUT: the prepared directory (splits.csv, groups.csv, series/); GROUPS: comma-separated group
-#   names to forecast for. Writes OUT/results/r_TRACE_STEP.csv (forecasts) and
-#   OUT/results/r_TRACE_STEP_time.csv (seconds and the model R chose).
+#   names to forecast for; SHARD/SHARDS (e.g. 0/3): only the series whose index in the sorted list
+#   is SHARD modulo SHARDS, so that a slow trace x step can use both cores. Writes
+#   OUT/results/r_TRACE_STEP[_sSHARD].csv (forecasts) and ..._time.csv (seconds, the model R chose).
 
 suppressPackageStartupMessages(library(forecast))
 
 args <- commandArgs(trailingOnly = TRUE)
-if (length(args) != 5) stop("usage: Rscript peers_r.R OUT TRACE STEP GROUPS TBATS_FOLDS")
+if (!(length(args) %in% c(5, 6))) stop("usage: Rscript peers_r.R OUT TRACE STEP GROUPS TBATS_FOLDS [SHARD/SHARDS]")
 out <- args[1]; trace <- args[2]; step <- args[3]
 selected <- strsplit(args[4], ",")[[1]]
 tbats_folds <- as.integer(args[5])
+shard <- if (length(args) == 6) as.integer(strsplit(args[6], "/")[[1]]) else c(0L, 1L)
+suffix <- if (length(args) == 6) sprintf("_s%d", shard[1]) else ""
 
 groups <- read.csv(file.path(out, "groups.csv"), stringsAsFactors = FALSE)
 groups <- groups[groups$trace == trace & groups$step == step & groups$group %in% selected, ]
 splits <- read.csv(file.path(out, "splits.csv"), stringsAsFactors = FALSE)
 splits <- splits[splits$trace == trace & splits$step == step, ]
+names_sorted <- sort(unique(splits$series))
+splits <- splits[(match(splits$series, names_sorted) - 1) %% shard[2] == shard[1], ]
 if (nrow(groups) == 0 || nrow(splits) == 0) stop("no groups or splits for ", trace, "/", step)
 hmax <- max(groups$horizon)
 
@@ -95,8 +100,8 @@ quantile_cols <- function(fc, h) {
 }
 
 dir.create(file.path(out, "results"), showWarnings = FALSE)
-fc_path <- file.path(out, "results", sprintf("r_%s_%s.csv", trace, step))
-tm_path <- file.path(out, "results", sprintf("r_%s_%s_time.csv", trace, step))
+fc_path <- file.path(out, "results", sprintf("r_%s_%s%s.csv", trace, step, suffix))
+tm_path <- file.path(out, "results", sprintf("r_%s_%s%s_time.csv", trace, step, suffix))
 fc_rows <- list(); tm_rows <- list()
 series_cache <- list()
 failures <- 0

@@ -6,12 +6,13 @@ on the training window and forecasts every selected horizon from it. Time per (m
 fit time + time of the get_prediction() call for that horizon (time.perf_counter(), in-process).
 
 Methods (statsmodels 0.13.5, which has STL but not MSTL):
-  hourly:               ets = ETSModel(error add, trend add damped, season add, 24) with its
-                        exact prediction intervals; stl-ets, stl-arima as below with period 24
-  per-minute, 5-minute: stl-ets   = STLForecast(period = 1 day, ETSModel add/add-damped)
+  hourly:               ets = ETSModel, additive error and season (24), no trend or damped
+                        additive trend, the one with the lower AIC (as R's ets() chooses), with
+                        its exact prediction intervals; stl-ets, stl-arima as below, period 24
+  per-minute, 5-minute: stl-ets   = STLForecast(period = 1 day, ETSModel A,N,N or A,Ad,N by AIC)
                         stl-arima = STLForecast(period = 1 day, ARIMA(1,1,1))
                         (ETSModel with a season of 288 or 1440 states is not practical)
-  windows shorter than 2 days: ets = ETSModel(add, add damped), arima = ARIMA(1,1,1)
+  windows shorter than 2 days: ets = ETSModel A,N,N or A,Ad,N by AIC, arima = ARIMA(1,1,1)
 STL runs with R's default loess jumps (ceil(window / 10)); statsmodels' default of 1 gives the
 same decomposition (mean absolute difference 0.1 % of the seasonal amplitude on NASA per-minute)
 but takes about 100x longer on 20,160 points. Intervals come from the model of the seasonally
@@ -59,28 +60,46 @@ def quantiles_from_frame(sf_80, sf_95):
                 q0_9=sf_80[hi].to_numpy(), q0_975=sf_95[hi].to_numpy())
 
 
+# Additive-error ETS candidates, chosen by AIC as R's ets() does (multiplicative forms are left out:
+# the series have zeros). (trend, damped) -> name.
+ETS_TRENDS = [(None, False, "N"), ("add", True, "Ad")]
+
+
+def best_by_aic(fits):
+    """fits: [(description, thunk)]; fits each, returns (result, description) with the lowest AIC."""
+    best = None
+    for desc, thunk in fits:
+        res = thunk()
+        aic = res.model_result.aic if hasattr(res, "model_result") else res.aic
+        if best is None or aic < best[0]:
+            best = (aic, res, desc)
+    return best[1], best[2]
+
+
 def methods(n, daily):
+    """name -> function(y) returning (fitted result, description of the model)."""
     seasonal = n >= 2 * daily
     m = {}
     if not seasonal:
-        m["ets"] = lambda y: ETSModel(y, error="add", trend="add", damped_trend=True).fit(disp=False)
-        m["arima"] = lambda y: ARIMA(y, order=(1, 1, 1)).fit()
+        m["ets"] = lambda y: best_by_aic([
+            (f"ETSModel(A;{tn};N)", lambda t=t, d=d: ETSModel(y, error="add", trend=t, damped_trend=d).fit(disp=False))
+            for t, d, tn in ETS_TRENDS])
+        m["arima"] = lambda y: (ARIMA(y, order=(1, 1, 1)).fit(), "ARIMA(1;1;1)")
         return m
     if daily <= 24:
-        m["ets"] = lambda y: ETSModel(y, error="add", trend="add", damped_trend=True, seasonal="add",
-                                      seasonal_periods=daily).fit(disp=False)
-    m["stl-ets"] = lambda y: STLForecast(
-        y, ETSModel, model_kwargs=dict(error="add", trend="add", damped_trend=True),
-        **stl_kwargs(daily)).fit(fit_kwargs=dict(disp=False))
-    m["stl-arima"] = lambda y: STLForecast(y, ARIMA, model_kwargs=dict(order=(1, 1, 1)),
-                                           **stl_kwargs(daily)).fit()
+        m["ets"] = lambda y: best_by_aic([
+            (f"ETSModel(A;{tn};A;{daily})",
+             lambda t=t, d=d: ETSModel(y, error="add", trend=t, damped_trend=d, seasonal="add",
+                                       seasonal_periods=daily).fit(disp=False))
+            for t, d, tn in ETS_TRENDS])
+    m["stl-ets"] = lambda y: best_by_aic([
+        (f"STL({daily}) + ETSModel(A;{tn};N)",
+         lambda t=t, d=d: STLForecast(y, ETSModel, model_kwargs=dict(error="add", trend=t, damped_trend=d),
+                                      **stl_kwargs(daily)).fit(fit_kwargs=dict(disp=False)))
+        for t, d, tn in ETS_TRENDS])
+    m["stl-arima"] = lambda y: (STLForecast(y, ARIMA, model_kwargs=dict(order=(1, 1, 1)),
+                                            **stl_kwargs(daily)).fit(), f"STL({daily}) + ARIMA(1;1;1)")
     return m
-
-
-def describe(name, n, daily):
-    return {"ets": "ETSModel(A;Ad;A;%d)" % daily if n >= 2 * daily else "ETSModel(A;Ad;N)",
-            "arima": "ARIMA(1;1;1)", "stl-ets": "STL(%d) + ETSModel(A;Ad;N)" % daily,
-            "stl-arima": "STL(%d) + ARIMA(1;1;1)" % daily}[name]
 
 
 def main():
@@ -110,7 +129,7 @@ def main():
         for name, fit in methods(n, sp.daily).items():
             try:
                 t0 = time.perf_counter()
-                res = fit(y)
+                res, desc = fit(y)
                 fit_s = time.perf_counter() - t0 + fill_s
                 for g in groups.itertuples():
                     t1 = time.perf_counter()
@@ -124,7 +143,7 @@ def main():
                                           "q0.9": q["q0_9"], "q0.975": q["q0_975"]})
                     fc_rows.append(frame)
                     tm_rows.append(dict(group=g.group, series=sp.series, fold=sp.fold, tool="statsmodels",
-                                        method=name, seconds=secs, n_train=n, model=describe(name, n, sp.daily)))
+                                        method=name, seconds=secs, n_train=n, model=desc))
             except Exception as e:  # a failed fit leaves that split out; the scorer counts splits
                 failures += 1
                 print(f"statsmodels {name} failed on {trace}/{step} {sp.series} fold {sp.fold}: {e}",

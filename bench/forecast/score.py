@@ -44,6 +44,10 @@ def fmt_time(s):
     return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
 
 
+def fmt_ratio(r):
+    return f"{r:.0f}x" if r >= 10 else f"{r:.1f}x"
+
+
 def gmean(v):
     v = np.maximum(np.asarray(v, float), 1e-12)
     return float(np.exp(np.mean(np.log(v)))) if len(v) else float("nan")
@@ -224,7 +228,7 @@ def main():
                 (t, m), v = comp.idxmin(), comp.min()
                 parts.append((tool, m, v))
         if np.isfinite(fs) and parts:
-            text = ", ".join(f"fastest comparable {t} ({m}) {fmt_time(v)}, {v / fs:.0f}x" for t, m, v in parts)
+            text = ", ".join(f"fastest comparable {t} ({m}) {fmt_time(v)}, {fmt_ratio(v / fs)}" for t, m, v in parts)
             r_speed = [v / fs for t, m, v in parts if t == "R"]
             ok = fs * 1000 < TARGET_MS and r_speed and r_speed[0] >= TARGET_SPEEDUP
             print(f"speed: forescale auto {n_train / 1440:.0f}d per-minute ({n_train} points) fit+1d forecast "

@@ -1,18 +1,18 @@
 #include "forecast/arima.h"
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <complex>
 #include <cstddef>
 #include <limits>
+#include <nlopt.hpp>
 #include <numbers>
 #include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <Eigen/Dense>
 
 namespace forescale::forecast {
 namespace {
@@ -33,6 +33,8 @@ constexpr size_t kMinObservations = 10;
 constexpr double kMaxKalmanWork = 3e7;
 // auto.arima's stepwise search stops after this many models.
 constexpr size_t kMaxModels = 94;
+// Levenberg-Marquardt iterations before a crawling fit is handed to L-BFGS.
+constexpr int kLbfgsHandover = 8;
 // Fitted polynomials with a root closer to the unit circle than this are rejected (R's 1.01).
 constexpr double kMinRootModulus = 1.01;
 // forecast::nsdiffs: one seasonal difference when the seasonal strength exceeds this.
@@ -336,10 +338,12 @@ double MinRootOfOperator(std::span<const double> regular, std::span<const double
 double NearestUnitRootDistance(std::span<const double> regular, std::span<const double> seasonal,
                                size_t m) {
   double distance = kInf;
-  for (const auto& [coef, power] : {std::pair{regular, 1.0}, std::pair{seasonal, 1.0 / static_cast<double>(m)}}) {
+  for (const auto& [coef, power] :
+       {std::pair{regular, 1.0}, std::pair{seasonal, 1.0 / static_cast<double>(m)}}) {
     const auto roots = PolynomialRoots(coef, 1e-8);
     if (!roots) return 0.0;
-    for (const auto& z : *roots) distance = std::min(distance, std::abs(power * std::log(std::abs(z))));
+    for (const auto& z : *roots)
+      distance = std::min(distance, std::abs(power * std::log(std::abs(z))));
   }
   return distance;
 }
@@ -356,6 +360,73 @@ struct LmResult {
   bool ok = false;         // the start point could be evaluated
   bool converged = false;  // stopped on a tolerance, not on the iteration limit
 };
+
+// Minimises ssq(x) = |r(x)|^2 from x with L-BFGS (NLopt) in the coordinates u = x * sqrt(d),
+// d the diagonal of J'J, so that the problem is roughly unit-scaled. Gradient by forward
+// differences. Keeps the best admissible point seen; false if it found nothing better.
+template <typename Residuals>
+bool PolishWithLbfgs(Residuals& residuals, const Eigen::VectorXd& diagonal, size_t m,
+                     Eigen::VectorXd* x, double* ssq) {
+  struct Context {
+    Residuals* residuals;
+    Eigen::VectorXd unit, x, r, best_x;
+    double best;
+
+    double Evaluate(const double* u) {
+      for (Eigen::Index j = 0; j < x.size(); ++j) x(j) = u[j] / unit(j);
+      if (!(*residuals)(x, r) || !r.allFinite()) return kInf;
+      const double value = r.squaredNorm();
+      if (value < best) {
+        best = value;
+        best_x = x;
+      }
+      return value;
+    }
+    static double Objective(unsigned n, const double* u, double* grad, void* data) {
+      Context& c = *static_cast<Context*>(data);
+      const double value = c.Evaluate(u);
+      if (grad != nullptr) {
+        std::vector<double> shifted(u, u + n);
+        for (unsigned j = 0; j < n; ++j) {
+          const double h = 1e-7 * std::max(1.0, std::abs(u[j]));
+          shifted[j] = u[j] + h;
+          const double up = c.Evaluate(shifted.data());
+          grad[j] = std::isfinite(up) && std::isfinite(value) ? (up - value) / h : 0.0;
+          shifted[j] = u[j];
+        }
+      }
+      // NLopt wants a finite value; an inadmissible point just looks very bad.
+      return std::isfinite(value) ? value : std::numeric_limits<double>::max();
+    }
+  };
+  const Eigen::Index k = x->size();
+  Context context{.residuals = &residuals,
+                  .unit = diagonal.cwiseSqrt(),
+                  .x = Eigen::VectorXd(k),
+                  .r = Eigen::VectorXd(static_cast<Eigen::Index>(m)),
+                  .best_x = *x,
+                  .best = *ssq};
+  nlopt::opt opt(nlopt::LD_LBFGS, static_cast<unsigned>(k));
+  opt.set_min_objective(&Context::Objective, &context);
+  opt.set_ftol_rel(1e-12);
+  opt.set_xtol_rel(1e-10);
+  opt.set_maxeval(300);
+  std::vector<double> u(static_cast<size_t>(k));
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const double value = (*x)(j);
+    u[static_cast<size_t>(j)] = value * context.unit(j);
+  }
+  double minimum = 0;
+  try {
+    opt.optimize(u, minimum);
+  } catch (const std::exception&) {
+    // NLopt reports a stalled line search as an exception; the best point is kept anyway.
+  }
+  if (!(context.best < *ssq)) return false;
+  *x = context.best_x;
+  *ssq = context.best;
+  return true;
+}
 
 // `residuals(x, r)` fills r (fixed length m) and returns false when x is not admissible.
 // `scale` gives each parameter's typical magnitude, for the difference steps. `give_up(x, i)`
@@ -377,7 +448,7 @@ LmResult LevenbergMarquardt(Residuals&& residuals, Eigen::VectorXd x, const Eige
     return result;
   }
   Eigen::MatrixXd jacobian(rows, k);
-  Eigen::VectorXd x_trial(k);
+  Eigen::VectorXd x_trial(k), diagonal(k);
   double lambda = 1e-3;
   for (int iteration = 0; iteration < max_iterations && !result.converged; ++iteration) {
     for (Eigen::Index j = 0; j < k; ++j) {
@@ -397,8 +468,7 @@ LmResult LevenbergMarquardt(Residuals&& residuals, Eigen::VectorXd x, const Eige
     if (result.converged) break;
     const Eigen::MatrixXd jtj = jacobian.transpose() * jacobian;
     const Eigen::VectorXd gradient = jacobian.transpose() * r;
-    const Eigen::VectorXd diagonal =
-        jtj.diagonal().cwiseMax(1e-12 * (1.0 + jtj.diagonal().maxCoeff()));
+    diagonal = jtj.diagonal().cwiseMax(1e-12 * (1.0 + jtj.diagonal().maxCoeff()));
     bool accepted = false;
     while (lambda <= 1e12) {
       Eigen::MatrixXd system = jtj;
@@ -428,6 +498,13 @@ LmResult LevenbergMarquardt(Residuals&& residuals, Eigen::VectorXd x, const Eige
     if (!result.converged && give_up(x, iteration)) {
       result.ok = false;
       return result;
+    }
+    // Gauss-Newton converges only linearly when the residuals are large compared with their
+    // curvature (a misspecified MA model, say): when it crawls, hand over to L-BFGS, which
+    // learns the second-order term Gauss-Newton leaves out.
+    if (!result.converged && iteration == kLbfgsHandover) {
+      PolishWithLbfgs(residuals, diagonal, m, &x, &ssq);
+      result.converged = true;
     }
   }
   result.x = x;
@@ -529,9 +606,7 @@ KalmanModel MakeKalmanModel(const Structure& s, std::span<const double> arma_coe
 bool StationaryCovariance(const KalmanModel& model, std::vector<double>* q0) {
   const size_t r = model.r, p = model.phi.size(), q = model.theta.size();
   const auto phi = [&](size_t k) { return k >= 1 && k <= p ? model.phi[k - 1] : 0.0; };
-  const auto theta = [&](size_t k) {
-    return k == 0 ? 1.0 : (k <= q ? model.theta[k - 1] : 0.0);
-  };
+  const auto theta = [&](size_t k) { return k == 0 ? 1.0 : (k <= q ? model.theta[k - 1] : 0.0); };
   std::vector<double> psi(r + 1, 0.0);
   psi[0] = 1.0;
   for (size_t j = 1; j <= r; ++j) {
@@ -604,10 +679,10 @@ struct KalmanWorkspace {
 // likelihood calls on_step(t, v, F) with the innovation and its variance (sigma^2 = 1). Once
 // the predicted covariance has stopped changing the covariance recursion is frozen (the
 // steady-state filter gives the same numbers at O(r) a step) until the next gap.
-// `final_state`, if given, receives the filtered state after the last step.
+// `next_state`, if given, receives the predicted state for the step after the last.
 template <typename OnStep>
 bool RunKalman(std::span<const double> y, const KalmanModel& model, KalmanWorkspace& ws,
-               OnStep&& on_step, std::vector<double>* final_state) {
+               OnStep&& on_step, std::vector<double>* next_state) {
   const size_t r = model.r, k = model.delta.size(), rd = r + k, p = model.phi.size();
   const std::vector<double>& phi = model.phi;
   const std::vector<double>& theta = model.theta;
@@ -648,17 +723,17 @@ bool RunKalman(std::span<const double> y, const KalmanModel& model, KalmanWorksp
 
   bool any_missing = false;
   for (double v : y) any_missing |= IsMissing(v);
-  if (k == 0 && !any_missing && final_state == nullptr) {
+  if (k == 0 && !any_missing) {
     // Chandrasekhar recursions (Morf, Sidhu & Kailath 1974): started at the stationary
     // covariance, P_{t+1} - P_t = W_t M_t W_t' has rank one, and with A_t = T P_t Z' and
     // g = Z W_t the filter needs only
     //   F_{t+1} = F_t + g^2 M_t,  A_{t+1} = A_t + T W_t M_t g,
     //   W_{t+1} = (F_t T W_t - g A_t) / F_{t+1},  M_{t+1} = M_t F_{t+1} / F_t,
     // which is O(r) a step instead of the O(r^2) Riccati update. Same numbers, same order.
-    std::vector<double>& a = ws.a;       // predicted state a_{t|t-1}
-    std::vector<double>& gain = ws.gain; // A_t
-    std::vector<double>& w = ws.m;       // W_t
-    std::vector<double>& tw = ws.c;      // T W_t
+    std::vector<double>& a = ws.a;        // predicted state a_{t|t-1}
+    std::vector<double>& gain = ws.gain;  // A_t
+    std::vector<double>& w = ws.m;        // W_t
+    std::vector<double>& tw = ws.c;       // T W_t
     apply_t(&ws.q0[0], gain.data());
     w = gain;
     double f = ws.q0[0], m = -1.0 / f;
@@ -681,6 +756,7 @@ bool RunKalman(std::span<const double> y, const KalmanModel& model, KalmanWorksp
       m *= f_next / f;
       f = f_next;
     }
+    if (next_state != nullptr) *next_state = a;
     return true;
   }
 
@@ -782,7 +858,10 @@ bool RunKalman(std::span<const double> y, const KalmanModel& model, KalmanWorksp
     }
     if (f < kDiffuseGain) on_step(t, v, f);
   }
-  if (final_state != nullptr) *final_state = ws.a;
+  if (next_state != nullptr) {
+    next_state->resize(rd);
+    apply_t(ws.a.data(), next_state->data());
+  }
   return true;
 }
 
@@ -822,23 +901,35 @@ double RegressorStep(const Structure& s) {
   return s.d == 1 ? 1.0 : static_cast<double>(s.m);
 }
 
-// Work of one exact-likelihood pass for this structure, compared with kMaxKalmanWork. Without
-// missing values the filter runs on the differenced series, so the differencing states cost
-// nothing.
+// Work of one exact-likelihood pass, compared with kMaxKalmanWork. Without gaps the filter runs
+// on the differenced series with the O(r) recursions, after an O(p^3) solve for the stationary
+// covariance; gaps need the full state and the O((r + k)^2) update at every step.
 double KalmanWork(const History& h, const Structure& s) {
-  const double dim =
-      static_cast<double>(s.StateSize() + (h.has_missing ? s.Differences() : 0));
-  return static_cast<double>(h.y.size()) * dim * dim;
+  const double n = static_cast<double>(h.y.size());
+  const double r = static_cast<double>(s.StateSize());
+  const double p = static_cast<double>(s.ArLength());
+  if (h.has_missing) {
+    const double dim = r + static_cast<double>(s.Differences());
+    return n * dim * dim;
+  }
+  return 8.0 * n * r + p * p * p / 3.0;
+}
+
+// Why KalmanWork is what it is, for a note: "(state of 194 with gaps, 2000 steps)".
+std::string KalmanWorkDescription(const History& h, const Structure& s) {
+  const size_t dim = s.StateSize() + (h.has_missing ? s.Differences() : 0);
+  return "(state of " + std::to_string(dim) + (h.has_missing ? " with gaps, " : ", ") +
+         std::to_string(h.y.size()) + " steps)";
 }
 
 // The concentrated exact likelihood as a least-squares problem. With innovations v_t, their
 // relative variances F_t and G the geometric mean of the F_t, -2 log L (sigma^2 profiled out)
 // is an increasing function of sum v_t^2 G / F_t, so minimising that sum of squares maximises
-// the likelihood. `differenced`: the filter runs on the differenced series with a state k
-// smaller. Without missing values that is the exact diffuse likelihood of the undifferenced
-// series (the kappa -> infinity limit R approximates); with missing values it is the likelihood
-// of the differences no gap touches, a close and cheap stand-in. Otherwise the full state
-// (ARMA block plus k differencing states under a diffuse prior) handles gaps exactly.
+// the likelihood. `differenced`: the filter runs on the differenced series, with a state k
+// smaller and (the series being gap-free) the O(r) recursions; that is the exact diffuse
+// likelihood of the undifferenced series (the kappa -> infinity limit R approximates).
+// Otherwise the full state (ARMA block plus k differencing states under a diffuse prior, as
+// R's arima) handles gaps exactly.
 class MlProblem {
  public:
   MlProblem(const History& h, const Structure& s, bool constant, std::optional<double> fixed_beta,
@@ -903,10 +994,9 @@ class MlProblem {
   bool operator()(const Eigen::VectorXd& z, Eigen::VectorXd& out) {
     Sums sums;
     if (!Evaluate(z, &sums)) return false;
-    const double log_g = sums.sumlog / static_cast<double>(sums.nu);
+    const double g = std::exp(sums.sumlog / static_cast<double>(sums.nu));
     for (size_t t = 0; t < series_.size(); ++t) {
-      out(static_cast<Eigen::Index>(t)) =
-          f_[t] > 0 ? v_[t] * std::exp(0.5 * (log_g - std::log(f_[t]))) : 0.0;
+      out(static_cast<Eigen::Index>(t)) = f_[t] > 0 ? v_[t] * std::sqrt(g / f_[t]) : 0.0;
     }
     return true;
   }
@@ -1056,8 +1146,8 @@ FittedModel FitOrder(const History& h, const FitRequest& request) {
     return ar < kMinRootModulus || ma < std::log(kMinRootModulus);
   };
   const auto hopeless_for = [&](const MlProblem& problem) {
-    return [&in_rejection_zone, &request, problem = &problem, inside = 0](
-               const Eigen::VectorXd& x, int) mutable {
+    return [&in_rejection_zone, &request, problem = &problem, inside = 0](const Eigen::VectorXd& x,
+                                                                          int) mutable {
       if (!request.reject_near_unit_roots) return false;
       inside = in_rejection_zone(problem->Coefficients(x)) ? inside + 1 : 0;
       return inside >= 2;
@@ -1070,8 +1160,8 @@ FittedModel FitOrder(const History& h, const FitRequest& request) {
     // for a model the root rule keeps.
     History filled{.y = FillForStart(h.y, s.m), .present = h.y.size()};
     MlProblem approximate(filled, s, has_constant, request.fixed_beta, /*differenced=*/true);
-    const LmResult near = LevenbergMarquardt(approximate, z, scale, approximate.NumResiduals(),
-                                             200, hopeless_for(approximate));
+    const LmResult near = LevenbergMarquardt(approximate, z, scale, approximate.NumResiduals(), 200,
+                                             hopeless_for(approximate));
     if (!near.ok) return fit;
     if (request.reject_near_unit_roots && in_rejection_zone(approximate.Coefficients(near.x))) {
       return fit;
@@ -1121,8 +1211,7 @@ FittedModel FitOrder(const History& h, const FitRequest& request) {
 std::optional<bool> KpssRejectsStationarity(const std::vector<double>& x) {
   const size_t n = x.size();
   if (n < 2) return std::nullopt;
-  const auto lags =
-      static_cast<size_t>(std::trunc(3.0 * std::sqrt(static_cast<double>(n)) / 13.0));
+  const auto lags = static_cast<size_t>(std::trunc(3.0 * std::sqrt(static_cast<double>(n)) / 13.0));
   const double mean = Mean(x);
   std::vector<double> e(n);
   for (size_t t = 0; t < n; ++t) e[t] = x[t] - mean;
@@ -1172,15 +1261,14 @@ double SeasonalStrength(const std::vector<double>& y, size_t m) {
   std::vector<double> detrended(n, kNaN);
   for (size_t t = half; t + half < n; ++t) {
     double sum = 0;
-    bool ok = true;
     if (m % 2 == 1) {
       for (size_t j = t - half; j <= t + half; ++j) sum += y[j];
     } else {
       sum = 0.5 * (y[t - half] + y[t + half]);
       for (size_t j = t - half + 1; j < t + half; ++j) sum += y[j];
     }
-    ok = std::isfinite(sum);
-    if (ok) detrended[t] = y[t] - sum / static_cast<double>(m);
+    // A gap in the window leaves no trend there (NaN propagates through the sum).
+    detrended[t] = y[t] - sum / static_cast<double>(m);
   }
   std::vector<double> index(m, 0.0);
   std::vector<size_t> count(m, 0);
@@ -1288,11 +1376,10 @@ class Search {
     struct Move {
       int dp, dq, dP, dQ;
     };
-    static constexpr Move kMoves[] = {
-        {0, 0, -1, 0},  {0, 0, 0, -1}, {0, 0, 1, 0},  {0, 0, 0, 1},
-        {0, 0, -1, -1}, {0, 0, -1, 1}, {0, 0, 1, -1}, {0, 0, 1, 1},
-        {-1, 0, 0, 0},  {0, -1, 0, 0}, {1, 0, 0, 0},  {0, 1, 0, 0},
-        {-1, -1, 0, 0}, {-1, 1, 0, 0}, {1, -1, 0, 0}, {1, 1, 0, 0}};
+    static constexpr Move kMoves[] = {{0, 0, -1, 0},  {0, 0, 0, -1}, {0, 0, 1, 0},  {0, 0, 0, 1},
+                                      {0, 0, -1, -1}, {0, 0, -1, 1}, {0, 0, 1, -1}, {0, 0, 1, 1},
+                                      {-1, 0, 0, 0},  {0, -1, 0, 0}, {1, 0, 0, 0},  {0, 1, 0, 0},
+                                      {-1, -1, 0, 0}, {-1, 1, 0, 0}, {1, -1, 0, 0}, {1, 1, 0, 0}};
     size_t pass_start = 0;
     while (pass_start < results_.size() && results_.size() < kMaxModels) {
       pass_start = results_.size();
@@ -1300,8 +1387,7 @@ class Search {
       for (const Move& mv : kMoves) {
         const int np = p + mv.dp, nq = q + mv.dq, nP = P + mv.dP, nQ = Q + mv.dQ;
         if (np < 0 || nq < 0 || nP < 0 || nQ < 0) continue;
-        if (np > limits_.max_p || nq > limits_.max_q || nP > limits_.max_P ||
-            nQ > limits_.max_Q) {
+        if (np > limits_.max_p || nq > limits_.max_q || nP > limits_.max_P || nQ > limits_.max_Q) {
           continue;
         }
         if (Seen(np, nq, nP, nQ, constant)) continue;
@@ -1328,18 +1414,15 @@ class Search {
   FittedModel RefitExact(std::vector<std::string>* notes) const {
     std::vector<size_t> order(results_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [this](size_t a, size_t b) {
-      return results_[a].ic < results_[b].ic;
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [this](size_t a, size_t b) { return results_[a].ic < results_[b].ic; });
     for (size_t i : order) {
       const ArimaOrder& o = results_[i].order;
       const Structure s = Structure::Of(o);
       if (KalmanWork(h_, s) > kMaxKalmanWork) {
         if (!results_[i].ok || !std::isfinite(results_[i].ic)) continue;
-        notes->push_back("arima: the state of " + o.ToString() + " (" +
-                         std::to_string(s.StateSize()) + ") is too large for the exact "
-                         "likelihood over " + std::to_string(h_.y.size()) +
-                         " steps: kept its CSS estimates");
+        notes->push_back("arima: " + o.ToString() + " is too large for the exact likelihood " +
+                         KalmanWorkDescription(h_, s) + ": kept its CSS estimates");
         return results_[i];
       }
       FittedModel fit = FitOrder(h_, FitRequest{.order = o, .method = Method::kCssMl});
@@ -1351,12 +1434,19 @@ class Search {
  private:
   // Fits (p, q)(P, Q) with or without the constant and records it; true if it beat the best.
   bool Try(int p, int q, int P, int Q, bool constant) {
-    const ArimaOrder order{.p = p, .d = base_.d, .q = q, .P = P, .D = base_.D, .Q = Q,
-                           .period = base_.m > 1 ? base_.m : 0, .constant = constant};
-    FittedModel fit = FitOrder(h_, FitRequest{.order = order,
-                                      .method = approximation_ ? Method::kCss : Method::kCssMl,
-                                      .offset = offset_});
-    if (!fit.ok) fit.ic = kInf;
+    const ArimaOrder order{.p = p,
+                           .d = base_.d,
+                           .q = q,
+                           .P = P,
+                           .D = base_.D,
+                           .Q = Q,
+                           .period = base_.m > 1 ? base_.m : 0,
+                           .constant = constant};
+    FittedModel fit =
+        FitOrder(h_, FitRequest{.order = order,
+                                .method = approximation_ ? Method::kCss : Method::kCssMl,
+                                .offset = offset_});
+    if (!fit.ok || std::isnan(fit.ic)) fit.ic = kInf;  // NaN would break the ordering below
     const bool better = fit.ic < best_.ic;
     results_.push_back(fit);
     if (better) best_ = std::move(fit);
@@ -1379,9 +1469,10 @@ class Search {
   FittedModel best_;
 };
 
-// Runs the filter with the final coefficients: the state forecasts start from.
-bool BuildForecastState(const History& h, const FittedModel& fit, const Structure& s, KalmanModel* model,
-                        std::vector<double>* filtered) {
+// Runs the filter with the final coefficients: the predicted state for the first step after
+// the history, which forecasts start from.
+bool BuildForecastState(const History& h, const FittedModel& fit, const Structure& s,
+                        KalmanModel* model, std::vector<double>* next) {
   const size_t n = h.y.size();
   std::vector<double> adjusted(n);
   for (size_t t = 0; t < n; ++t) {
@@ -1391,19 +1482,20 @@ bool BuildForecastState(const History& h, const FittedModel& fit, const Structur
   KalmanWorkspace ws;
   const size_t k = model->delta.size();
   const auto ignore = [](size_t, double, double) {};
-  if (!h.has_missing && n > k) {
-    // Filter the differenced series (a smaller state) and append the known past values: the
-    // differencing states of a fully observed series are exactly y_{n-2}, ..., y_{n-1-k}.
+  if (!h.has_missing && n >= k) {
+    // Filter the differenced series (a smaller state, the fast recursions) and append the
+    // known past values: for a fully observed series the differencing states of step n are
+    // exactly y_{n-1}, ..., y_{n-k}.
     KalmanModel arma = *model;
     arma.delta.clear();
     std::vector<double> state;
     if (!RunKalman(Difference(adjusted, s.d, s.D, s.m), arma, ws, ignore, &state)) return false;
-    filtered->assign(model->r + k, 0.0);
-    std::copy(state.begin(), state.end(), filtered->begin());
-    for (size_t j = 0; j < k; ++j) (*filtered)[model->r + j] = adjusted[n - 2 - j];
+    next->assign(model->r + k, 0.0);
+    std::copy(state.begin(), state.end(), next->begin());
+    for (size_t j = 0; j < k; ++j) (*next)[model->r + j] = adjusted[n - 1 - j];
     return true;
   }
-  return RunKalman(adjusted, *model, ws, ignore, filtered);
+  return RunKalman(adjusted, *model, ws, ignore, next);
 }
 
 }  // namespace
@@ -1411,8 +1503,8 @@ bool BuildForecastState(const History& h, const FittedModel& fit, const Structur
 // ---------------------------------------------------------------------------------------------
 
 std::string ArimaOrder::ToString() const {
-  std::string s = "arima(" + std::to_string(p) + "," + std::to_string(d) + "," +
-                  std::to_string(q) + ")";
+  std::string s =
+      "arima(" + std::to_string(p) + "," + std::to_string(d) + "," + std::to_string(q) + ")";
   if (period > 1 && P + D + Q > 0) {
     s += "(" + std::to_string(P) + "," + std::to_string(D) + "," + std::to_string(Q) + ")[" +
          std::to_string(period) + "]";
@@ -1424,12 +1516,13 @@ std::string ArimaOrder::ToString() const {
 struct ArimaForecaster::State {
   FittedModel fit;
   Structure structure;
-  // Forecasting: the filtered state after the last step (ARMA block, then the last k values of
-  // the constant-adjusted series) and the transition that moves it.
+  // Forecasting: the predicted state for the first step after the history (ARMA block, then
+  // the last k values of the constant-adjusted series) and the transition that moves it.
   KalmanModel model;
-  std::vector<double> filtered;
+  std::vector<double> next;
   size_t n = 0;  // steps in the history after trimming leading gaps
   std::vector<double> coefficients;
+  History history;  // what the forecasting state was filtered from, for Update()
 };
 
 ArimaForecaster::ArimaForecaster(ArimaOptions options) : options_(std::move(options)) {}
@@ -1491,7 +1584,9 @@ Result<void> ArimaForecaster::DoFit() {
 
   FittedModel chosen;
   auto fixed_fit = [&h](ArimaOrder order, std::optional<double> beta) {
-    return FitOrder(h, FitRequest{.order = order, .method = Method::kCssMl, .fixed_beta = beta,
+    return FitOrder(h, FitRequest{.order = order,
+                                  .method = Method::kCssMl,
+                                  .fixed_beta = beta,
                                   .reject_near_unit_roots = false});
   };
 
@@ -1506,6 +1601,12 @@ Result<void> ArimaForecaster::DoFit() {
       }
     }
     if (order.period <= 1) order.period = 0;
+    if (order.constant && order.d + order.D > 1) {
+      // Differenced twice, a constant or drift vanishes from the model (R ignores it too).
+      Note("arima: a constant is not identifiable with d + D > 1: dropped it from " +
+           order.ToString());
+      order.constant = false;
+    }
     const Structure s = Structure::Of(order);
     const bool exact = KalmanWork(h, s) <= kMaxKalmanWork;
     if (h.present > s.Differences() + s.NumArma() + 1) {
@@ -1513,8 +1614,8 @@ Result<void> ArimaForecaster::DoFit() {
                                       .method = exact ? Method::kCssMl : Method::kCss,
                                       .reject_near_unit_roots = false});
       if (chosen.ok && !exact) {
-        Note("arima: the state of " + order.ToString() +
-             " is too large for the exact likelihood: estimated by CSS");
+        Note("arima: " + order.ToString() + " is too large for the exact likelihood " +
+             KalmanWorkDescription(h, s) + ": estimated by CSS");
       }
     }
     if (!chosen.ok) {
@@ -1531,9 +1632,11 @@ Result<void> ArimaForecaster::DoFit() {
     if (h.present < 2) beta = Present(h.y).back();
     chosen = fixed_fit(rw, beta);
     if (!chosen.ok) chosen = fixed_fit(ArimaOrder{.constant = true}, Present(h.y).back());
-    Note("arima: " + std::to_string(h.present) + " observations are too few for order selection "
-         "(it needs " + std::to_string(kMinObservations) + "): fell back to " +
-         chosen.order.ToString() + ", the last value carried forward");
+    Note("arima: " + std::to_string(h.present) +
+         " observations are too few for order selection "
+         "(it needs " +
+         std::to_string(kMinObservations) + "): fell back to " + chosen.order.ToString() +
+         ", the last value carried forward");
   }
 
   if (!chosen.ok && IsConstant(h.y)) {
@@ -1613,14 +1716,38 @@ Result<void> ArimaForecaster::DoFit() {
   auto state = std::make_unique<State>();
   state->structure = Structure::Of(chosen.order);
   state->n = h.y.size();
-  if (!BuildForecastState(h, chosen, state->structure, &state->model, &state->filtered)) {
+  if (!BuildForecastState(h, chosen, state->structure, &state->model, &state->next)) {
     return Fail(ErrorCode::kInternal,
                 "arima: the Kalman filter failed for " + chosen.order.ToString());
   }
   state->coefficients = chosen.arma;
   if (chosen.order.constant) state->coefficients.push_back(chosen.beta);
   state->fit = std::move(chosen);
+  state->history = std::move(h);
   state_ = std::move(state);
+  return {};
+}
+
+Result<void> ArimaForecaster::Update(double value) {
+  if (std::isinf(value)) {
+    return Fail(ErrorCode::kInvalidArgument, "arima: Update() with an infinite value");
+  }
+  if (!state_) return Forecaster::Update(value);
+  history_.values.push_back(value);
+  History& h = state_->history;
+  h.y.push_back(value);
+  if (IsMissing(value)) {
+    h.has_missing = true;
+  } else {
+    ++h.present;
+  }
+  state_->n = h.y.size();
+  if (!BuildForecastState(h, state_->fit, state_->structure, &state_->model, &state_->next)) {
+    // Cannot happen with coefficients that filtered the shorter history; refit to be safe.
+    const Series extended = history_;
+    const FitContext context = context_;
+    return Fit(extended, context);
+  }
   return {};
 }
 
@@ -1628,21 +1755,12 @@ Result<std::vector<double>> ArimaForecaster::Predict(size_t horizon) const {
   if (!state_) return Fail(ErrorCode::kInvalidArgument, "arima: Predict() before Fit()");
   const KalmanModel& model = state_->model;
   const size_t r = model.r, k = model.delta.size(), p = model.phi.size();
-  std::vector<double> a = state_->filtered, next(r + k);
+  std::vector<double> a = state_->next, moved(r + k);
   std::vector<double> out(horizon);
   for (size_t step = 0; step < horizon; ++step) {
-    for (size_t i = 0; i < r; ++i) {
-      next[i] = (i + 1 < r ? a[i + 1] : 0.0) + (i < p ? model.phi[i] * a[0] : 0.0);
-    }
-    if (k > 0) {
-      double y_prev = a[0];
-      for (size_t j = 0; j < k; ++j) y_prev += model.delta[j] * a[r + j];
-      for (size_t j = k - 1; j >= 1; --j) next[r + j] = a[r + j - 1];
-      next[r] = y_prev;
-    }
-    a.swap(next);
-    double value = a[0];
-    for (size_t j = 0; j < k; ++j) value += model.delta[j] * a[r + j];
+    double adjusted = a[0];  // the forecast of the series less its mean or drift
+    for (size_t j = 0; j < k; ++j) adjusted += model.delta[j] * a[r + j];
+    double value = adjusted;
     if (state_->fit.order.constant) {
       value += state_->fit.beta * Regressor(state_->structure, state_->n + step);
     }
@@ -1651,6 +1769,16 @@ Result<std::vector<double>> ArimaForecaster::Predict(size_t horizon) const {
                   "arima: non-finite forecast at step " + std::to_string(step + 1));
     }
     out[step] = value;
+    // a <- T a: the ARMA block shifts and feeds back through phi; the newest lag is the value
+    // just forecast.
+    for (size_t i = 0; i < r; ++i) {
+      moved[i] = (i + 1 < r ? a[i + 1] : 0.0) + (i < p ? model.phi[i] * a[0] : 0.0);
+    }
+    if (k > 0) {
+      for (size_t j = k - 1; j >= 1; --j) moved[r + j] = a[r + j - 1];
+      moved[r] = adjusted;
+    }
+    a.swap(moved);
   }
   return out;
 }

@@ -1,9 +1,24 @@
 // Seasonal ARIMA with automatic order selection, after R's forecast::auto.arima()
 // (Hyndman & Khandakar 2008): differencing orders from unit-root tests (KPSS for d, a seasonal
-// strength test for D), then a stepwise search over (p, q)(P, Q) by AICc; each candidate is
-// fitted by conditional sum of squares followed by exact (or CSS) maximum likelihood with
-// NLopt. One season at most (the shortest of FitContext::seasons <= ArimaOptions::max_period).
-// Missing values are handled in the likelihood (skipped innovations), not filled with zeros.
+// strength test for D), then a stepwise search over (p, q)(P, Q) by AICc. Each candidate is
+// fitted as stats::arima(method = "CSS-ML") does: conditional sum of squares for the start, then
+// the exact Gaussian likelihood from a Kalman filter over the state-space form, with a diffuse
+// prior on the differencing states (Gardner, Harvey & Phillips 1980; Durbin & Koopman 2012).
+// Both are least-squares problems, solved by Levenberg-Marquardt (L-BFGS from NLopt takes over
+// when it crawls). As auto.arima does, the search itself uses CSS when n > 150 or the season is
+// longer than 12, and only the winner is refitted by maximum likelihood.
+//
+// One season at most: the shortest of FitContext::seasons that is <= ArimaOptions::max_period
+// (longer ones are left out, and said so in Notes()). Missing values are skipped by the filter
+// (predict, no update), never read as zeros; histories under 10 values fall back to the last
+// value carried forward, with a note.
+//
+// Thread safety: as Forecaster (one instance per thread).
+//
+//   ArimaForecaster model;                       // automatic order
+//   model.Fit(hourly, {.seasons = {24, 168}});   // takes the shortest season, 24
+//   model.Name();                                // e.g. "arima(2,0,1)(0,1,1)[24]"
+//   std::vector<double> next_day = *model.Predict(24);
 #pragma once
 
 #include <memory>
@@ -26,9 +41,11 @@ struct ArimaOrder {
 };
 
 struct ArimaOptions {
-  std::optional<ArimaOrder> order;  // none: automatic
-  size_t max_period = 168;
-  int max_p = 5, max_q = 5, max_P = 2, max_Q = 2;
+  // A fixed order (fitted as given; a seasonal part without a period takes the season from the
+  // context); none: automatic. An order that cannot be fitted falls back to automatic, noted.
+  std::optional<ArimaOrder> order;
+  size_t max_period = 168;                         // longest season taken (a week of hours)
+  int max_p = 5, max_q = 5, max_P = 2, max_Q = 2;  // bounds of the search, as auto.arima's
 };
 
 class ArimaForecaster final : public Forecaster {
@@ -38,6 +55,11 @@ class ArimaForecaster final : public Forecaster {
 
   std::string Name() const override;
   Result<std::vector<double>> Predict(size_t horizon) const override;
+  // Appends one observation (NaN allowed) and re-runs the Kalman filter with the fitted
+  // coefficients: no re-estimation, O(n r) without gaps (the filter's fast recursions).
+  Result<void> Update(double value) override;
+  // AICc as auto.arima computes it (CSS-approximated when log_likelihood() is NaN); NaN for a
+  // perfect (constant) fit.
   double Aicc() const override;
   const ArimaOrder& order() const;
   // The fitted coefficients in R's order: ar1..arp, ma1..maq, sar1..sarP, sma1..smaQ, then the

@@ -28,6 +28,11 @@ ConformalCalibrator::ConformalCalibrator(const std::vector<FoldForecast>& folds,
     : level_floor_(level_floor) {
   size_t horizon = 0;
   for (const auto& f : folds) horizon = std::max(horizon, f.actual.size());
+  // Errors within one fold share that fold's day (its level, its weather): the independent
+  // evidence is the number of folds K, not the number of errors. Widening by sqrt(1 + 1/K),
+  // the factor of a prediction interval for a new draw estimated from K draws, keeps the
+  // coverage promise with few folds.
+  if (!folds.empty()) fold_inflation_ = std::sqrt(1.0 + 1.0 / static_cast<double>(folds.size()));
   std::vector<std::vector<double>> raw(horizon);
   for (const auto& f : folds) {
     for (size_t j = 0; j < f.actual.size(); ++j) {
@@ -93,7 +98,7 @@ std::vector<std::vector<double>> ConformalCalibrator::Quantiles(
       const double q = qs[i];
       const double adjusted = q >= 0.5 ? std::min(1.0, q * (m + 1) / m)
                                        : std::max(0.0, 1.0 - (1.0 - q) * (m + 1) / m);
-      out[i][j] = mean[j] + SortedQuantile(pooled, adjusted) * Scale(mean[j]);
+      out[i][j] = mean[j] + SortedQuantile(pooled, adjusted) * Scale(mean[j]) * fold_inflation_;
     }
   }
   return out;

@@ -5,8 +5,9 @@
 //
 // Errors of neighbouring horizon steps are pooled (at least ~40 errors per step) because a
 // few folds give few errors per step; quantiles are widened by the finite-sample correction
-// of conformal prediction, and made monotone in q and in the horizon's growth of uncertainty
-// is kept as measured. Calibration holds when the future errs like the backtest did.
+// of conformal prediction and by sqrt(1 + 1/K) for K folds (errors of one fold are not
+// independent), made non-crossing, and the growth of uncertainty with the horizon is kept as
+// measured. Calibration holds when the future errs like the backtest did.
 #pragma once
 
 #include <vector>
@@ -38,6 +39,7 @@ class ConformalCalibrator {
   std::vector<std::vector<double>> raw_;            // errors at each step
   std::vector<std::pair<size_t, size_t>> window_;   // pooled steps [first, last) per step
   double level_floor_ = 0;
+  double fold_inflation_ = 1.0;
 };
 
 // Quantile forecasts for several q at once, non-crossing (sorted per step), and clamped at 0

@@ -20,14 +20,18 @@ bool SeenInHistory(const Regressors& r, size_t j, const Series& history) {
   return false;
 }
 
-// Families worth trying on this history.
-std::vector<std::string> DefaultCandidates(const std::vector<size_t>& periods, bool learn_events) {
+// Families worth trying on this history. ARIMA's order search is the costliest fit, so it
+// joins only on histories short enough for it (hourly data of a few weeks, where R users would
+// reach for auto.arima too); the regression joins when there are seasons or events to learn.
+std::vector<std::string> DefaultCandidates(const std::vector<size_t>& periods, bool learn_events,
+                                           size_t train_steps) {
   std::vector<std::string> out = {"naive"};
   if (!periods.empty()) out.push_back("snaive");
   out.push_back("ets");
   out.push_back("theta");
   if (!periods.empty()) out.push_back("mstl");
-  if (learn_events) out.push_back("prophet");
+  if (!periods.empty() || learn_events) out.push_back("prophet");
+  if (train_steps <= 3000 && (periods.empty() || periods.front() <= 168)) out.push_back("arima");
   return out;
 }
 
@@ -152,8 +156,10 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   }
   std::vector<std::string> names;
   if (request.model == "auto") {
-    names = request.candidates.empty() ? DefaultCandidates(result.periods, learn_events)
-                                       : request.candidates;
+    names = request.candidates.empty()
+                ? DefaultCandidates(result.periods, learn_events,
+                                    std::min(history.size(), max_train))
+                : request.candidates;
   } else {
     names = {request.model};
   }

@@ -1,0 +1,191 @@
+#include "app/generate_command.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+#include "core/events.h"
+#include "generate/model_file.h"
+
+namespace forescale::app {
+namespace {
+
+std::string DurationCheck(const std::string& text) {
+  auto d = ParseDuration(text);
+  if (!d) return d.error().message();
+  if (d->count() <= 0) return "must be positive";
+  return "";
+}
+
+std::string TimeCheck(const std::string& text) {
+  auto t = ParseTimestamp(text);
+  return t ? "" : t.error().message();
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+Result<void> GenerateFitCommand(const GenerateFitOptions& options) {
+  if (options.out.empty()) return Fail(ErrorCode::kInvalidArgument, "--out: give the model file to write");
+  std::string label;
+  auto history = LoadSeries(options.source, &label);
+  if (!history) return std::unexpected(history.error());
+  const auto start = std::chrono::steady_clock::now();
+  auto model = generate::FitLoadModel(*history, {.values = options.values});
+  if (!model) return std::unexpected(model.error().WithContext(label));
+  generate::RoundForFile(*model);
+  const double seconds = SecondsSince(start);
+  if (auto ok = generate::WriteModelFile(*model, options.out); !ok) return ok;
+  if (options.quiet) return {};
+  fmt::print(stderr, "series   {} ({} points, {} missing, step {})\n", label, model->points,
+             model->missing, FormatDuration(model->step));
+  std::string seasons;
+  for (const auto& s : model->seasons) {
+    double lo = INFINITY, hi = 0;
+    for (double f : s.factors) {
+      lo = std::min(lo, f);
+      hi = std::max(hi, f);
+    }
+    seasons += fmt::format("{}{} (strength {:.2f}, peak/trough {:.2f})", seasons.empty() ? "" : ", ",
+                           FormatDuration(s.period), s.strength, lo > 0 ? hi / lo : 0.0);
+  }
+  fmt::print(stderr, "level    {:.4g} rps at {}, growth {:+.2f} %/week\n", model->level_rps,
+             FormatRfc3339(model->history_end), 100 * model->growth_per_week);
+  fmt::print(stderr, "seasons  {}\n", seasons.empty() ? "none detected" : seasons);
+  fmt::print(stderr, "noise    AR({}) on log-residuals, {} innovation quantiles\n",
+             model->noise.ar.size(), model->noise.innovation_quantiles.size());
+  fmt::print(stderr, "bursts   {:.3g}/day, decay {}\n", model->bursts.rate_per_day,
+             FormatDuration(model->bursts.decay));
+  fmt::print(stderr, "wrote    {} (fit {:.3f} s)\n", options.out, seconds);
+  return {};
+}
+
+Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& options) {
+  auto model = generate::ReadModelFile(options.model_path);
+  if (!model) return std::unexpected(model.error());
+  std::vector<Event> events;
+  if (!options.events_path.empty()) {
+    auto loaded = LoadEvents(options.events_path);
+    if (!loaded) return std::unexpected(loaded.error());
+    events = std::move(*loaded);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto profile = generate::GenerateProfile(*model, events, options.profile);
+  if (!profile) return std::unexpected(profile.error());
+  const double generated = SecondsSince(start);
+  if (auto ok = generate::WriteProfileCsv(*profile, options.out); !ok) return ok;
+  const double total = SecondsSince(start);
+  if (options.quiet) return {};
+  double sum = 0, peak = 0;
+  for (double v : profile->values) {
+    sum += v;
+    peak = std::max(peak, v);
+  }
+  fmt::print(stderr,
+             "profile  {} points from {} every {}: mean {:.4g} rps, peak {:.4g} rps, {} events\n",
+             profile->size(), FormatRfc3339(profile->start), FormatDuration(profile->step),
+             sum / static_cast<double>(profile->size()), peak, events.size());
+  fmt::print(stderr, "wrote    {} (generate {:.3f} s, total {:.3f} s)\n",
+             options.out == "-" ? "<stdout>" : options.out, generated, total);
+  return {};
+}
+
+std::function<std::optional<Result<void>>()> AddGenerateCommands(CLI::App& app) {
+  // Everything CLI11 binds to must outlive the parse: it lives in the returned callable.
+  struct State {
+    GenerateFitOptions fit;
+    std::string fit_step, fit_offset = "+00:00", values = "count";
+    GenerateProfileCommandOptions profile;
+    std::string duration = "7d", step = "1s", start;
+    double mean_rps = 0, peak_rps = 0, growth = 0;
+    CLI::App* fit_cmd = nullptr;
+    CLI::App* profile_cmd = nullptr;
+    CLI::Option* mean_opt = nullptr;
+    CLI::Option* peak_opt = nullptr;
+    CLI::Option* growth_opt = nullptr;
+  };
+  auto s = std::make_shared<State>();
+  const CLI::Validator duration_check(DurationCheck, "DURATION");
+
+  CLI::App* gen = app.add_subcommand(
+      "generate", "Fit a load model from history and generate synthetic load profiles");
+  gen->require_subcommand(1);
+
+  s->fit_cmd = gen->add_subcommand("fit", "Fit a load model (trend, seasons, noise, bursts) to a series");
+  CLI::App* fit = s->fit_cmd;
+  fit->add_option("--input", s->fit.source.input,
+                  "CSV timestamp,value[,...] or Prometheus export (gzip ok; - is stdin)");
+  fit->add_option("--column", s->fit.source.column, "Which series of a multi-series file");
+  fit->add_option("--series", s->fit.source.series, "A stored series, e.g. 'nasa:requests'");
+  fit->add_option("--db", s->fit.source.db_path, "SQLite database file (with --series)");
+  fit->add_option("--step", s->fit_step, "Resample to this step first (sum within a step)")
+      ->check(duration_check);
+  fit->add_option("--utc-offset", s->fit_offset, "Zone of timestamps written without one");
+  fit->add_option("--values", s->values,
+                  "count: requests per step (ingested logs); rate: already requests/s")
+      ->check(CLI::IsMember({"count", "rate"}));
+  fit->add_option("--out", s->fit.out, "Model file to write (YAML)")->required();
+  fit->add_flag("--quiet", s->fit.quiet, "No model summary on stderr");
+
+  s->profile_cmd = gen->add_subcommand("profile", "Generate a request-rate profile (CSV timestamp,rps)");
+  CLI::App* prof = s->profile_cmd;
+  auto& po = s->profile.profile;
+  prof->add_option("--model", s->profile.model_path, "Model file from 'generate fit'")->required();
+  prof->add_option("--events", s->profile.events_path,
+                   "YAML of events: campaigns, scheduled jobs, flash crowds, outages, holidays");
+  prof->add_option("--duration", s->duration, "Length of the profile, e.g. 7d")->check(duration_check);
+  prof->add_option("--step", s->step, "Resolution of the profile, e.g. 1s, 1m")->check(duration_check);
+  prof->add_option("--start", s->start, "First timestamp (default: where the history ended)")
+      ->check(CLI::Validator(TimeCheck, "TIME"));
+  prof->add_option("--seed", po.seed, "Random seed: same seed, same profile");
+  s->mean_opt = prof->add_option("--mean-rps", s->mean_rps, "Scale to this mean rate (before events)")
+                    ->check(CLI::PositiveNumber);
+  s->peak_opt = prof->add_option("--peak-rps", s->peak_rps, "Scale to this peak rate (before events)")
+                    ->check(CLI::PositiveNumber)
+                    ->excludes(s->mean_opt);
+  s->growth_opt = prof->add_option("--growth-per-week", s->growth,
+                                   "Growth per week, e.g. 0.05 (default: the model's)");
+  prof->add_option("--seasonality", po.seasonality, "Seasonal amplitude multiplier (0: flat)")
+      ->check(CLI::NonNegativeNumber);
+  prof->add_option("--noise", po.noise, "Noise amplitude multiplier (0: none)")
+      ->check(CLI::NonNegativeNumber);
+  prof->add_option("--burstiness", po.burstiness, "Burst rate multiplier (0: no bursts)")
+      ->check(CLI::NonNegativeNumber);
+  prof->add_option("--burst-height", po.burst_height, "Burst height multiplier (log scale)")
+      ->check(CLI::NonNegativeNumber);
+  prof->add_option("--out", s->profile.out, "CSV file to write (- is stdout)");
+  prof->add_flag("--quiet", s->profile.quiet, "No summary on stderr");
+
+  return [s]() -> std::optional<Result<void>> {
+    if (s->fit_cmd->parsed()) {
+      if (!s->fit_step.empty()) {
+        s->fit.source.step = *ParseDuration(s->fit_step);
+        s->fit.source.aggregation = Aggregation::Sum();
+      }
+      auto off = ParseRfc3339("1970-01-01T00:00:00" + s->fit_offset);
+      if (!off) return Fail(ErrorCode::kInvalidArgument, "bad --utc-offset '" + s->fit_offset + "'");
+      s->fit.source.default_offset = -off->time_since_epoch();
+      s->fit.values = s->values == "rate" ? generate::ValueKind::kRatePerSecond
+                                          : generate::ValueKind::kCountPerStep;
+      return GenerateFitCommand(s->fit);
+    }
+    if (s->profile_cmd->parsed()) {
+      auto& p = s->profile.profile;
+      p.duration = *ParseDuration(s->duration);
+      p.step = *ParseDuration(s->step);
+      if (!s->start.empty()) p.start = *ParseTimestamp(s->start);
+      if (s->mean_opt->count() > 0) p.mean_rps = s->mean_rps;
+      if (s->peak_opt->count() > 0) p.peak_rps = s->peak_rps;
+      if (s->growth_opt->count() > 0) p.growth_per_week = s->growth;
+      return GenerateProfileCommand(s->profile);
+    }
+    return std::nullopt;
+  };
+}
+
+}  // namespace forescale::app

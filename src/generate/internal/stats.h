@@ -1,0 +1,92 @@
+// Small statistics kernels the load model is fitted with: quantiles, autoregression chosen by
+// AIC, a generalized Pareto fit for burst heights, and a robust (Theil–Sen) line.
+//
+// All functions are pure and deterministic; NaN marks a missing value wherever a series is
+// taken, and is skipped (never read as 0).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace forescale::generate::internal {
+
+// `count` evenly spaced quantiles (probabilities 0, 1/(count-1), ..., 1) of the non-NaN
+// values, type 7 (linear between order statistics). Empty when there are no values.
+std::vector<double> EvenQuantiles(std::span<const double> values, size_t count);
+
+// One quantile (type 7) of the non-NaN values; NaN when there are none.
+double Quantile(std::span<const double> values, double p);
+
+// Inverse CDF from EvenQuantiles: p in [0, 1] -> value, linear between the stored quantiles.
+// Keeps the tails exactly as observed (no parametric shape is imposed).
+double InverseCdf(std::span<const double> quantiles, double p);
+
+// Quantiles on a normal-score grid: value i is the quantile at probability Phi(z_i), with
+// z_i evenly spaced over [-kScoreRange, kScoreRange]. Even probabilities would spend 1 % of
+// all draws interpolating between the 99th percentile and the single largest value seen
+// (grossly over-weighting the extreme); the normal-score grid puts ten bins in the top 1 %
+// and reaches the 1-in-30,000 level, so heavy tails are kept at their observed frequency.
+inline constexpr double kScoreRange = 4.0;
+std::vector<double> ScoreQuantiles(std::span<const double> values, size_t count);
+// Inverse of the above at a normal score z (a standard normal draw maps to a sample with the
+// empirical distribution); z outside the range takes the end values.
+double QuantileAtScore(std::span<const double> quantiles, double z);
+// E[g(X)] for X with these score quantiles (trapezoid rule in z with normal weights).
+template <typename G>
+double ScoreExpectation(std::span<const double> quantiles, G g);
+
+// An AR(p) model x_t = sum_i coef[i] * x_{t-1-i} + e_t of a zero-mean series.
+struct ArFit {
+  std::vector<double> coef;          // empty: white noise
+  double innovation_variance = 0;
+  double aic = 0;
+};
+
+// Yule–Walker through Durbin–Levinson on autocovariances taken over the pairs where both
+// values are present (so gaps shrink the sample, they do not bend it); the order in
+// [0, max_order] with the smallest AIC = n log(sigma^2) + 2 p. `values` should be centred.
+ArFit FitArAic(std::span<const double> values, size_t max_order);
+
+// The innovations e_t of `fit` at every t whose own and lagged values are all present.
+std::vector<double> ArInnovations(std::span<const double> values, const ArFit& fit);
+
+// Lag-k autocorrelation over present pairs (Pearson with the overall present mean).
+double Autocorrelation(std::span<const double> values, size_t lag);
+
+// Generalized Pareto distribution of excesses over a threshold.
+struct Gpd {
+  double scale = 0;  // sigma > 0
+  double shape = 0;  // xi; 0 is the exponential
+  // Inverse CDF at u in [0, 1).
+  double Sample(double u) const;
+};
+// Method-of-moments fit (Hosking & Wallis 1987) of positive excesses; the shape is clamped to
+// [-0.5, 0.45] so that the variance exists and a handful of excesses cannot imply an infinite
+// tail. Needs at least 2 excesses (otherwise an exponential with their mean).
+Gpd FitGpd(std::span<const double> excesses);
+
+// Theil–Sen line through (x_i, y_i) (NaN y skipped): slope is the median of pairwise slopes,
+// intercept the median of y - slope * x. Robust to up to ~29 % outliers (an outage, a sale).
+struct Line {
+  double intercept = 0;
+  double slope = 0;
+};
+Line TheilSen(std::span<const double> x, std::span<const double> y);
+
+template <typename G>
+double ScoreExpectation(std::span<const double> quantiles, G g) {
+  if (quantiles.size() < 2) return quantiles.empty() ? g(0.0) : g(quantiles[0]);
+  const double dz = 2 * kScoreRange / static_cast<double>(quantiles.size() - 1);
+  double sum = 0, weight = 0;
+  for (size_t i = 0; i < quantiles.size(); ++i) {
+    const double z = -kScoreRange + dz * static_cast<double>(i);
+    const double w = std::exp(-0.5 * z * z) * (i == 0 || i + 1 == quantiles.size() ? 0.5 : 1.0);
+    sum += w * g(quantiles[i]);
+    weight += w;
+  }
+  return sum / weight;
+}
+
+}  // namespace forescale::generate::internal

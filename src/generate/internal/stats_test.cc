@@ -1,0 +1,79 @@
+#include "generate/internal/stats.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/rng.h"
+
+namespace forescale::generate::internal {
+namespace {
+
+TEST(Stats, QuantilesSkipMissingValues) {
+  const std::vector<double> v = {3, NAN, 1, 2, 4, NAN, 5};
+  const auto q = EvenQuantiles(v, 5);
+  EXPECT_EQ(q, (std::vector<double>{1, 2, 3, 4, 5}));
+  EXPECT_DOUBLE_EQ(Quantile(v, 0.5), 3);
+  EXPECT_DOUBLE_EQ(InverseCdf(q, 0.125), 1.5);
+  EXPECT_DOUBLE_EQ(InverseCdf(q, 1.0), 5);
+}
+
+TEST(Stats, ScoreQuantilesReproduceTheDistributionIncludingItsTail) {
+  Rng rng(9);
+  std::vector<double> x(100000);
+  for (double& v : x) v = rng.Exponential(1.0);  // heavy-ish right tail
+  const auto q = ScoreQuantiles(x, 101);
+  ASSERT_EQ(q.size(), 101u);
+  std::vector<double> y(100000);
+  for (double& v : y) v = QuantileAtScore(q, rng.Normal());
+  for (double p : {0.5, 0.9, 0.99, 0.999}) {
+    EXPECT_NEAR(Quantile(y, p), Quantile(x, p), 0.03 * Quantile(x, p) + 0.01) << p;
+  }
+  // The mean, by quadrature and by sampling.
+  EXPECT_NEAR(ScoreExpectation(q, [](double v) { return v; }), 1.0, 0.02);
+}
+
+TEST(Stats, ArAicRecoversAnAr2Process) {
+  Rng rng(5);
+  std::vector<double> x(20000, 0.0);
+  for (size_t t = 2; t < x.size(); ++t) x[t] = 0.5 * x[t - 1] + 0.2 * x[t - 2] + rng.Normal();
+  for (size_t t = 100; t < 200; ++t) x[t] = NAN;
+  const ArFit fit = FitArAic(x, 5);
+  ASSERT_GE(fit.coef.size(), 2u);
+  EXPECT_NEAR(fit.coef[0], 0.5, 0.03);
+  EXPECT_NEAR(fit.coef[1], 0.2, 0.03);
+  EXPECT_NEAR(fit.innovation_variance, 1.0, 0.05);
+  const auto e = ArInnovations(x, fit);
+  EXPECT_GT(e.size(), 19000u);
+}
+
+TEST(Stats, WhiteNoiseGetsOrderZero) {
+  Rng rng(6);
+  std::vector<double> x(5000);
+  for (double& v : x) v = rng.Normal();
+  EXPECT_LE(FitArAic(x, 5).coef.size(), 1u);
+}
+
+TEST(Stats, GpdMomentsAndTheilSen) {
+  Rng rng(7);
+  const Gpd truth{.scale = 1.0, .shape = 0.2};
+  std::vector<double> excess(50000);
+  for (double& e : excess) e = truth.Sample(rng.Uniform());
+  const Gpd fit = FitGpd(excess);
+  EXPECT_NEAR(fit.shape, 0.2, 0.05);
+  EXPECT_NEAR(fit.scale, 1.0, 0.08);
+  // A line with two wild outliers: Theil–Sen ignores them.
+  std::vector<double> x, y;
+  for (int i = 0; i < 20; ++i) {
+    x.push_back(i);
+    y.push_back(2 + 0.5 * i);
+  }
+  y[3] = 100;
+  y[15] = -50;
+  const Line line = TheilSen(x, y);
+  EXPECT_NEAR(line.slope, 0.5, 1e-9);
+  EXPECT_NEAR(line.intercept, 2, 1e-9);
+}
+
+}  // namespace
+}  // namespace forescale::generate::internal

@@ -1,0 +1,363 @@
+#include "generate/load_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "forecast/seasonality.h"
+#include "generate/internal/season_curve.h"
+#include "generate/internal/stats.h"
+
+namespace forescale::generate {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr int64_t kDayMs = 86'400'000;
+constexpr int64_t kWeekMs = 7 * kDayMs;
+constexpr size_t kBackfitIterations = 3;
+
+// The bin width of a profile: at least `desired`, a multiple of `step`, dividing `period`,
+// and giving no more than `max_bins` bins.
+int64_t ChooseBin(int64_t period, int64_t step, int64_t desired, size_t max_bins) {
+  desired = std::max({desired, step, period / static_cast<int64_t>(std::max<size_t>(max_bins, 1))});
+  int64_t bin = (desired + step - 1) / step * step;
+  while (bin < period && period % bin != 0) bin += step;
+  return std::min(bin, period);
+}
+
+// Log-scale sum of the seasons at bucket i (evaluated at the bucket's centre).
+double SeasonsAt(const std::vector<internal::SeasonCurve>& curves, int64_t centre_ms) {
+  double s = 0;
+  for (const auto& c : curves) s += c.At(centre_ms);
+  return s;
+}
+
+// Circular moving average of odd width `w`: phase means of a few cycles are noisy, and a
+// fixed noise pattern repeated every cycle would show up as spurious seasonal correlation.
+std::vector<double> CircularSmooth(const std::vector<double>& v, size_t w) {
+  if (w <= 1 || v.size() < 3) return v;
+  const size_t n = v.size();
+  w = std::min(w | 1, (n - 1) | 1);
+  const size_t half = w / 2;
+  std::vector<double> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    double sum = 0;
+    for (size_t k = 0; k < w; ++k) sum += v[(i + n + k - half) % n];
+    out[i] = sum / static_cast<double>(w);
+  }
+  return out;
+}
+
+}  // namespace
+
+double SeasonMeanFactor(const LoadModel& model, double strength_multiplier) {
+  double product = 1;
+  for (const auto& s : model.seasons) {
+    if (s.factors.empty()) continue;
+    double sum = 0;
+    for (double f : s.factors) sum += std::pow(f, strength_multiplier);
+    product *= sum / static_cast<double>(s.factors.size());
+  }
+  return product;
+}
+
+double NoiseMeanFactor(const LoadModel& model, double noise_multiplier) {
+  const auto& q = model.noise.residual_quantiles;
+  if (q.size() < 2) return 1.0;
+  const std::vector<double> unit = {1.0};
+  const auto& scales = model.noise.scale.factors.empty() ? unit : model.noise.scale.factors;
+  double total = 0;
+  for (double scale : scales) {
+    const double k = noise_multiplier * scale;
+    total += internal::ScoreExpectation(q, [k](double x) { return std::exp(k * x); });
+  }
+  return total / static_cast<double>(scales.size());
+}
+
+Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options) {
+  const int64_t step_ms = history.step.count();
+  if (step_ms <= 0) return Fail(ErrorCode::kInvalidArgument, "history step must be positive");
+  const size_t n = history.size();
+  const double step_s = static_cast<double>(step_ms) / 1000.0;
+  const double to_rps = options.values == ValueKind::kCountPerStep ? 1.0 / step_s : 1.0;
+
+  LoadModel model;
+  model.step = history.step;
+  model.history_start = history.start;
+  model.history_end = history.end();
+  model.points = n;
+  model.missing = history.MissingCount();
+  model.log_offset_rps = 1.0 / step_s;
+  const double c = model.log_offset_rps;
+
+  const size_t present = n - model.missing;
+  const size_t min_points = std::max<size_t>(100, static_cast<size_t>(2 * kDayMs / step_ms));
+  if (present < min_points) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "history has " + std::to_string(present) + " present values; fitting a load model needs at least " +
+                    std::to_string(min_points) + " (two days or 100 steps)");
+  }
+  std::vector<double> y(n, kNaN);
+  bool any_positive = false;
+  for (size_t i = 0; i < n; ++i) {
+    const double v = history.values[i];
+    if (std::isnan(v)) continue;
+    if (v < 0 || !std::isfinite(v)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "history value " + std::to_string(v) + " at " + FormatRfc3339(history.TimeAt(i)) +
+                      " is not a rate (negative or infinite)");
+    }
+    any_positive |= v > 0;
+    y[i] = std::log(v * to_rps + c);
+  }
+  if (!any_positive) return Fail(ErrorCode::kInvalidArgument, "history is all zeros");
+
+  // Seasons: which cycles, from the data.
+  const auto candidates =
+      forecast::DetectSeasons(history, {.min_strength = options.min_strength});
+  std::vector<SeasonProfile> seasons;
+  int64_t previous_period = 0;
+  for (const auto& cand : candidates) {
+    if (!cand.kept) continue;
+    const int64_t period = static_cast<int64_t>(cand.period) * step_ms;
+    // A longer season on top of a shorter one only needs to say how its cycles differ
+    // (weekday vs weekend), so it is binned at 1/24 of the shorter period.
+    const int64_t desired = previous_period ? previous_period / 24 : step_ms;
+    const int64_t bin = ChooseBin(period, step_ms, desired, options.max_profile_bins);
+    SeasonProfile s{.period = Duration{period}, .bin = Duration{bin}, .strength = cand.strength};
+    s.factors.assign(static_cast<size_t>(period / bin), 1.0);
+    seasons.push_back(std::move(s));
+    previous_period = period;
+  }
+
+  // Robust level + trend on blocks of one day (or the history's longest season shorter than
+  // that), alternated with backfitting the seasons on the detrended log values.
+  int64_t block_ms = kDayMs;
+  if (block_ms % step_ms != 0 || block_ms / step_ms < 2) block_ms = step_ms * 2;
+  const size_t block = static_cast<size_t>(block_ms / step_ms);
+  const int64_t start_ms = history.start.time_since_epoch().count();
+  const int64_t end_ms = model.history_end.time_since_epoch().count();
+  auto centre_ms = [&](size_t i) { return start_ms + static_cast<int64_t>(i) * step_ms + step_ms / 2; };
+  auto weeks_from_end = [&](double t_ms) { return (t_ms - static_cast<double>(end_ms)) / kWeekMs; };
+
+  std::vector<double> seasonal(n, 0.0);
+  internal::Line trend;
+  std::vector<double> z(n, kNaN);
+  for (size_t outer = 0; outer < 2; ++outer) {
+    // Trend from block means of the deseasoned log values; blocks less than half present
+    // are left out rather than biased by what is missing.
+    std::vector<double> bx, by;
+    for (size_t b0 = 0; b0 + block <= n; b0 += block) {
+      double sum = 0;
+      size_t count = 0;
+      for (size_t i = b0; i < b0 + block; ++i) {
+        if (!std::isnan(y[i])) {
+          sum += y[i] - seasonal[i];
+          ++count;
+        }
+      }
+      if (count * 2 >= block) {
+        bx.push_back(weeks_from_end(static_cast<double>(centre_ms(b0 + block / 2))));
+        by.push_back(sum / static_cast<double>(count));
+      }
+    }
+    if (bx.size() >= 3) {
+      trend = internal::TheilSen(bx, by);
+    } else {
+      double sum = 0;
+      size_t count = 0;
+      for (size_t i = 0; i < n; ++i) {
+        if (!std::isnan(y[i])) {
+          sum += y[i] - seasonal[i];
+          ++count;
+        }
+      }
+      trend = {.intercept = sum / static_cast<double>(count), .slope = 0};
+    }
+    for (size_t i = 0; i < n; ++i) {
+      z[i] = y[i] - (trend.intercept + trend.slope * weeks_from_end(static_cast<double>(centre_ms(i))));
+    }
+    // Backfitting: each season is the binned phase mean of what the others leave.
+    for (size_t it = 0; it < kBackfitIterations && !seasons.empty(); ++it) {
+      for (size_t k = 0; k < seasons.size(); ++k) {
+        SeasonProfile& s = seasons[k];
+        std::vector<internal::SeasonCurve> others;
+        for (size_t j = 0; j < seasons.size(); ++j) {
+          if (j != k) others.emplace_back(seasons[j]);
+        }
+        const size_t bins = s.factors.size();
+        std::vector<double> sum(bins, 0.0);
+        std::vector<size_t> count(bins, 0);
+        const int64_t period = s.period.count(), bin = s.bin.count();
+        for (size_t i = 0; i < n; ++i) {
+          if (std::isnan(z[i])) continue;
+          const int64_t t = start_ms + static_cast<int64_t>(i) * step_ms;
+          int64_t phase = t % period;
+          if (phase < 0) phase += period;
+          const size_t b = static_cast<size_t>(phase / bin);
+          sum[b] += z[i] - SeasonsAt(others, centre_ms(i));
+          ++count[b];
+        }
+        double mean = 0;
+        size_t filled = 0;
+        for (size_t b = 0; b < bins; ++b) {
+          if (count[b]) {
+            sum[b] /= static_cast<double>(count[b]);
+            mean += sum[b];
+            ++filled;
+          }
+        }
+        mean = filled ? mean / static_cast<double>(filled) : 0.0;
+        size_t min_count = std::numeric_limits<size_t>::max();
+        for (size_t b = 0; b < bins; ++b) {
+          // A bin never observed (a gap that always hit the same phase) gets the average.
+          sum[b] = count[b] ? sum[b] - mean : 0.0;
+          if (count[b]) min_count = std::min(min_count, count[b]);
+        }
+        const size_t per_bin = min_count == std::numeric_limits<size_t>::max() ? 1 : min_count;
+        const size_t window = per_bin >= 60 ? 1 : (60 + per_bin - 1) / per_bin;
+        const std::vector<double> smooth = CircularSmooth(sum, std::min<size_t>(window, bins / 8));
+        for (size_t b = 0; b < bins; ++b) s.factors[b] = std::exp(smooth[b]);
+      }
+    }
+    std::vector<internal::SeasonCurve> curves(seasons.begin(), seasons.end());
+    for (size_t i = 0; i < n; ++i) seasonal[i] = SeasonsAt(curves, centre_ms(i));
+  }
+
+  // Log-residuals, centred on their median (which moves into the level) so that a burst's
+  // height is measured from the typical step.
+  std::vector<double> r(n, kNaN);
+  for (size_t i = 0; i < n; ++i) {
+    if (!std::isnan(z[i])) r[i] = z[i] - seasonal[i];
+  }
+  const double median = internal::Quantile(r, 0.5);
+  for (double& v : r) v -= median;
+  double log_level_end = trend.intercept + median;
+
+  // Spread by phase of the day (or of the shortest season): a robust one (1.4826 MAD), so a
+  // few bursts do not set it, in bins of 1/24 period, smoothed, normalised to RMS 1.
+  SeasonProfile scale;
+  for (const auto& season : seasons) {
+    if (season.period.count() == kDayMs) scale.period = season.period;
+  }
+  if (scale.period.count() == 0 && !seasons.empty()) scale.period = seasons.front().period;
+  if (scale.period.count() > 0) {
+    const int64_t period = scale.period.count();
+    scale.bin = Duration{ChooseBin(period, step_ms, period / 24, 24)};
+    const size_t bins = static_cast<size_t>(period / scale.bin.count());
+    std::vector<std::vector<double>> by_bin(bins);
+    for (size_t i = 0; i < n; ++i) {
+      if (std::isnan(r[i])) continue;
+      int64_t phase = (start_ms + static_cast<int64_t>(i) * step_ms) % period;
+      if (phase < 0) phase += period;
+      by_bin[static_cast<size_t>(phase / scale.bin.count())].push_back(r[i]);
+    }
+    std::vector<double> spread(bins, 0.0);
+    bool ok = true;
+    for (size_t b = 0; b < bins; ++b) {
+      if (by_bin[b].size() < 10) {
+        ok = false;
+        break;
+      }
+      const double m = internal::Quantile(by_bin[b], 0.5);
+      for (double& v : by_bin[b]) v = std::abs(v - m);
+      spread[b] = 1.4826 * internal::Quantile(by_bin[b], 0.5);
+      ok &= spread[b] > 0;
+    }
+    if (ok && bins >= 3) {
+      spread = CircularSmooth(spread, 3);
+      double ms = 0;
+      for (double v : spread) ms += v * v;
+      const double rms = std::sqrt(ms / static_cast<double>(bins));
+      for (double v : spread) scale.factors.push_back(v / rms);
+      const internal::SeasonCurve curve(scale);
+      for (size_t i = 0; i < n; ++i) {
+        if (!std::isnan(r[i])) r[i] /= std::exp(curve.At(centre_ms(i)));
+      }
+    }
+  }
+  if (scale.factors.empty()) scale = {};
+  model.noise.scale = scale;
+
+  // Bursts: clusters of exceedances over a high quantile, separated by at least `gap` steps.
+  BurstModel bursts;
+  const double threshold = internal::Quantile(r, options.burst_quantile);
+  const size_t gap = 10;
+  std::vector<size_t> peaks;
+  for (size_t i = 0; i < n;) {
+    if (std::isnan(r[i]) || r[i] <= threshold) {
+      ++i;
+      continue;
+    }
+    size_t peak = i, last = i;
+    size_t j = i + 1;
+    for (; j < n && j <= last + gap; ++j) {
+      if (!std::isnan(r[j]) && r[j] > threshold) {
+        last = j;
+        if (r[j] > r[peak]) peak = j;
+      }
+    }
+    peaks.push_back(peak);
+    i = last + 1;
+  }
+  std::vector<double> noise = r;
+  if (peaks.size() >= 3 && threshold > 0) {
+    // Mean shape after the peak, relative to the peak: its 1/e crossing is the time constant.
+    const size_t horizon = std::min<size_t>(120, n / 4);
+    std::vector<double> shape(horizon, 0.0);
+    std::vector<size_t> shape_count(horizon, 0);
+    for (size_t p : peaks) {
+      for (size_t k = 0; k < horizon && p + k < n; ++k) {
+        if (!std::isnan(r[p + k])) {
+          shape[k] += r[p + k];
+          ++shape_count[k];
+        }
+      }
+    }
+    for (size_t k = 0; k < horizon; ++k) {
+      shape[k] = shape_count[k] ? shape[k] / static_cast<double>(shape_count[k]) : 0.0;
+    }
+    double tau_steps = static_cast<double>(horizon);
+    const double target = shape[0] / std::exp(1.0);
+    for (size_t k = 1; k < horizon; ++k) {
+      if (shape[k] <= target) {
+        const double prev = shape[k - 1];
+        tau_steps = static_cast<double>(k - 1) + (prev - target) / std::max(prev - shape[k], 1e-12);
+        break;
+      }
+    }
+    tau_steps = std::max(tau_steps, 0.5);
+    std::vector<double> excess;
+    for (size_t p : peaks) excess.push_back(r[p] - threshold);
+    const internal::Gpd gpd = internal::FitGpd(excess);
+    const double days = static_cast<double>(present) * static_cast<double>(step_ms) / kDayMs;
+    bursts.rate_per_day = static_cast<double>(peaks.size()) / days;
+    bursts.threshold = threshold;
+    bursts.height_scale = gpd.scale;
+    bursts.height_shape = gpd.shape;
+    bursts.max_height = 1.5 * (threshold + *std::max_element(excess.begin(), excess.end()));
+    bursts.decay = Duration{static_cast<int64_t>(std::llround(tau_steps * static_cast<double>(step_ms)))};
+    // The noise model is fitted on what the bursts leave, so generation does not count the
+    // same spikes twice.
+    for (size_t p : peaks) {
+      const double height = r[p];
+      for (size_t k = 0; p + k < n && static_cast<double>(k) < 5 * tau_steps; ++k) {
+        if (!std::isnan(noise[p + k])) noise[p + k] -= height * std::exp(-static_cast<double>(k) / tau_steps);
+      }
+    }
+  }
+  model.bursts = bursts;
+
+  const internal::ArFit ar = internal::FitArAic(noise, options.max_ar_order);
+  model.noise.ar = ar.coef;
+  model.noise.innovation_quantiles =
+      internal::ScoreQuantiles(internal::ArInnovations(noise, ar), options.quantiles);
+  model.noise.residual_quantiles = internal::ScoreQuantiles(noise, options.quantiles);
+  model.seasons = std::move(seasons);
+  model.growth_per_week = std::exp(trend.slope) - 1.0;
+  model.level_rps = std::exp(log_level_end) * SeasonMeanFactor(model, 1.0) * NoiseMeanFactor(model, 1.0) - c;
+  model.level_rps = std::max(model.level_rps, 0.0);
+  return model;
+}
+
+}  // namespace forescale::generate

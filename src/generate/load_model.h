@@ -1,0 +1,106 @@
+// A statistical model of a service's request rate, fitted from history, from which synthetic
+// load profiles are generated (profile.h).
+//
+// The model is multiplicative, so it lives on the log scale of the rate x (requests/s):
+//
+//   log(x_t + c) = level(t) + sum_k season_k(phase_k(t)) + noise_t + burst_t
+//
+//   level    a straight line (Theil–Sen, so an outage or a sale does not tilt it), reported as
+//            the mean rate at the end of the history and a growth per week;
+//   seasons  the cycles forecast::DetectSeasons finds (hour, day, week), each a per-phase
+//            profile of multiplicative factors (geometric mean 1), fitted by backfitting
+//            phase means, shortest first;
+//   noise    AR(p) on the log-residuals (p <= 5 by AIC, Yule–Walker) whose innovations are
+//            drawn from their own empirical quantiles, so heavy tails survive; the residuals
+//            are first divided by a robust spread per phase of the day (`noise.scale`),
+//            because counts are relatively noisier when they are small (night) — a constant
+//            log-noise would blow up the busy hours on the rate scale;
+//   bursts   residual exceedances over a high quantile: onsets per day, heights (excess over
+//            the threshold) from a generalized Pareto fit, exponential decay with the time
+//            constant of the mean shape after a spike.
+//
+// c (`log_offset_rps`) is one request per fitted step: it keeps zero-rate steps finite on the
+// log scale without bending the shape of busy series. Missing history (NaN) is skipped
+// everywhere, never read as zero.
+//
+//   Result<LoadModel> model = FitLoadModel(history, {.values = ValueKind::kCountPerStep});
+//
+// A LoadModel is a plain value: copy it, edit it, write it (model_file.h). Thread-compatible.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/series.h"
+
+namespace forescale::generate {
+
+// One detected cycle, as multiplicative factors per phase bin.
+struct SeasonProfile {
+  Duration period{};              // 1h, 1d, 1w
+  Duration bin{};                 // width of one factor; period is a whole number of bins
+  double strength = 0;            // seasonal strength from DetectSeasons (0..1), for the reader
+  std::vector<double> factors;    // period / bin factors; bin i covers phase [i*bin, (i+1)*bin)
+                                  // of (t since the Unix epoch) mod period
+};
+
+struct NoiseModel {
+  // Spread of the log-residuals by phase (RMS 1); the rest of the noise model (and the burst
+  // heights) is in units of it. Empty factors: the same spread at every phase.
+  SeasonProfile scale;
+  std::vector<double> ar;                    // AR coefficients on log-residuals (lag 1 first)
+  // Quantiles at probabilities Phi(z), z evenly spaced over [-4, 4] (internal/stats.h: a
+  // grid dense in the tails), of the AR innovations and of the (scaled) log-residuals.
+  std::vector<double> innovation_quantiles;
+  std::vector<double> residual_quantiles;
+};
+
+struct BurstModel {
+  double rate_per_day = 0;        // burst onsets per day; 0: no bursts
+  double threshold = 0;           // scaled log-residual above which a step counted as a burst
+  double height_scale = 0;        // GPD of log-height excess over the threshold
+  double height_shape = 0;
+  double max_height = 0;          // largest log-height drawn (1.5x the largest one seen)
+  Duration decay{};               // time constant of the exponential decay after onset
+};
+
+struct LoadModel {
+  Duration step{};                // step of the history the model was fitted on
+  TimePoint history_start{}, history_end{};
+  size_t points = 0, missing = 0; // of the history
+  double level_rps = 0;           // mean rate at history_end, without bursts
+  double growth_per_week = 0;     // relative: 0.05 = +5 % a week
+  double log_offset_rps = 0;      // c above
+  std::vector<SeasonProfile> seasons;  // shortest period first
+  NoiseModel noise;
+  BurstModel bursts;
+};
+
+// What the history's values mean.
+enum class ValueKind {
+  kCountPerStep,  // requests counted in each step (what `forescale ingest` stores)
+  kRatePerSecond, // already requests/s (a Prometheus rate())
+};
+
+struct FitOptions {
+  ValueKind values = ValueKind::kCountPerStep;
+  size_t quantiles = 101;         // stored quantiles of innovations and residuals
+  size_t max_ar_order = 5;
+  double burst_quantile = 0.995;  // residual quantile above which a burst starts
+  size_t max_profile_bins = 1440; // cap per season; longer seasons are binned coarser
+  double min_strength = 0.3;      // season detection threshold (forecast::SeasonalityOptions)
+};
+
+// Fits the model; fails when the history has too few present values (< 2 days' worth or
+// < 100 points) or none positive. The history must be on a regular grid (Series invariant).
+Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options = {});
+
+// E[exp(s * season)] over the phases of all seasons combined, assuming independence of the
+// seasons; profile.cc and the fit both use it to keep `level_rps` a mean.
+double SeasonMeanFactor(const LoadModel& model, double strength_multiplier);
+// E[exp(n * scale * residual)] from the residual quantiles, averaged over the scale's phases.
+double NoiseMeanFactor(const LoadModel& model, double noise_multiplier);
+
+}  // namespace forescale::generate

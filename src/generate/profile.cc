@@ -1,0 +1,383 @@
+#include "generate/profile.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "core/rng.h"
+#include "generate/internal/season_curve.h"
+#include "generate/internal/stats.h"
+
+namespace forescale::generate {
+namespace {
+
+constexpr int64_t kDayMs = 86'400'000;
+constexpr double kWeekMs = 7.0 * kDayMs;
+constexpr size_t kMaxPoints = 100'000'000;
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// 0 = Sunday .. 6 = Saturday, as std::chrono::weekday::c_encoding.
+int WeekdayOf(int64_t t_ms) {
+  return static_cast<int>(
+      std::chrono::weekday{std::chrono::sys_days{std::chrono::days{FloorDiv(t_ms, kDayMs)}}}
+          .c_encoding());
+}
+
+Result<int> ParseLike(const Event& e) {
+  static constexpr const char* kNames[] = {"sunday",   "monday", "tuesday", "wednesday",
+                                           "thursday", "friday", "saturday"};
+  std::string like = e.like;
+  for (char& ch : like) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (int d = 0; d < 7; ++d) {
+    const std::string name = kNames[d];
+    if (like == name || (like.size() == 3 && name.starts_with(like))) return d;
+  }
+  if (auto t = ParseTimestamp(like)) return WeekdayOf(t->time_since_epoch().count());
+  return Fail(ErrorCode::kInvalidArgument,
+              "holiday '" + e.name + "': like '" + e.like +
+                  "' is neither a weekday (monday .. sunday) nor a date");
+}
+
+// A window [from, to) in ms outside which an event does nothing.
+struct Active {
+  const Event* event;
+  int64_t from, to;
+};
+
+int64_t Ms(Duration d) { return d.count(); }
+
+}  // namespace
+
+Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> events,
+                               const ProfileOptions& o) {
+  if (o.step.count() <= 0) return Fail(ErrorCode::kInvalidArgument, "--step must be positive");
+  if (o.duration.count() < o.step.count()) {
+    return Fail(ErrorCode::kInvalidArgument, "--duration must be at least one step");
+  }
+  if (o.mean_rps && o.peak_rps) {
+    return Fail(ErrorCode::kInvalidArgument, "give --mean-rps or --peak-rps, not both");
+  }
+  if ((o.mean_rps && !(*o.mean_rps > 0)) || (o.peak_rps && !(*o.peak_rps > 0))) {
+    return Fail(ErrorCode::kInvalidArgument, "--mean-rps / --peak-rps must be positive");
+  }
+  for (auto [value, name] : {std::pair{o.seasonality, "--seasonality"}, {o.noise, "--noise"},
+                             {o.burstiness, "--burstiness"}, {o.burst_height, "--burst-height"}}) {
+    if (!(value >= 0) || !std::isfinite(value)) {
+      return Fail(ErrorCode::kInvalidArgument, std::string(name) + " must be >= 0");
+    }
+  }
+  const double growth = o.growth_per_week.value_or(model.growth_per_week);
+  if (!(growth > -1)) return Fail(ErrorCode::kInvalidArgument, "--growth-per-week must be > -1");
+  const int64_t step = o.step.count();
+  const size_t n = static_cast<size_t>(o.duration.count() / step);
+  if (n > kMaxPoints) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "profile would have " + std::to_string(n) + " points (at most 100 M): use a coarser --step");
+  }
+  const TimePoint start = o.start.value_or(model.history_end);
+  const int64_t t0 = start.time_since_epoch().count();
+  const int64_t t_end = t0 + static_cast<int64_t>(n) * step;
+
+  // Holidays: a shift (whole days) of the seasonal calendar inside the holiday.
+  struct Holiday {
+    int64_t from, to, shift;
+  };
+  std::vector<Holiday> holidays;
+  for (const Event& e : events) {
+    if (e.type != Event::Type::kHoliday) continue;
+    auto like = ParseLike(e);
+    if (!like) return std::unexpected(like.error());
+    const int64_t from = e.start.time_since_epoch().count();
+    const int64_t shift = ((*like - WeekdayOf(from)) % 7 + 7) % 7;
+    holidays.push_back({from, from + Ms(e.duration), shift * kDayMs});
+  }
+
+  // Sub-samples: an output step coarser than the fitted step averages the fitted-step values
+  // inside it, as the history itself would have been aggregated.
+  const int64_t fitted = std::max<int64_t>(model.step.count(), 1);
+  const int64_t subs = std::max<int64_t>(1, step / fitted);
+  const int64_t h = step / subs;  // spacing of evaluation points (ms)
+
+  std::vector<internal::SeasonCurve> curves(model.seasons.begin(), model.seasons.end());
+  const double c = model.log_offset_rps;
+  const double log_level = std::log((model.level_rps + c) /
+                                    (SeasonMeanFactor(model, o.seasonality) * NoiseMeanFactor(model, o.noise)));
+  const double log_growth_per_ms = std::log1p(growth) / kWeekMs;
+
+  Rng master(o.seed);
+  Rng noise_rng = master.Fork();
+  Rng burst_rng = master.Fork();
+
+  // Noise: AR at the fitted step on the epoch-aligned grid covering the profile, after a
+  // burn-in that forgets the zero start.
+  const int64_t k0 = FloorDiv(t0, fitted);
+  const int64_t k1 = FloorDiv(t_end - 1, fitted) + 1;
+  const auto& phi = model.noise.ar;
+  const size_t burn = 100 + 20 * phi.size();
+  std::vector<double> noise(static_cast<size_t>(k1 - k0) + burn, 0.0);
+  const auto& iq = model.noise.innovation_quantiles;
+  for (size_t k = 0; k < noise.size(); ++k) {
+    // A standard normal draw read through the innovations' normal-score quantiles: a sample
+    // with their empirical distribution, tails included.
+    double x = iq.empty() ? 0.0 : internal::QuantileAtScore(iq, noise_rng.Normal());
+    for (size_t i = 0; i < phi.size() && i < k; ++i) x += phi[i] * noise[k - 1 - i];
+    noise[k] = x;
+  }
+  for (double& v : noise) v *= o.noise;
+  // The spread of noise and bursts by phase, held per fitted step like the noise.
+  std::vector<double> spread(static_cast<size_t>(k1 - k0), 1.0);
+  if (!model.noise.scale.factors.empty()) {
+    const internal::SeasonCurve curve(model.noise.scale);
+    for (size_t k = 0; k < spread.size(); ++k) {
+      spread[k] = std::exp(curve.At((k0 + static_cast<int64_t>(k)) * fitted + fitted / 2));
+    }
+  }
+
+  // Bursts: Poisson onsets in continuous time (from 5 time constants before the start, so a
+  // burst may be under way at the start), heights threshold + GPD excess, capped.
+  struct Burst {
+    int64_t t;
+    double height;
+  };
+  std::vector<Burst> bursts;
+  const double tau = static_cast<double>(std::max<int64_t>(model.bursts.decay.count(), 1));
+  const double rate_per_ms = model.bursts.rate_per_day * o.burstiness / kDayMs;
+  if (rate_per_ms > 0) {
+    const internal::Gpd gpd{.scale = model.bursts.height_scale, .shape = model.bursts.height_shape};
+    double t = static_cast<double>(t0) - 5 * tau;
+    while (true) {
+      t += burst_rng.Exponential(rate_per_ms);
+      if (t >= static_cast<double>(t_end)) break;
+      const double height =
+          std::min(model.bursts.threshold + gpd.Sample(burst_rng.Uniform()), model.bursts.max_height);
+      bursts.push_back({static_cast<int64_t>(std::floor(t)), std::max(height, 0.0) * o.burst_height});
+    }
+  }
+
+  Series out{.start = start, .step = o.step};
+  out.values.resize(n);
+  const double decay_h = std::exp(-static_cast<double>(h) / tau);
+  double burst_level = 0;
+  size_t next_burst = 0;
+  // Brings the burst level (log scale) forward by one evaluation spacing to `t`.
+  auto advance_bursts = [&](int64_t t) {
+    burst_level *= decay_h;
+    while (next_burst < bursts.size() && bursts[next_burst].t <= t) {
+      burst_level += bursts[next_burst].height *
+                     std::exp(-static_cast<double>(t - bursts[next_burst].t) / tau);
+      ++next_burst;
+    }
+  };
+  const double inv_subs = 1.0 / static_cast<double>(subs);
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t t = t0 + static_cast<int64_t>(i) * step;
+    double sum = 0;
+    for (int64_t j = 0; j < subs; ++j) {
+      const int64_t ts = t + j * h;
+      const int64_t centre = ts + h / 2;
+      advance_bursts(centre);
+      int64_t season_time = centre;
+      if (!holidays.empty()) {
+        for (const Holiday& hd : holidays) {
+          if (centre >= hd.from && centre < hd.to) {
+            season_time = centre + hd.shift;
+            break;
+          }
+        }
+      }
+      double season = 0;
+      for (const auto& curve : curves) season += curve.At(season_time);
+      const size_t k = static_cast<size_t>(FloorDiv(ts, fitted) - k0);
+      const double log_rate = log_level + log_growth_per_ms * static_cast<double>(centre - t0) +
+                              o.seasonality * season + spread[k] * (noise[k + burn] + burst_level);
+      sum += std::exp(log_rate) - c;
+    }
+    out.values[i] = std::max(sum * inv_subs, 0.0);
+  }
+
+  if (o.mean_rps || o.peak_rps) {
+    double ref = 0;
+    if (o.mean_rps) {
+      for (double v : out.values) ref += v;
+      ref /= static_cast<double>(n);
+    } else {
+      ref = *std::max_element(out.values.begin(), out.values.end());
+    }
+    if (ref > 0) {
+      const double scale = (o.mean_rps ? *o.mean_rps : *o.peak_rps) / ref;
+      for (double& v : out.values) v *= scale;
+    }
+  }
+
+  // Events in the documented order: multipliers, absolute peaks, scheduled jobs, outages.
+  std::vector<Active> multipliers, additions, outages;
+  for (const Event& e : events) {
+    const int64_t s = e.start.time_since_epoch().count();
+    switch (e.type) {
+      case Event::Type::kCampaign: {
+        const Active a{&e, s, s + Ms(e.ramp_up) + Ms(e.plateau) + Ms(e.ramp_down)};
+        (e.peak_multiplier ? multipliers : additions).push_back(a);
+        break;
+      }
+      case Event::Type::kFlashCrowd: {
+        // Intensity falls below 1e-3 (and Event::Intensity returns 0) after ln(1000) tau.
+        const Active a{&e, s, s + Ms(e.rise) + static_cast<int64_t>(std::ceil(6.9078 * static_cast<double>(Ms(e.decay)))) + 1};
+        (e.peak_multiplier ? multipliers : additions).push_back(a);
+        break;
+      }
+      case Event::Type::kOutage:
+        outages.push_back({&e, s, s + Ms(e.duration)});
+        break;
+      default:
+        break;
+    }
+  }
+  auto range = [&](const Active& a) {
+    const int64_t lo = std::max<int64_t>(0, FloorDiv(a.from - step / 2 - t0, step));
+    const int64_t hi = std::min<int64_t>(static_cast<int64_t>(n), FloorDiv(a.to - step / 2 - t0, step) + 2);
+    return std::pair<size_t, size_t>(static_cast<size_t>(lo), static_cast<size_t>(std::max(lo, hi)));
+  };
+  auto centre_of = [&](size_t i) {
+    return TimePoint{Duration{t0 + static_cast<int64_t>(i) * step + step / 2}};
+  };
+  for (const Active& a : multipliers) {
+    const auto [lo, hi] = range(a);
+    const double lift = *a.event->peak_multiplier - 1;
+    for (size_t i = lo; i < hi; ++i) out.values[i] *= 1 + lift * a.event->Intensity(centre_of(i));
+  }
+  for (const Active& a : additions) {
+    const auto [lo, hi] = range(a);
+    const double peak = a.event->peak_rate.value_or(0);
+    for (size_t i = lo; i < hi; ++i) out.values[i] += peak * a.event->Intensity(centre_of(i));
+  }
+  // Scheduled jobs add their volume exactly: each run's rate times its overlap with a step.
+  for (const Event& e : events) {
+    if (e.type != Event::Type::kScheduledJob || !e.cron || e.duration.count() <= 0) continue;
+    const int64_t run_ms = Ms(e.duration);
+    const double rate = e.requests_per_run / (static_cast<double>(run_ms) / 1000.0);
+    for (TimePoint run : e.cron->RunsBetween(TimePoint{Duration{t0 - run_ms}}, TimePoint{Duration{t_end}})) {
+      const int64_t r0 = run.time_since_epoch().count(), r1 = r0 + run_ms;
+      const int64_t first = std::max<int64_t>(0, FloorDiv(r0 - t0, step));
+      const int64_t last = std::min<int64_t>(static_cast<int64_t>(n) - 1, FloorDiv(r1 - 1 - t0, step));
+      for (int64_t i = first; i <= last; ++i) {
+        const int64_t b0 = t0 + i * step, b1 = b0 + step;
+        const int64_t overlap = std::min(b1, r1) - std::max(b0, r0);
+        if (overlap > 0) {
+          out.values[static_cast<size_t>(i)] +=
+              rate * static_cast<double>(overlap) / static_cast<double>(step);
+        }
+      }
+    }
+  }
+  for (const Active& a : outages) {
+    const auto [lo, hi] = range(a);
+    for (size_t i = lo; i < hi; ++i) {
+      out.values[i] *= 1 - a.event->drop * a.event->Intensity(centre_of(i));
+    }
+  }
+  for (double& v : out.values) v = std::max(v, 0.0);
+  return out;
+}
+
+namespace {
+
+// Writes "YYYY-MM-DDT" for a day number, and "HH:MM:SS[.mmm]Z," for a time of day.
+char* TwoDigits(char* p, unsigned v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+  return p + 2;
+}
+
+size_t DatePrefix(int64_t day, char* buf) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day}}};
+  const int year = static_cast<int>(ymd.year());
+  const auto [p, ec] = std::to_chars(buf, buf + 8, year);
+  char* q = p;
+  *q++ = '-';
+  q = TwoDigits(q, static_cast<unsigned>(ymd.month()));
+  *q++ = '-';
+  q = TwoDigits(q, static_cast<unsigned>(ymd.day()));
+  *q++ = 'T';
+  (void)ec;
+  return static_cast<size_t>(q - buf);
+}
+
+}  // namespace
+
+void AppendProfileCsv(const Series& profile, std::string& out) {
+  const int64_t t0 = profile.start.time_since_epoch().count();
+  const int64_t step = profile.step.count();
+  const bool millis = t0 % 1000 != 0 || step % 1000 != 0;
+  constexpr std::string_view kHeader = "timestamp,rps\n";
+  const size_t old = out.size();
+  // Room for the longest line: 11 date + 13 time + 1 comma + 24 number + newline.
+  out.resize(old + kHeader.size() + profile.size() * 56);
+  char* p = out.data() + old;
+  std::memcpy(p, kHeader.data(), kHeader.size());
+  p += kHeader.size();
+  int64_t cached_day = INT64_MIN;
+  char date[16];
+  size_t date_len = 0;
+  for (size_t i = 0; i < profile.size(); ++i) {
+    const int64_t t = t0 + static_cast<int64_t>(i) * step;
+    const int64_t day = FloorDiv(t, kDayMs);
+    if (day != cached_day) {
+      cached_day = day;
+      date_len = DatePrefix(day, date);
+    }
+    std::memcpy(p, date, date_len);
+    p += date_len;
+    const int64_t ms = t - day * kDayMs;
+    const unsigned secs = static_cast<unsigned>(ms / 1000);
+    p = TwoDigits(p, secs / 3600);
+    *p++ = ':';
+    p = TwoDigits(p, secs / 60 % 60);
+    *p++ = ':';
+    p = TwoDigits(p, secs % 60);
+    if (millis) {
+      const unsigned frac = static_cast<unsigned>(ms % 1000);
+      *p++ = '.';
+      *p++ = static_cast<char>('0' + frac / 100);
+      p = TwoDigits(p, frac % 100);
+    }
+    *p++ = 'Z';
+    *p++ = ',';
+    const auto [q, ec] = std::to_chars(p, p + 24, profile.values[i], std::chars_format::fixed, 3);
+    p = ec == std::errc() ? q : p;
+    *p++ = '\n';
+  }
+  out.resize(static_cast<size_t>(p - out.data()));
+}
+
+Result<void> WriteProfileCsv(const Series& profile, const std::string& path) {
+  std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
+  if (!f) return Fail(ErrorCode::kIo, path + ": cannot write: " + std::strerror(errno));
+  // Chunks of 256 k points (~10 MB) keep memory flat for long profiles.
+  constexpr size_t kChunk = 1 << 18;
+  std::string buffer;
+  bool ok = true;
+  for (size_t from = 0; from < profile.size() && ok; from += kChunk) {
+    const size_t count = std::min(kChunk, profile.size() - from);
+    Series part{.start = profile.TimeAt(from), .step = profile.step};
+    part.values.assign(profile.values.begin() + static_cast<std::ptrdiff_t>(from),
+                       profile.values.begin() + static_cast<std::ptrdiff_t>(from + count));
+    buffer.clear();
+    AppendProfileCsv(part, buffer);
+    // Only the first chunk keeps the header.
+    const size_t skip = from == 0 ? 0 : std::string_view("timestamp,rps\n").size();
+    ok = std::fwrite(buffer.data() + skip, 1, buffer.size() - skip, f) == buffer.size() - skip;
+  }
+  if (profile.empty()) ok = std::fputs("timestamp,rps\n", f) >= 0;
+  if (f == stdout) {
+    ok = std::fflush(f) == 0 && ok;
+  } else {
+    ok = std::fclose(f) == 0 && ok;
+  }
+  if (!ok) return Fail(ErrorCode::kIo, path + ": write failed");
+  return {};
+}
+
+}  // namespace forescale::generate

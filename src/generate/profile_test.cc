@@ -1,0 +1,216 @@
+#include "generate/profile.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "generate/internal/test_data.h"
+
+namespace forescale::generate {
+namespace {
+
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+TimePoint At(const char* text) { return *ParseTimestamp(text); }
+
+double Mean(const Series& s, size_t from, size_t to) {
+  double sum = 0;
+  for (size_t i = from; i < to; ++i) sum += s.values[i];
+  return sum / static_cast<double>(to - from);
+}
+
+std::string Csv(const Series& s) {
+  std::string out;
+  AppendProfileCsv(s, out);
+  return out;
+}
+
+// Flat, noiseless base: the events' effects can be read exactly.
+ProfileOptions Flat(const char* start, Duration duration, Duration step) {
+  return {.start = At(start), .duration = duration, .step = step, .growth_per_week = 0.0,
+          .seasonality = 0, .noise = 0, .burstiness = 0};
+}
+
+std::vector<Event> Events(const std::string& yaml) {
+  auto events = ParseEvents(yaml, "test.yaml");
+  EXPECT_TRUE(events) << events.error().message();
+  return events ? *events : std::vector<Event>{};
+}
+
+TEST(Profile, SameSeedGivesTheSameBytesAndAnotherSeedDoesNot) {
+  LoadModel m = testing::SimpleModel();
+  m.bursts = {.rate_per_day = 5, .threshold = 0.5, .height_scale = 0.3, .height_shape = 0.1,
+              .max_height = 3, .decay = minutes(3)};
+  const ProfileOptions o{.start = At("2024-02-01T00:00:00Z"), .duration = days(1), .step = seconds(10), .seed = 11};
+  const std::string a = Csv(*GenerateProfile(m, {}, o));
+  const std::string b = Csv(*GenerateProfile(m, {}, o));
+  ProfileOptions other = o;
+  other.seed = 12;
+  const std::string c = Csv(*GenerateProfile(m, {}, other));
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_EQ(a.substr(0, a.find('\n', 14) + 1).substr(0, 34), "timestamp,rps\n2024-02-01T00:00:00Z");
+}
+
+TEST(Profile, CsvHasOneLinePerPointWithMillisecondsOnlyWhenNeeded) {
+  Series s{.start = At("2024-02-29T23:59:59Z"), .step = seconds(1), .values = {1.5, 2}};
+  EXPECT_EQ(Csv(s), "timestamp,rps\n2024-02-29T23:59:59Z,1.500\n2024-03-01T00:00:00Z,2.000\n");
+  Series ms{.start = At("2024-01-01T00:00:00Z"), .step = Duration{500}, .values = {1, 2}};
+  EXPECT_EQ(Csv(ms), "timestamp,rps\n2024-01-01T00:00:00.000Z,1.000\n2024-01-01T00:00:00.500Z,2.000\n");
+}
+
+TEST(Profile, MeanAndPeakRpsScaleTheProfile) {
+  const LoadModel m = testing::SimpleModel();
+  ProfileOptions o{.start = At("2024-02-01T00:00:00Z"), .duration = days(2), .step = minutes(1), .mean_rps = 250};
+  auto p = GenerateProfile(m, {}, o);
+  ASSERT_TRUE(p);
+  EXPECT_NEAR(Mean(*p, 0, p->size()), 250, 1e-6);
+  o.mean_rps.reset();
+  o.peak_rps = 1000;
+  p = GenerateProfile(m, {}, o);
+  EXPECT_NEAR(*std::max_element(p->values.begin(), p->values.end()), 1000, 1e-6);
+  o.mean_rps = 5;
+  EXPECT_FALSE(GenerateProfile(m, {}, o));  // both
+}
+
+TEST(Profile, WithoutScalingTheMeanIsTheModelLevel) {
+  const LoadModel m = testing::SimpleModel();
+  auto p = GenerateProfile(m, {}, {.start = At("2024-02-01T00:00:00Z"), .duration = days(7),
+                                   .step = minutes(1), .growth_per_week = 0.0});
+  ASSERT_TRUE(p);
+  // Noise and seasons are centred so that level_rps is the mean (up to sampling error).
+  EXPECT_NEAR(Mean(*p, 0, p->size()) / m.level_rps, 1.0, 0.03);
+}
+
+TEST(Profile, GrowthIncreasesTheLoadWeekOverWeek) {
+  const LoadModel m = testing::SimpleModel();
+  auto p = GenerateProfile(m, {}, {.start = At("2024-02-01T00:00:00Z"), .duration = days(21),
+                                   .step = minutes(1), .growth_per_week = 0.2});
+  ASSERT_TRUE(p);
+  const size_t week = 7 * 1440;
+  const double w1 = Mean(*p, 0, week), w2 = Mean(*p, week, 2 * week), w3 = Mean(*p, 2 * week, 3 * week);
+  EXPECT_NEAR(w2 / w1, 1.2, 0.03);
+  EXPECT_NEAR(w3 / w2, 1.2, 0.03);
+}
+
+TEST(Profile, SeasonalityZeroFlattensTheDailyShape) {
+  const LoadModel m = testing::SimpleModel();
+  auto hourly_range = [&](double seasonality) {
+    auto p = GenerateProfile(m, {}, {.start = At("2024-02-01T00:00:00Z"), .duration = days(7),
+                                     .step = minutes(1), .growth_per_week = 0.0,
+                                     .seasonality = seasonality});
+    std::vector<double> hour(24, 0.0);
+    for (size_t i = 0; i < p->size(); ++i) hour[(i / 60) % 24] += p->values[i];
+    const auto [lo, hi] = std::minmax_element(hour.begin(), hour.end());
+    return *hi / *lo;
+  };
+  EXPECT_GT(hourly_range(1.0), 2.5);  // e^0.5 / e^-0.5 ~ 2.7 at the hourly scale
+  EXPECT_LT(hourly_range(0.0), 1.10);  // what noise leaves in 7 x 60 values per hour
+}
+
+TEST(Profile, FinerStepIsSmoothAndKeepsTheFittedStepsMean) {
+  const LoadModel m = testing::SimpleModel();
+  ProfileOptions o{.start = At("2024-02-01T00:00:00Z"), .duration = hours(6), .step = seconds(1),
+                   .growth_per_week = 0.0, .noise = 0, .burstiness = 0};
+  auto fine = GenerateProfile(m, {}, o);
+  o.step = minutes(1);
+  auto coarse = GenerateProfile(m, {}, o);
+  ASSERT_TRUE(fine && coarse);
+  ASSERT_EQ(fine->size(), 360u * 60);
+  double worst_jump = 0, worst_mean = 0;
+  for (size_t i = 1; i < fine->size(); ++i) {
+    worst_jump = std::max(worst_jump, std::abs(fine->values[i] / fine->values[i - 1] - 1));
+  }
+  for (size_t k = 0; k < coarse->size(); ++k) {
+    worst_mean = std::max(worst_mean, std::abs(Mean(*fine, k * 60, k * 60 + 60) / coarse->values[k] - 1));
+  }
+  EXPECT_LT(worst_jump, 1e-3);   // no minute-boundary steps in the seasonal shape
+  EXPECT_LT(worst_mean, 1e-3);
+  // Coarser than fitted: the average of the fitted-step values.
+  o.step = hours(1);
+  auto hourly = GenerateProfile(m, {}, o);
+  EXPECT_NEAR(hourly->values[2], Mean(*coarse, 120, 180), 1e-9 * hourly->values[2]);
+}
+
+TEST(Profile, CampaignReachesItsPeakMultiplierOnThePlateau) {
+  const LoadModel m = testing::SimpleModel();
+  const auto events = Events(R"(events:
+  - {name: sale, type: campaign, start: 2024-02-01T01:00:00Z, ramp_up: 20m, ramp_shape: sigmoid,
+     peak: 5x, plateau: 1h, ramp_down: 30m})");
+  const auto o = Flat("2024-02-01T00:00:00Z", hours(4), minutes(1));
+  auto base = GenerateProfile(m, {}, o);
+  auto with = GenerateProfile(m, events, o);
+  ASSERT_TRUE(base && with);
+  EXPECT_DOUBLE_EQ(with->values[30], base->values[30]);         // before
+  EXPECT_NEAR(with->values[100] / base->values[100], 5.0, 1e-9);  // plateau 01:20-02:20
+  const double ramp = with->values[70] / base->values[70];        // 01:10, half way up
+  EXPECT_GT(ramp, 1.5);
+  EXPECT_LT(ramp, 4.5);
+  EXPECT_DOUBLE_EQ(with->values[200], base->values[200]);       // after 02:50
+}
+
+TEST(Profile, OutageDropsAndFlashCrowdAddsAbsoluteRate) {
+  const LoadModel m = testing::SimpleModel();
+  const auto events = Events(R"(events:
+  - {name: loss, type: outage, start: 2024-02-01T01:00:00Z, duration: 10m, drop: 0.8}
+  - {name: hn, type: flash_crowd, start: 2024-02-01T02:00:00Z, rise: 2m, decay: 10m, peak: 400rps})");
+  const auto o = Flat("2024-02-01T00:00:00Z", hours(4), minutes(1));
+  auto base = GenerateProfile(m, {}, o);
+  auto with = GenerateProfile(m, events, o);
+  ASSERT_TRUE(base && with);
+  EXPECT_NEAR(with->values[65] / base->values[65], 0.2, 1e-9);
+  EXPECT_DOUBLE_EQ(with->values[75], base->values[75]);
+  // Peak at 02:02 (the bucket 02:01 has its centre at 02:01:30: 3/4 of the rise).
+  EXPECT_NEAR(with->values[121] - base->values[121], 300, 1e-6);
+  EXPECT_NEAR(with->values[132] - base->values[132], 400 * std::exp(-1.05), 1e-6);
+}
+
+TEST(Profile, ScheduledJobAddsItsVolumeDuringRuns) {
+  const LoadModel m = testing::SimpleModel();
+  const auto events = Events(R"(events:
+  - {name: export, type: scheduled_job, cron: "0 */6 * * *", requests_per_run: 90000, duration: 15m})");
+  // Two days at 7 s (a step that does not divide the run): 8 runs, all volume accounted for.
+  const auto o = Flat("2024-02-01T00:00:00Z", days(2), seconds(7));
+  auto base = GenerateProfile(m, {}, o);
+  auto with = GenerateProfile(m, events, o);
+  ASSERT_TRUE(base && with);
+  double added = 0;
+  for (size_t i = 0; i < base->size(); ++i) added += (with->values[i] - base->values[i]) * 7;
+  EXPECT_NEAR(added, 8 * 90000, 1e-3);
+  EXPECT_NEAR(with->values[10] - base->values[10], 100, 1e-6);  // 90000 / 900 s
+}
+
+TEST(Profile, HolidayFollowsTheDayItIsLike) {
+  const LoadModel m = testing::SimpleModel(/*weekly=*/true);
+  // 2024-02-06 is a Tuesday; like sunday 2024-02-04.
+  const auto events = Events("events:\n  - {name: h, type: holiday, date: 2024-02-06, like: sunday}\n");
+  const auto o = Flat("2024-02-04T00:00:00Z", days(3), minutes(1));
+  ProfileOptions seasonal = o;
+  seasonal.seasonality = 1.0;
+  auto with = GenerateProfile(m, events, seasonal);
+  auto without = GenerateProfile(m, {}, seasonal);
+  ASSERT_TRUE(with && without);
+  for (size_t i = 0; i < 1440; i += 37) {
+    EXPECT_NEAR(with->values[2 * 1440 + i], with->values[i], 1e-9 * with->values[i]) << i;
+  }
+  EXPECT_GT(Mean(*without, 2 * 1440, 3 * 1440), 2 * Mean(*with, 2 * 1440, 3 * 1440));
+  const auto bad = Events("events:\n  - {name: h, type: holiday, date: 2024-02-06, like: someday}\n");
+  auto error = GenerateProfile(m, bad, seasonal);
+  ASSERT_FALSE(error);
+  EXPECT_NE(error.error().message().find("someday"), std::string::npos);
+}
+
+TEST(Profile, RejectsNonsenseOptions) {
+  const LoadModel m = testing::SimpleModel();
+  EXPECT_FALSE(GenerateProfile(m, {}, {.step = Duration{0}}));
+  EXPECT_FALSE(GenerateProfile(m, {}, {.duration = seconds(1), .step = seconds(2)}));
+  EXPECT_FALSE(GenerateProfile(m, {}, {.noise = -1}));
+  EXPECT_FALSE(GenerateProfile(m, {}, {.duration = days(3650), .step = Duration{1}}));
+}
+
+}  // namespace
+}  // namespace forescale::generate
