@@ -563,38 +563,6 @@ TEST(ArimaGolden, AirPassengersWithGapsMatchesRAutoArima) {
 // Speed: the workloads forescale fits routinely. Bounds are loose (shared CI machines); the
 // measured times are printed.
 
-#ifdef NDEBUG
-TEST(ArimaSpeed, AutoFitsHourlyAndMinuteSeriesQuickly) {
-  Rng rng(7);
-  std::vector<double> hourly(2000);
-  double ar = 0;
-  for (size_t t = 0; t < hourly.size(); ++t) {
-    const double phase = 2.0 * std::numbers::pi * static_cast<double>(t % 24) / 24.0;
-    ar = 0.7 * ar + 5.0 * rng.Normal();
-    hourly[t] = 200.0 + 0.01 * static_cast<double>(t) + 60.0 * std::sin(phase) +
-                20.0 * std::cos(2.0 * phase) + ar;
-  }
-  std::vector<double> minutes(20000);
-  double level = 100;
-  ar = 0;
-  for (double& v : minutes) {
-    ar = 0.6 * ar + rng.Normal();
-    level += 0.2 * rng.Normal();
-    v = level + ar;
-  }
-  const auto time_fit = [](const std::vector<double>& y, const FitContext& context) {
-    ArimaForecaster model;
-    const auto start = std::chrono::steady_clock::now();
-    EXPECT_TRUE(model.Fit(MakeSeries(y), context));
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    std::printf("  %zu steps: %s in %.0f ms\n", y.size(), model.Name().c_str(), ms);
-    return ms;
-  };
-  EXPECT_LT(time_fit(hourly, {.seasons = {24, 168}}), 2000.0);
-  EXPECT_LT(time_fit(minutes, {}), 2000.0);
-}
-#endif
 
 }  // namespace
 }  // namespace forescale::forecast

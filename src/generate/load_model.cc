@@ -336,7 +336,10 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
     bursts.height_scale = gpd.scale;
     bursts.height_shape = gpd.shape;
     bursts.max_height = 1.5 * (threshold + *std::max_element(excess.begin(), excess.end()));
-    bursts.decay = Duration{static_cast<int64_t>(std::llround(tau_steps * static_cast<double>(step_ms)))};
+    // Whole seconds (when the step allows): the file says "2m19s", not "2m18s735ms".
+    const double tau_ms = tau_steps * static_cast<double>(step_ms);
+    const double unit = step_ms >= 1000 ? 1000.0 : 1.0;
+    bursts.decay = Duration{std::max<int64_t>(1, static_cast<int64_t>(std::llround(tau_ms / unit) * unit))};
     // The noise model is fitted on what the bursts leave, so generation does not count the
     // same spikes twice.
     for (size_t p : peaks) {
