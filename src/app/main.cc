@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "app/forecast_command.h"
+#include "app/generate_command.h"
 #include "app/ingest_command.h"
 #include "app/progress.h"
 #include "app/series_command.h"
@@ -222,6 +223,8 @@ int Main(int argc, char** argv) {
   backtest_cmd->add_option("--format", backtest_format, "table|json")
       ->check(CLI::IsMember({"table", "json"}));
 
+  const auto run_generate = AddGenerateCommands(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -231,6 +234,7 @@ int Main(int argc, char** argv) {
   }
 
   SystemClock clock;
+  if (std::optional<Result<void>> generated = run_generate()) return Report(*generated);
   if (ingest->parsed()) {
     auto fmt_ok = ingest::ParseFormat(format);
     auto off = ParseRfc3339("1970-01-01T00:00:00" + offset);

@@ -1,0 +1,57 @@
+// End-to-end tests of `forescale generate fit|profile` on the real NASA trace.
+#include "cli_runner.h"
+
+namespace forescale::testing {
+namespace {
+
+class GenerateCli : public CliTest {
+ protected:
+  std::string NasaWeeks(int weeks) {
+    std::istringstream in(ReadFile(Repo("data/nasa_http/nasa_ksc_requests_per_minute.csv")));
+    std::string line, out;
+    for (int i = 0; i <= weeks * 7 * 1440 && std::getline(in, line); ++i) out += line + "\n";
+    WriteFile(Path("nasa.csv"), out);
+    return Path("nasa.csv");
+  }
+};
+
+TEST_F(GenerateCli, FitsAModelAndGeneratesTheSameProfileForTheSameSeed) {
+  auto fit = Run({"generate", "fit", "--input", NasaWeeks(3), "--column", "requests",
+                  "--utc-offset", "-04:00", "--out", Path("model.yaml")});
+  ASSERT_EQ(fit.code, 0) << fit.err;
+  const std::string model = ReadFile(Path("model.yaml"));
+  EXPECT_NE(model.find("period: 1d"), std::string::npos) << model.substr(0, 2000);
+  auto a = Run({"generate", "profile", "--model", Path("model.yaml"), "--duration", "1d",
+                "--step", "1s", "--seed", "7", "--out", Path("a.csv")});
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(Run({"generate", "profile", "--model", Path("model.yaml"), "--duration", "1d",
+                 "--step", "1s", "--seed", "7", "--out", Path("b.csv")}).code, 0);
+  ASSERT_EQ(Run({"generate", "profile", "--model", Path("model.yaml"), "--duration", "1d",
+                 "--step", "1s", "--seed", "8", "--out", Path("c.csv")}).code, 0);
+  const std::string profile = ReadFile(Path("a.csv"));
+  EXPECT_EQ(profile, ReadFile(Path("b.csv")));
+  EXPECT_NE(profile, ReadFile(Path("c.csv")));
+  EXPECT_EQ(profile.substr(0, 14), "timestamp,rps\n");
+  EXPECT_EQ(std::count(profile.begin(), profile.end(), '\n'), 86401);
+}
+
+TEST_F(GenerateCli, ABrokenModelFileNamesTheFileTheLineAndTheKey) {
+  ASSERT_EQ(Run({"generate", "fit", "--input", NasaWeeks(2), "--column", "requests", "--out",
+                 Path("model.yaml")}).code, 0);
+  // A typo in a key: the model file is rejected at that key's line.
+  std::string model = ReadFile(Path("model.yaml"));
+  const size_t key = model.find("  rps:");
+  ASSERT_NE(key, std::string::npos);
+  const long line = 1 + std::count(model.begin(), model.begin() + static_cast<long>(key), '\n');
+  model.replace(key, 6, "  rpz:");
+  WriteFile(Path("bad.yaml"), model);
+  auto r = Run({"generate", "profile", "--model", Path("bad.yaml"), "--duration", "1h",
+                "--out", Path("p.csv")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("bad.yaml:" + std::to_string(line)), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("rpz"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(Path("p.csv")));
+}
+
+}  // namespace
+}  // namespace forescale::testing
