@@ -4,9 +4,13 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "core/events.h"
+#include "generate/edge_cases.h"
 #include "generate/model_file.h"
 
 namespace forescale::app {
@@ -95,6 +99,37 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& options
   return {};
 }
 
+Result<void> GenerateEdgeCasesCommand(const GenerateEdgeCasesOptions& options) {
+  std::string label;
+  auto history = LoadSeries(options.source, &label);
+  if (!history) return std::unexpected(history.error());
+  Result<generate::LoadModel> model = options.model_path.empty()
+                                          ? generate::FitLoadModel(*history, {})
+                                          : generate::ReadModelFile(options.model_path);
+  if (!model) return std::unexpected(model.error());
+  auto cases = generate::BuildEdgeCases(*history, *model, options.cases);
+  if (!cases) return std::unexpected(cases.error().WithContext(label));
+  std::error_code ec;
+  std::filesystem::create_directories(options.out_dir, ec);
+  if (ec) return Fail(ErrorCode::kIo, options.out_dir + ": cannot create: " + ec.message());
+  nlohmann::json index = nlohmann::json::array();
+  for (size_t i = 0; i < cases->size(); ++i) {
+    const auto& c = (*cases)[i];
+    const std::string file = fmt::format("{:02d}-{}.csv", i + 1, c.label);
+    if (auto ok = generate::WriteProfileCsv(c.profile, options.out_dir + "/" + file); !ok) return ok;
+    index.push_back({{"label", c.label}, {"file", file}, {"description", c.description},
+                     {"score", c.score}, {"start", FormatRfc3339(c.profile.start)},
+                     {"step", FormatDuration(c.profile.step)}, {"points", c.profile.size()}});
+    fmt::print(stderr, "{:<22} {}  ({})\n", c.label, file, c.description);
+  }
+  std::ofstream out(options.out_dir + "/edge_cases.json");
+  out << index.dump(2) << "\n";
+  if (!out) return Fail(ErrorCode::kIo, options.out_dir + "/edge_cases.json: cannot write");
+  fmt::print(stderr, "wrote    {} edge-case profiles and edge_cases.json to {}\n", cases->size(),
+             options.out_dir);
+  return {};
+}
+
 std::function<std::optional<Result<void>>()> AddGenerateCommands(CLI::App& app) {
   // Everything CLI11 binds to must outlive the parse: it lives in the returned callable.
   struct State {
@@ -105,6 +140,9 @@ std::function<std::optional<Result<void>>()> AddGenerateCommands(CLI::App& app) 
     double mean_rps = 0, peak_rps = 0, growth = 0;
     CLI::App* fit_cmd = nullptr;
     CLI::App* profile_cmd = nullptr;
+    CLI::App* edge_cmd = nullptr;
+    GenerateEdgeCasesOptions edge;
+    std::string edge_duration = "6h", edge_step = "1s", edge_offset = "+00:00";
     CLI::Option* mean_opt = nullptr;
     CLI::Option* peak_opt = nullptr;
     CLI::Option* growth_opt = nullptr;
@@ -161,7 +199,34 @@ std::function<std::optional<Result<void>>()> AddGenerateCommands(CLI::App& app) 
   prof->add_option("--out", s->profile.out, "CSV file to write (- is stdout)");
   prof->add_flag("--quiet", s->profile.quiet, "No summary on stderr");
 
+  s->edge_cmd = gen->add_subcommand(
+      "edge-cases", "Profiles that break autoscalers: the history's most anomalous hours "
+                    "(isolation forest), its steepest plausible ramp and largest plausible spike");
+  CLI::App* edge = s->edge_cmd;
+  edge->add_option("--input", s->edge.source.input, "History: CSV or Prometheus export");
+  edge->add_option("--column", s->edge.source.column, "Which series of a multi-series file");
+  edge->add_option("--series", s->edge.source.series, "A stored series, e.g. 'nasa:requests'");
+  edge->add_option("--db", s->edge.source.db_path, "SQLite database file (with --series)");
+  edge->add_option("--utc-offset", s->edge_offset, "Zone of timestamps written without one");
+  edge->add_option("--model", s->edge.model_path, "Load model for the baselines (default: fitted)");
+  edge->add_option("--out", s->edge.out_dir, "Directory for the profiles and edge_cases.json")
+      ->required();
+  edge->add_option("--episodes", s->edge.cases.episodes, "Anomalous real episodes to keep");
+  edge->add_option("--return-period", s->edge.cases.return_period_days,
+                   "Plausible = once in this many days (at least 10x the history)");
+  edge->add_option("--duration", s->edge_duration, "Length of the synthetic cases")->check(duration_check);
+  edge->add_option("--step", s->edge_step, "Step of the synthetic cases")->check(duration_check);
+  edge->add_option("--seed", s->edge.cases.seed, "Random seed");
+
   return [s]() -> std::optional<Result<void>> {
+    if (s->edge_cmd->parsed()) {
+      auto off = ParseRfc3339("1970-01-01T00:00:00" + s->edge_offset);
+      if (!off) return Fail(ErrorCode::kInvalidArgument, "bad --utc-offset '" + s->edge_offset + "'");
+      s->edge.source.default_offset = -off->time_since_epoch();
+      s->edge.cases.baseline_duration = *ParseDuration(s->edge_duration);
+      s->edge.cases.step = *ParseDuration(s->edge_step);
+      return GenerateEdgeCasesCommand(s->edge);
+    }
     if (s->fit_cmd->parsed()) {
       if (!s->fit_step.empty()) {
         s->fit.source.step = *ParseDuration(s->fit_step);

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "app/load_series.h"
+#include "generate/edge_cases.h"
 #include "generate/load_model.h"
 #include "generate/profile.h"
 
@@ -41,6 +42,15 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& options
 // Adds `generate` with its `fit` and `profile` subcommands to `app`. The returned callable,
 // called after app.parse(), runs whichever of them was parsed, or returns nullopt when
 // neither was. The option storage lives in the callable.
+struct GenerateEdgeCasesOptions {
+  SeriesSource source;                  // the history
+  std::string model_path;               // empty: fit one from the history
+  std::string out_dir;
+  generate::EdgeCaseOptions cases;
+};
+// Writes one profile CSV per edge case and an index (edge_cases.json) into out_dir.
+Result<void> GenerateEdgeCasesCommand(const GenerateEdgeCasesOptions& options);
+
 std::function<std::optional<Result<void>>()> AddGenerateCommands(CLI::App& app);
 
 }  // namespace forescale::app

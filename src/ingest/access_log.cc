@@ -143,6 +143,7 @@ LineVerdict AccessLogParser::Parse(std::string_view line, AccessRecord& out) {
     verdict.error = "bad date in [time] field";
     return verdict;
   }
+  out.host = line.substr(0, host_end);
   pos += 27;
   if (pos + 2 > line.size() || line[pos] != ' ' || line[pos + 1] != '"') {
     verdict.error = "no quoted request after [time]";

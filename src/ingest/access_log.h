@@ -23,6 +23,7 @@ struct AccessRecord {
   int status = 0;           // 100..599
   int64_t bytes = -1;       // response size; -1 when logged as "-"
   double duration_s = 0;    // request time in seconds; NaN when the line has none
+  std::string_view host;    // the client (first field): an address or a resolved name
 };
 
 enum class RequestTimeUnit {

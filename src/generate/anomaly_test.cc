@@ -1,0 +1,73 @@
+#include "generate/anomaly.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/rng.h"
+#include "generate/edge_cases.h"
+#include "generate/internal/test_data.h"
+#include "generate/load_model.h"
+
+namespace forescale::generate {
+namespace {
+
+TEST(IsolationForest, OutliersScoreHighAndInliersLow) {
+  Rng rng(4);
+  std::vector<std::vector<double>> rows;
+  for (int i = 0; i < 1000; ++i) rows.push_back({rng.Normal(), rng.Normal()});
+  const IsolationForest forest = IsolationForest::Fit(rows);
+  EXPECT_GT(forest.Score({6.0, 6.0}), 0.7);
+  EXPECT_LT(forest.Score({0.0, 0.0}), 0.5);
+  // The paper's normaliser: c(256) = 2 H(255) - 2 * 255 / 256.
+  EXPECT_NEAR(AveragePathLength(256), 10.2448, 1e-3);
+  EXPECT_DOUBLE_EQ(AveragePathLength(2), 1.0);
+}
+
+TEST(IsolationForest, IsDeterministicForASeed) {
+  std::vector<std::vector<double>> rows;
+  for (int i = 0; i < 300; ++i) rows.push_back({std::sin(i * 0.1), std::cos(i * 0.07)});
+  const auto a = IsolationForest::Fit(rows, {.seed = 9});
+  const auto b = IsolationForest::Fit(rows, {.seed = 9});
+  EXPECT_DOUBLE_EQ(a.Score({0.3, 0.2}), b.Score({0.3, 0.2}));
+}
+
+TEST(EdgeCases, FindTheInjectedSurgeAndExtrapolateRampsAndSpikes) {
+  // Two weeks of a clean daily cycle with one injected surge: the surge must be episode 1.
+  Series history{.start = TimePoint{}, .step = std::chrono::minutes(1), .values = {}};
+  Rng rng(2);
+  for (int t = 0; t < 14 * 1440; ++t) {
+    history.values.push_back(std::max(0.0, 100 + 50 * std::sin(2 * M_PI * t / 1440) + 5 * rng.Normal()));
+  }
+  const int surge = 9 * 1440 + 600;
+  for (int t = surge; t < surge + 40; ++t) history.values[t] *= 4;
+  auto model = FitLoadModel(history, {});
+  ASSERT_TRUE(model.has_value()) << model.error().message();
+  auto cases = BuildEdgeCases(history, *model, {.episodes = 2, .baseline_duration = std::chrono::hours(2)});
+  ASSERT_TRUE(cases.has_value()) << cases.error().message();
+  ASSERT_EQ(cases->size(), 4u);
+  EXPECT_EQ((*cases)[0].label, "anomalous-episode-1");
+  const TimePoint surge_time = history.TimeAt(surge);
+  EXPECT_LE((*cases)[0].profile.start, surge_time);
+  EXPECT_GE((*cases)[0].profile.end(), surge_time);
+  EXPECT_EQ((*cases)[2].label, "steepest-ramp");
+  EXPECT_EQ((*cases)[3].label, "largest-spike");
+  for (const auto& c : *cases) {
+    EXPECT_FALSE(c.description.empty());
+    for (double v : c.profile.values) ASSERT_TRUE(std::isfinite(v) && v >= 0) << c.label;
+  }
+  // The spike case peaks above its baseline by the extrapolated height (> 0).
+  EXPECT_GT((*cases)[3].score, 0.0);
+}
+
+TEST(EdgeCases, TooShortHistoryIsAClearError) {
+  Series history{.start = TimePoint{}, .step = std::chrono::minutes(1),
+                 .values = std::vector<double>(1440, 5.0)};
+  LoadModel model;
+  auto cases = BuildEdgeCases(history, model, {});
+  ASSERT_FALSE(cases.has_value());
+  EXPECT_NE(cases.error().message().find("three days"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace forescale::generate

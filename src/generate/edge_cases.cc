@@ -1,0 +1,178 @@
+#include "generate/edge_cases.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "generate/anomaly.h"
+#include "generate/internal/stats.h"
+#include "generate/profile.h"
+
+namespace forescale::generate {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// The return level of "once in `period` draws" for daily maxima whose upper tail is `gpd`
+// over `threshold`, exceeded on a share `rate` of days (peaks-over-threshold, Coles 2001 §4).
+double ReturnLevel(const internal::Gpd& gpd, double threshold, double rate, double period) {
+  const double p = std::clamp(1.0 - 1.0 / (period * std::max(rate, 1e-9)), 0.0, 0.999999);
+  return threshold + gpd.Sample(p);
+}
+
+// Daily maxima of `relative_rise(i)` over the history.
+std::vector<double> DailyMaxima(const Series& s, size_t per_day, auto&& value_at) {
+  std::vector<double> maxima;
+  for (size_t day = 0; (day + 1) * per_day <= s.size(); ++day) {
+    double best = kNaN;
+    for (size_t i = day * per_day; i < (day + 1) * per_day; ++i) {
+      const double v = value_at(i);
+      if (!std::isnan(v) && (std::isnan(best) || v > best)) best = v;
+    }
+    if (!std::isnan(best)) maxima.push_back(best);
+  }
+  return maxima;
+}
+
+// Tail fit of daily maxima: threshold at their median, GPD on the excesses.
+struct Tail {
+  internal::Gpd gpd;
+  double threshold = 0;
+  double rate = 0.5;
+};
+Tail FitTail(const std::vector<double>& maxima) {
+  Tail tail;
+  tail.threshold = internal::Quantile(maxima, 0.5);
+  std::vector<double> excesses;
+  for (double m : maxima) {
+    if (m > tail.threshold) excesses.push_back(m - tail.threshold);
+  }
+  tail.rate = maxima.empty() ? 0.5 : static_cast<double>(excesses.size()) / static_cast<double>(maxima.size());
+  tail.gpd = internal::FitGpd(excesses);
+  return tail;
+}
+
+}  // namespace
+
+Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadModel& model,
+                                             const EdgeCaseOptions& options) {
+  const int64_t step_ms = history.step.count();
+  if (step_ms <= 0 || history.empty()) return Fail(ErrorCode::kInvalidArgument, "empty history");
+  const double to_rps = 1000.0 / static_cast<double>(step_ms);
+  const size_t per_hour = static_cast<size_t>(std::max<int64_t>(2, 3'600'000 / step_ms));
+  const size_t per_day = static_cast<size_t>(std::max<int64_t>(2, 86'400'000 / step_ms));
+  if (history.size() < 3 * per_day) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "edge cases need at least three days of history (got " +
+                    FormatDuration(history.step * static_cast<int64_t>(history.size())) + ")");
+  }
+  std::vector<EdgeCase> cases;
+
+  // 1. The most anomalous real hours, with an hour of context either side.
+  const auto rows = WindowFeatures(history, per_hour);
+  const IsolationForest forest = IsolationForest::Fit(rows, {.seed = options.seed});
+  std::vector<std::pair<double, size_t>> scored;
+  for (size_t w = 0; w < rows.size(); ++w) {
+    if (rows[w][5] > 0.5) continue;  // mostly missing: an outage of the logs, not of the load
+    scored.emplace_back(forest.Score(rows[w]), w);
+  }
+  std::sort(scored.begin(), scored.end(), [](auto a, auto b) { return a.first > b.first; });
+  std::vector<size_t> taken;
+  for (const auto& [score, w] : scored) {
+    if (taken.size() >= options.episodes) break;
+    if (std::any_of(taken.begin(), taken.end(), [&](size_t t) { return t + 2 >= w && w + 2 >= t; })) {
+      continue;  // overlaps an episode already taken (with its context)
+    }
+    taken.push_back(w);
+    const size_t from = w * per_hour >= per_hour ? w * per_hour - per_hour : 0;
+    const size_t to = std::min(history.size(), (w + 2) * per_hour);
+    EdgeCase c;
+    c.label = "anomalous-episode-" + std::to_string(taken.size());
+    c.score = score;
+    c.profile = Series{.start = history.TimeAt(from), .step = history.step, .values = {}};
+    for (size_t i = from; i < to; ++i) {
+      const double v = history.values[i];
+      c.profile.values.push_back(std::isnan(v) ? 0.0 : v * to_rps);
+    }
+    c.description = "real hour from " + FormatRfc3339(history.TimeAt(w * per_hour)) +
+                    " with an hour either side; isolation score " + std::to_string(score).substr(0, 5);
+    cases.push_back(std::move(c));
+  }
+
+  // Baseline for the synthetic cases: the model's own profile.
+  auto baseline = GenerateProfile(model, {}, {.duration = options.baseline_duration,
+                                              .step = options.step, .seed = options.seed});
+  if (!baseline) return std::unexpected(baseline.error());
+  double base_mean = 0;
+  for (double v : baseline->values) base_mean += v;
+  base_mean /= std::max<size_t>(1, baseline->size());
+
+  // Trailing-hour mean at each step (NaN-aware), the reference that rises are measured against.
+  std::vector<double> trailing(history.size(), kNaN);
+  {
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < history.size(); ++i) {
+      if (!std::isnan(history.values[i])) {
+        sum += history.values[i];
+        ++n;
+      }
+      if (i >= per_hour && !std::isnan(history.values[i - per_hour])) {
+        sum -= history.values[i - per_hour];
+        --n;
+      }
+      if (i >= per_hour && n > per_hour / 2) trailing[i] = std::max(sum / static_cast<double>(n), 1e-9);
+    }
+  }
+  const size_t span = std::max<size_t>(1, per_hour / 6);  // ten minutes
+  const double days = static_cast<double>(history.size()) / static_cast<double>(per_day);
+  const double period = std::max(options.return_period_days, 10 * days);
+  const size_t n_base = baseline->size();
+  const double steps_per_history_step =
+      static_cast<double>(step_ms) / static_cast<double>(std::max<int64_t>(1, options.step.count()));
+
+  // 2. The steepest plausible ramp: relative rise over ten minutes above the trailing hour.
+  {
+    const Tail tail = FitTail(DailyMaxima(history, per_day, [&](size_t i) {
+      if (i < span || std::isnan(trailing[i - span])) return kNaN;
+      const double now = history.values[i];
+      return std::isnan(now) ? kNaN : now / trailing[i - span] - 1.0;
+    }));
+    const double rise = std::max(0.0, ReturnLevel(tail.gpd, tail.threshold, tail.rate, period));
+    EdgeCase c{.label = "steepest-ramp", .description = "", .score = rise, .profile = *baseline};
+    const size_t ramp_start = n_base / 3;
+    const size_t ramp_steps = static_cast<size_t>(static_cast<double>(span) * steps_per_history_step);
+    for (size_t i = ramp_start; i < n_base; ++i) {
+      const double progress = std::min(1.0, static_cast<double>(i - ramp_start) / std::max<size_t>(1, ramp_steps));
+      c.profile.values[i] *= 1.0 + rise * progress;
+    }
+    c.description = "the load rises by " + std::to_string(static_cast<int>(std::round(rise * 100))) +
+                    " % within ten minutes and stays: the steepest rise the history makes plausible "
+                    "once in " + std::to_string(static_cast<int>(period)) + " days (GPD tail of daily maxima)";
+    cases.push_back(std::move(c));
+  }
+
+  // 3. The largest plausible spike over the trailing hour, decaying like the model's bursts.
+  {
+    const Tail tail = FitTail(DailyMaxima(history, per_day, [&](size_t i) {
+      const double now = history.values[i];
+      return std::isnan(now) || std::isnan(trailing[i]) ? kNaN : now / trailing[i] - 1.0;
+    }));
+    const double height = std::max(0.0, ReturnLevel(tail.gpd, tail.threshold, tail.rate, period));
+    EdgeCase c{.label = "largest-spike", .description = "", .score = height, .profile = *baseline};
+    const double decay_s = std::max(1.0, std::chrono::duration<double>(model.bursts.decay).count());
+    const size_t spike_at = n_base / 2;
+    for (size_t i = spike_at; i < n_base; ++i) {
+      const double t = std::chrono::duration<double>(options.step * static_cast<int64_t>(i - spike_at)).count();
+      c.profile.values[i] += base_mean * height * std::exp(-t / decay_s);
+    }
+    c.description = "a spike of +" + std::to_string(static_cast<int>(std::round(height * 100))) +
+                    " % over the trailing hour, decaying in " + FormatDuration(model.bursts.decay) +
+                    ": the largest the history makes plausible once in " +
+                    std::to_string(static_cast<int>(period)) + " days";
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+}  // namespace forescale::generate

@@ -1,0 +1,41 @@
+// Edge-case load profiles: the loads that break an autoscaler, taken from the history itself.
+//
+//  - "anomalous-episode-N": the N most anomalous hours of the real history by isolation forest
+//    (anomaly.h) on window features, each replayed with an hour of context either side;
+//  - "steepest-ramp": a generated baseline with a ramp as steep as the history plausibly
+//    produces once in `return_period_days` — the daily steepest 10-minute rises (relative to
+//    the hour before) are fitted with a generalized Pareto tail and extrapolated;
+//  - "largest-spike": the same for the day's largest spike over its trailing hour, added as a
+//    burst that decays like the model's bursts.
+// Every case carries a label and a sentence that says where it came from.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/series.h"
+#include "generate/load_model.h"
+
+namespace forescale::generate {
+
+struct EdgeCase {
+  std::string label;
+  std::string description;
+  double score = 0;  // anomaly score, or the extrapolated relative height
+  Series profile;    // requests per second
+};
+
+struct EdgeCaseOptions {
+  size_t episodes = 3;
+  double return_period_days = 100;   // "plausible": once in this many days
+  Duration baseline_duration{std::chrono::hours(6)};  // length of the synthetic cases
+  Duration step{std::chrono::seconds(1)};
+  uint64_t seed = 1;
+};
+
+// `history` is the series the model was fitted on (same step), as counts per step;
+// profiles are in requests per second.
+Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadModel& model,
+                                             const EdgeCaseOptions& options);
+
+}  // namespace forescale::generate
