@@ -53,5 +53,18 @@ TEST_F(GenerateCli, ABrokenModelFileNamesTheFileTheLineAndTheKey) {
   EXPECT_FALSE(std::filesystem::exists(Path("p.csv")));
 }
 
+TEST_F(GenerateCli, EdgeCasesAreWrittenWithLabelsAndAnIndex) {
+  auto r = Run({"generate", "edge-cases", "--input", NasaWeeks(2), "--column", "requests",
+                "--out", Path("edges"), "--duration", "1h", "--episodes", "2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string index = ReadFile(Path("edges/edge_cases.json"));
+  for (const char* label : {"anomalous-episode-1", "anomalous-episode-2", "steepest-ramp",
+                            "largest-spike"}) {
+    EXPECT_NE(index.find(label), std::string::npos) << label;
+  }
+  EXPECT_TRUE(std::filesystem::exists(Path("edges/03-steepest-ramp.csv")));
+  EXPECT_EQ(ReadFile(Path("edges/04-largest-spike.csv")).substr(0, 14), "timestamp,rps\n");
+}
+
 }  // namespace
 }  // namespace forescale::testing
