@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "app/generate_export_command.h"
 #include "core/events.h"
 #include "generate/edge_cases.h"
 #include "generate/model_file.h"
@@ -218,7 +219,11 @@ std::function<std::optional<Result<void>>()> AddGenerateCommands(CLI::App& app) 
   edge->add_option("--step", s->edge_step, "Step of the synthetic cases")->check(duration_check);
   edge->add_option("--seed", s->edge.cases.seed, "Random seed");
 
-  return [s]() -> std::optional<Result<void>> {
+  // Subcommands that live in files of their own.
+  const auto run_export = AddGenerateExportCommand(*gen);
+
+  return [s, run_export]() -> std::optional<Result<void>> {
+    if (auto exported = run_export()) return exported;
     if (s->edge_cmd->parsed()) {
       auto off = ParseRfc3339("1970-01-01T00:00:00" + s->edge_offset);
       if (!off) return Fail(ErrorCode::kInvalidArgument, "bad --utc-offset '" + s->edge_offset + "'");

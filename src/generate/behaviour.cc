@@ -107,7 +107,7 @@ bool ValidQuantiles(std::span<const double> q) {
   return true;
 }
 
-Result<void> Invalid(const std::string& key, const std::string& problem) {
+std::unexpected<Error> Invalid(const std::string& key, const std::string& problem) {
   return Fail(ErrorCode::kInvalidArgument, key + ": " + problem);
 }
 
@@ -206,7 +206,8 @@ class Reader {
                              const std::string& problem) const {
     const YAML::Mark mark = node.Mark();
     const std::string line = mark.line >= 0 ? ":" + std::to_string(mark.line + 1) : "";
-    return Fail(ErrorCode::kInvalidArgument, origin_ + line + ": " + key + ": " + problem);
+    return Fail(ErrorCode::kInvalidArgument,
+                origin_ + line + ": " + (key.empty() ? "(top level)" : key) + ": " + problem);
   }
 
   Result<void> Map(const YAML::Node& node, const std::string& key,
@@ -307,6 +308,7 @@ class Reader {
   static std::string Join(const std::string& key, const std::string& name) {
     return key.empty() ? name : key + "." + name;
   }
+  const std::string& origin() const { return origin_; }
 
  private:
   std::string origin_;
@@ -500,7 +502,7 @@ Result<void> ParseWorkflows(const YAML::Node& node, const Reader& r, BehaviourMo
 }
 
 Result<BehaviourModel> ParseRoot(const YAML::Node& root, const Reader& r) {
-  FS_CHECK(r.Map(root, "(top level)", {"format", "learned_from", "think_time_quantiles",
+  FS_CHECK(r.Map(root, "", {"format", "learned_from", "think_time_quantiles",
                                        "hour_share", "start", "endpoints", "workflows"}));
   if (const YAML::Node f = root["format"]) {
     if (!f.IsScalar() || f.Scalar() != kFormat) {
@@ -536,7 +538,7 @@ Result<BehaviourModel> ParseRoot(const YAML::Node& root, const Reader& r) {
   }
   // What the reader does not see: the chain never ending.
   if (auto ok = MeanRequestsPerSession(m); !ok) {
-    return r.Bad(root[workflows ? "workflows" : "endpoints"], "endpoints", ok.error().message());
+    return std::unexpected(ok.error().WithContext(r.origin()));
   }
   return m;
 }
@@ -657,7 +659,7 @@ Result<BehaviourModel> LearnBehaviour(std::span<const std::string> paths,
       e.examples = TopCandidates(st.candidates[rank[i]], options.examples_per_endpoint);
     } else {
       // The busiest endpoints folded into {other}, each by its most common target.
-      for (size_t k = top; k < distinct && e.examples.size() < options.examples_per_endpoint; ++k) {
+      for (size_t k = top; k < distinct && e.examples.size() < options.other_examples; ++k) {
         WeightList best = TopCandidates(st.candidates[rank[k]], 1);
         if (best.empty()) continue;
         e.examples.emplace_back(best.front().first,

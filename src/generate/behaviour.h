@@ -14,7 +14,17 @@
 //       survive. `hour_share` is the share of session starts in each UTC hour of the day.
 //
 //   hand-written (workflows)  Weighted scripted sessions: each workflow is a fixed list of
-//       steps (method, path, response bytes) separated by a fixed think time.
+//       steps (method, path, response bytes) separated by a fixed think time:
+//
+//         workflows:
+//           - name: shop
+//             weight: 3                 # relative share of sessions (default 1)
+//             think_time: 2s            # pause between steps (default 0s)
+//             steps:
+//               - {method: GET, path: /, bytes: 5000}
+//               - {method: POST, path: "/cart/{id}", bytes: 80, think_time: 7s}
+//
+//       (YAML needs the quotes around a path with braces inside a {...} mapping.)
 //
 // Invariants (checked by ParseBehaviourYaml and GenerateRequests, not by the struct): exactly one
 // form is present; weights are >= 0 with a positive sum in every row (rows are weights, so a
@@ -103,7 +113,8 @@ struct BehaviourModel {
 struct BehaviourOptions {
   size_t top_endpoints = 20;                 // endpoints with a state of their own
   Duration idle_timeout{std::chrono::minutes(30)};  // a longer gap starts a new session
-  size_t examples_per_endpoint = 8;          // raw targets kept per state
+  size_t examples_per_endpoint = 8;          // raw targets kept per endpoint state
+  size_t other_examples = 64;                // targets of {other}: its busiest endpoints'
   size_t quantiles = 33;                     // points of each quantile grid (>= 2)
 };
 

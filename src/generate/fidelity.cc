@@ -107,13 +107,15 @@ void AcfDistance(const Series& real, const Series& syn, const FidelityOptions& o
     r.acf_synthetic.push_back(b);
     sum += (a - b) * (a - b);
   }
-  r.acf_distance = r.acf_lags.empty() ? kNaN : std::sqrt(sum / static_cast<double>(r.acf_lags.size()));
+  r.acf_distance =
+      r.acf_lags.empty() ? kNaN : std::sqrt(sum / static_cast<double>(r.acf_lags.size()));
 }
 
 // --- marginals ----------------------------------------------------------------------------
 
 // W1 (area between the empirical CDFs) and KS (largest gap between them) of sorted samples.
-std::pair<double, double> MarginalDistances(const std::vector<double>& a, const std::vector<double>& b) {
+std::pair<double, double> MarginalDistances(const std::vector<double>& a,
+                                            const std::vector<double>& b) {
   const double na = static_cast<double>(a.size()), nb = static_cast<double>(b.size());
   size_t i = 0, j = 0;
   double w1 = 0, ks = 0, x = std::min(a.front(), b.front());
@@ -238,7 +240,8 @@ double EpisodesPerDay(const Series& s, double threshold) {
       above = false;
     }
   }
-  const double days = static_cast<double>(present) * std::chrono::duration<double>(s.step).count() / 86400.0;
+  const double days =
+      static_cast<double>(present) * std::chrono::duration<double>(s.step).count() / 86400.0;
   return days > 0 ? static_cast<double>(episodes) / days : kNaN;
 }
 
@@ -285,8 +288,9 @@ std::vector<Features> WindowFeatures(const Series& s, size_t width, double scale
     const double sd = std::sqrt(var);
     const double acf1 = var > 0 && pairs > 0 ? lag_sum / static_cast<double>(pairs) / var : 0.0;
     const double hour = HourOfDay(s, lo + width / 2);
-    out.push_back({m / scale, sd / scale, acf1, m > 0 ? mx / m : 1.0, sd > 0 ? m3 / (sd * sd * sd) : 0.0,
-                   std::sin(2 * std::numbers::pi * hour / 24), std::cos(2 * std::numbers::pi * hour / 24)});
+    out.push_back({m / scale, sd / scale, acf1, m > 0 ? mx / m : 1.0,
+                   sd > 0 ? m3 / (sd * sd * sd) : 0.0, std::sin(2 * std::numbers::pi * hour / 24),
+                   std::cos(2 * std::numbers::pi * hour / 24)});
   }
   return out;
 }
@@ -398,7 +402,8 @@ void Discriminative(const Series& real, const Series& syn, const FidelityOptions
   // window and its synthetic twin at the same time land in the same fold.
   std::vector<size_t> fold_of_block(options.cv_folds);
   for (size_t k = 0; k < fold_of_block.size(); ++k) fold_of_block[k] = k;
-  for (size_t k = fold_of_block.size(); k > 1; --k) std::swap(fold_of_block[k - 1], fold_of_block[rng.UniformInt(k)]);
+  for (size_t k = fold_of_block.size(); k > 1; --k)
+    std::swap(fold_of_block[k - 1], fold_of_block[rng.UniformInt(k)]);
   for (int label = 0; label < 2; ++label) {
     const auto& v = label == 0 ? rf : sf;
     for (size_t i = 0; i < n; ++i) {
@@ -455,7 +460,9 @@ Series SyntheticHistory(const Series& real, const Series& syn, size_t& from, siz
     shift = kDay * days;
   }
   const TimePoint start = syn.start + shift;
-  if (start > t0) from = std::min(to, from + static_cast<size_t>((start - t0 + real.step - Duration{1}) / real.step));
+  if (start > t0)
+    from = std::min(to,
+                    from + static_cast<size_t>((start - t0 + real.step - Duration{1}) / real.step));
   Series out{.start = real.TimeAt(from), .step = real.step};
   for (size_t i = from; i < to; ++i) {
     const Duration off = real.TimeAt(i) - start;
@@ -465,14 +472,15 @@ Series SyntheticHistory(const Series& real, const Series& syn, size_t& from, siz
   return out;
 }
 
-void TrainOnSyntheticTestOnReal(const Series& real, const Series& syn, const FidelityOptions& options,
-                                FidelityReport& r) {
+void TrainOnSyntheticTestOnReal(const Series& real, const Series& syn,
+                                const FidelityOptions& options, FidelityReport& r) {
   r.tstr_model = options.tstr_model;
   r.tstr_mase_real = r.tstr_mase_synthetic = r.tstr_ratio = kNaN;
   const size_t h = std::max<size_t>(1, static_cast<size_t>(options.tstr_horizon / r.step));
   const size_t day = StepsIn(kDay, r.step);
   const size_t min_train = std::max<size_t>({2 * h, 2 * day, 100});
-  const size_t max_train = std::max<size_t>(min_train, static_cast<size_t>(options.tstr_max_train / r.step));
+  const size_t max_train =
+      std::max<size_t>(min_train, static_cast<size_t>(options.tstr_max_train / r.step));
   r.tstr_horizon = h;
   std::vector<forecast::FoldForecast> on_real, on_syn;
   double scale = kNaN;
@@ -486,19 +494,24 @@ void TrainOnSyntheticTestOnReal(const Series& real, const Series& syn, const Fid
                         FormatRfc3339(real.TimeAt(origin)) + "; fold skipped");
       continue;
     }
-    Series real_train{.start = real.TimeAt(from), .step = real.step,
-                      .values = std::vector<double>(real.values.begin() + static_cast<ptrdiff_t>(from),
-                                                    real.values.begin() + static_cast<ptrdiff_t>(origin))};
+    Series real_train{
+        .start = real.TimeAt(from),
+        .step = real.step,
+        .values = std::vector<double>(real.values.begin() + static_cast<ptrdiff_t>(from),
+                                      real.values.begin() + static_cast<ptrdiff_t>(origin))};
     std::vector<size_t> seasons;
     if (day > 0 && real_train.size() >= 2 * day) seasons.push_back(day);
     if (day > 0 && real_train.size() >= 14 * day) seasons.push_back(7 * day);
-    const forecast::ForecastRequest request{.horizon = h, .model = options.tstr_model,
-                                            .quantiles = {0.5}, .folds = 1, .seasons = seasons};
+    const forecast::ForecastRequest request{.horizon = h,
+                                            .model = options.tstr_model,
+                                            .quantiles = {0.5},
+                                            .folds = 1,
+                                            .seasons = seasons};
     auto fr = forecast::RunForecast(real_train, request);
     auto fs = forecast::RunForecast(syn_train, request);
     if (!fr || !fs) {
-      r.notes.push_back("TSTR: " + options.tstr_model + " failed: " +
-                        (fr ? fs.error().message() : fr.error().message()));
+      r.notes.push_back("TSTR: " + options.tstr_model +
+                        " failed: " + (fr ? fs.error().message() : fr.error().message()));
       continue;
     }
     std::vector<double> actual(real.values.begin() + static_cast<ptrdiff_t>(origin),
@@ -545,7 +558,8 @@ Result<FidelityReport> Compare(const Series& real_in, const Series& synthetic_in
   auto bad = [](const std::string& what) { return Fail(ErrorCode::kInvalidArgument, what); };
   if (real_in.empty()) return bad("the real series is empty");
   if (synthetic_in.empty()) return bad("the synthetic series is empty");
-  if (real_in.step.count() <= 0 || synthetic_in.step.count() <= 0) return bad("a series has a step <= 0");
+  if (real_in.step.count() <= 0 || synthetic_in.step.count() <= 0)
+    return bad("a series has a step <= 0");
   if (options.max_lag == 0) return bad("max_lag must be at least 1");
   if (options.cv_folds < 2) return bad("cv_folds must be at least 2");
   if (!(options.burst_quantile > 0 && options.burst_quantile < 1)) {
@@ -565,12 +579,14 @@ Result<FidelityReport> Compare(const Series& real_in, const Series& synthetic_in
   }
 
   FidelityReport r;
-  auto aligned = Align(ToRate(real_in, options.real_values), ToRate(synthetic_in, options.synthetic_values));
+  auto aligned =
+      Align(ToRate(real_in, options.real_values), ToRate(synthetic_in, options.synthetic_values));
   if (!aligned) return std::unexpected(aligned.error());
   auto& [real, syn] = *aligned;
   r.step = real.step;
   if (real.step != real_in.step || syn.step != synthetic_in.step) {
-    r.notes.push_back("steps differ: compared at " + FormatDuration(r.step) + " (mean of finer steps)");
+    r.notes.push_back("steps differ: compared at " + FormatDuration(r.step) +
+                      " (mean of finer steps)");
   }
   // Where the two cover the same steps, a gap in the real series is a gap in both.
   if ((syn.start - real.start) % real.step == Duration{0}) {
@@ -593,8 +609,8 @@ Result<FidelityReport> Compare(const Series& real_in, const Series& synthetic_in
 
   std::vector<double> rv = Present(real.values), sv = Present(syn.values);
   if (rv.size() < kMinPresent) {
-    return bad("the real series has " + std::to_string(rv.size()) + " present values, need at least " +
-               std::to_string(kMinPresent));
+    return bad("the real series has " + std::to_string(rv.size()) +
+               " present values, need at least " + std::to_string(kMinPresent));
   }
   if (sv.size() < kMinPresent) {
     return bad("the synthetic series has " + std::to_string(sv.size()) +
@@ -611,7 +627,8 @@ Result<FidelityReport> Compare(const Series& real_in, const Series& synthetic_in
   std::sort(sv.begin(), sv.end());
   const auto [w1, ks] = MarginalDistances(rv, sv);
   r.wasserstein1 = r.real_mean > 0 ? w1 / r.real_mean : kNaN;
-  if (!(r.real_mean > 0)) r.notes.push_back("W1: the real mean is not positive, nothing to normalise by");
+  if (!(r.real_mean > 0))
+    r.notes.push_back("W1: the real mean is not positive, nothing to normalise by");
   r.ks = ks;
 
   PeakTiming(real, syn, options, r);

@@ -10,7 +10,8 @@
 // average over `peak_smoothing`:
 //
 //   acf_distance     RMS over the lags 1..max_lag, the daily lag (when both series hold two
-//                    days) and the weekly lag (when both hold two weeks) of ACF_real - ACF_syn;
+//                    days) and the weekly lag (when both hold two weeks) of ACF_real - ACF_syn
+//                    (the ACF of a constant series counts as 0);
 //   wasserstein1     W1 distance of the two marginals (area between the empirical CDFs),
 //                    divided by the real mean: 0.1 = the rates are off by 10 % of the mean;
 //   ks               Kolmogorov–Smirnov distance of the marginals (sup |F_real - F_syn|);
@@ -26,7 +27,9 @@
 //                    on window features: mean, standard deviation, lag-1 autocorrelation,
 //                    max / mean, skewness, and the hour of day as sin/cos. The larger class is
 //                    subsampled to the size of the smaller, so 0.5 = indistinguishable and 1.0
-//                    = always told apart;
+//                    = always told apart. Folds are contiguous blocks of time (in a random
+//                    order): neighbouring windows are alike, and random folds would let the
+//                    classifier recognise a window by its neighbour;
 //   tstr             train on synthetic, test on real: a fixed forecaster (forecast::RunForecast
 //                    with `tstr_model`) forecasts the last `tstr_folds` windows of
 //                    `tstr_horizon` of the real series, once fitted on the real steps before
@@ -59,51 +62,51 @@ struct FidelityOptions {
   // What each series' values mean; both are compared as requests/s.
   ValueKind real_values = ValueKind::kRatePerSecond;
   ValueKind synthetic_values = ValueKind::kRatePerSecond;
-  size_t max_lag = 60;                       // ACF lags 1..max_lag (plus daily and weekly)
-  double burst_quantile = 0.995;             // of the real series
+  size_t max_lag = 60;            // ACF lags 1..max_lag (plus daily and weekly)
+  double burst_quantile = 0.995;  // of the real series
   Duration peak_smoothing{std::chrono::hours(1)};
-  Duration window{std::chrono::hours(1)};    // discriminative windows (at least 8 steps each)
+  Duration window{std::chrono::hours(1)};  // discriminative windows (at least 8 steps each)
   size_t cv_folds = 5;
-  uint64_t seed = 1;                         // CV folds and class balancing
-  bool tstr = true;                          // false: skip the forecasts (the slow part)
-  std::string tstr_model = "mstl";           // a forecast::kModelNames family
+  uint64_t seed = 1;                // CV folds and class balancing
+  bool tstr = true;                 // false: skip the forecasts (the slow part)
+  std::string tstr_model = "mstl";  // a forecast::kModelNames family
   Duration tstr_horizon{std::chrono::days(1)};
-  size_t tstr_folds = 3;
+  size_t tstr_folds = 5;
   Duration tstr_max_train{std::chrono::days(14)};  // training window per fold, at most
 };
 
 struct FidelityReport {
-  Duration step{};                     // common step the measures were taken on
+  Duration step{};                               // common step the measures were taken on
   size_t real_points = 0, synthetic_points = 0;  // present values after alignment
   double real_mean = 0, synthetic_mean = 0;      // requests/s
 
-  std::vector<size_t> acf_lags;        // in steps
+  std::vector<size_t> acf_lags;  // in steps
   std::vector<double> acf_real, acf_synthetic;
   double acf_distance = 0;
 
-  double wasserstein1 = 0;             // normalised by the real mean
+  double wasserstein1 = 0;  // normalised by the real mean
   double ks = 0;
 
-  double peak_hour_error = 0;          // hours, circular, in [0, 12]
+  double peak_hour_error = 0;                          // hours, circular, in [0, 12]
   double peak_hour_real = 0, peak_hour_synthetic = 0;  // circular mean time of day of the peaks
   size_t peak_days_real = 0, peak_days_synthetic = 0;
 
   double peak_to_mean_real = 0, peak_to_mean_synthetic = 0;
-  double peak_to_mean_error = 0;       // synthetic / real - 1
+  double peak_to_mean_error = 0;  // synthetic / real - 1
 
-  double burst_threshold = 0;          // requests/s: the real series' burst_quantile
+  double burst_threshold = 0;  // requests/s: the real series' burst_quantile
   double burst_rate_real = 0, burst_rate_synthetic = 0;  // episodes per day
 
-  double discriminative = 0;           // held-out accuracy in [0, 1]; 0.5 = indistinguishable
-  size_t discriminative_windows = 0;   // per class, after balancing
+  double discriminative = 0;          // held-out accuracy in [0, 1]; 0.5 = indistinguishable
+  size_t discriminative_windows = 0;  // per class, after balancing
 
   std::string tstr_model;
   size_t tstr_folds = 0;
-  size_t tstr_horizon = 0;             // steps
+  size_t tstr_horizon = 0;  // steps
   double tstr_mase_real = 0, tstr_mase_synthetic = 0;
-  double tstr_ratio = 0;               // synthetic / real
+  double tstr_ratio = 0;  // synthetic / real
 
-  std::vector<std::string> notes;      // what was adjusted or could not be measured, and why
+  std::vector<std::string> notes;  // what was adjusted or could not be measured, and why
 };
 
 // Fails (kInvalidArgument) when a series is empty or has fewer than 20 present values after

@@ -1,0 +1,109 @@
+#include "app/generate_export_command.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+namespace forescale::app {
+namespace {
+
+Result<void> WriteText(const std::string& path, const std::string& text) {
+  std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
+  if (!f) return Fail(ErrorCode::kIo, path + ": cannot write: " + std::strerror(errno));
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = (f == stdout ? std::fflush(f) : std::fclose(f)) == 0 && ok;
+  if (!ok) return Fail(ErrorCode::kIo, path + ": write failed");
+  return {};
+}
+
+// load.sh -> load.targets; plan -> plan.targets.
+std::filesystem::path TargetsPathFor(const std::string& script) {
+  std::filesystem::path p(script);
+  p.replace_extension(".targets");
+  return p;
+}
+
+}  // namespace
+
+Result<void> GenerateExportCommand(const GenerateExportOptions& options) {
+  auto format = generate::ParseExportFormat(options.format);
+  if (!format) return std::unexpected(format.error());
+  if (options.out.empty()) return Fail(ErrorCode::kInvalidArgument, "--out: give a file, or - for stdout");
+  auto profile = generate::ReadProfileCsv(options.profile_path);
+  if (!profile) return std::unexpected(profile.error());
+  auto plan = generate::CompressProfile(*profile, options.compress);
+  if (!plan) return std::unexpected(plan.error().WithContext(options.profile_path));
+
+  generate::ExportOptions render = options.export_options;
+  render.format = *format;
+  const bool vegeta_file = *format == generate::ExportFormat::kVegeta && options.out != "-";
+  std::filesystem::path targets;
+  if (vegeta_file) {
+    targets = TargetsPathFor(options.out);
+    render.vegeta_targets_file = targets.filename().string();
+  }
+  if (auto ok = WriteText(options.out, generate::RenderExport(*plan, render)); !ok) return ok;
+  if (vegeta_file) {
+    if (auto ok = WriteText(targets.string(), generate::RenderVegetaTargets(render)); !ok) return ok;
+    // The pacing plan is a script: make it executable like `chmod +x` would.
+    std::error_code ec;
+    std::filesystem::permissions(options.out,
+                                 std::filesystem::perms::owner_exec | std::filesystem::perms::group_exec |
+                                     std::filesystem::perms::others_exec,
+                                 std::filesystem::perm_options::add, ec);
+  }
+  if (options.quiet) return {};
+  fmt::print(stderr, "profile  {} points every {} from {}: {:.0f} requests, peak {:.4g} rps\n",
+             profile->size(), FormatDuration(profile->step), FormatRfc3339(profile->start),
+             plan->profile_requests, plan->profile_peak_rps);
+  fmt::print(stderr,
+             "stages   {} (at most {}): requests {:+.3f} %, peak {:+.3f} %, shape error {:.2f} % over {} windows\n",
+             plan->stages.size(), options.compress.max_stages, 100 * plan->RequestError(),
+             100 * plan->PeakError(), 100 * plan->shape_error, FormatDuration(plan->shape_window));
+  if (std::abs(plan->RequestError()) > 0.01 || std::abs(plan->PeakError()) > 0.02) {
+    fmt::print(stderr, "note     the plan misses the profile by more than 1 % (requests) or 2 % (peak): "
+                       "allow more stages (--max-stages, 8 or more keep the peak)\n");
+  }
+  fmt::print(stderr, "wrote    {} ({}){}\n", options.out == "-" ? "<stdout>" : options.out,
+             generate::ExportFormatName(*format), vegeta_file ? " and " + targets.string() : "");
+  return {};
+}
+
+std::function<std::optional<Result<void>>()> AddGenerateExportCommand(CLI::App& generate) {
+  struct State {
+    GenerateExportOptions options;
+    CLI::App* cmd = nullptr;
+  };
+  auto s = std::make_shared<State>();
+  s->cmd = generate.add_subcommand(
+      "export", "Write a load-tool script (k6, Locust, Vegeta, Gatling) that replays a profile");
+  CLI::App* cmd = s->cmd;
+  auto& o = s->options;
+  cmd->add_option("--profile", o.profile_path, "Profile CSV timestamp,rps from 'generate profile' (- is stdin)")
+      ->required();
+  cmd->add_option("--format", o.format, "k6 | locust | vegeta | gatling")->required();
+  cmd->add_option("--target", o.export_options.target,
+                  "URL the requests go to (the scripts also read $TARGET)")
+      ->capture_default_str();
+  cmd->add_option("--max-stages", o.compress.max_stages, "At most this many linear stages")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+  cmd->add_option("--user-rps", o.export_options.user_rps,
+                  "Locust: requests per second per user (users = ceil(rps / this))")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--out", o.out, "Script to write (- is stdout; Vegeta also writes NAME.targets)")
+      ->capture_default_str();
+  cmd->add_flag("--quiet", o.quiet, "No summary on stderr");
+  return [s]() -> std::optional<Result<void>> {
+    if (!s->cmd->parsed()) return std::nullopt;
+    return GenerateExportCommand(s->options);
+  };
+}
+
+}  // namespace forescale::app

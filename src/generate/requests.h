@@ -1,0 +1,95 @@
+// Request sequences: a rate profile (profile.h) and a behaviour model (behaviour.h) become the
+// requests a load tool would send, one JSON object a line, in time order:
+//
+//   {"t":"2024-03-12T09:00:00.123Z","method":"GET","path":"/api/x","bytes":1234,"session":"s42"}
+//
+// How the two inputs are reconciled — the profile wins:
+//   * Sessions start as a non-homogeneous Poisson process whose rate in profile step i is
+//     rps_i / L, where L is the model's expected requests per session
+//     (MeanRequestsPerSession). Each session then walks the model (the chain, or one workflow
+//     chosen by weight) with its think times. In steady state the expected request rate is
+//     therefore rps(t) (exactly so for a constant profile; a changing one is followed with the
+//     lag of a session's length, minutes for web traffic).
+//   * So that the first minutes are not short of the requests of sessions already under way,
+//     sessions also start during a warm-up before the profile (at its first rate, lasting the
+//     99th percentile of a session's duration, at most 6 h); their requests before the
+//     profile's start, and every request at or after its end, are not written.
+//   * The model's hour-of-day share of session starts is not applied: the profile already
+//     carries the daily shape, and applying both would count it twice. (It is in the model for
+//     the reader and for profiles made without a load model.)
+//
+// Determinism: one Rng seeded with `seed` and consumed in a fixed order; timestamps are floored
+// to milliseconds and ties are broken by session number; numbers are written with
+// std::to_chars. Same profile, model and seed give the same bytes on every machine.
+//
+// Speed: lines are formatted by hand into a large buffer handed to the sink in chunks; active
+// sessions sit in a binary heap keyed by their next request's time. Well over a million
+// requests per second on one core (bench/generate/requests_speed.cc). Not thread-safe.
+//
+//   auto sink = OpenRequestFile("requests.jsonl");
+//   auto result = GenerateRequests(profile, model, {.seed = 42}, **sink);
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "core/series.h"
+#include "generate/behaviour.h"
+
+namespace forescale::generate {
+
+// Where the JSONL goes. Write is called with chunks of whole lines, Finish once at the end.
+class RequestSink {
+ public:
+  virtual ~RequestSink() = default;
+  virtual Result<void> Write(std::string_view chunk) = 0;
+  virtual Result<void> Finish() { return {}; }
+};
+
+// Appends to a string (tests, small runs).
+class StringRequestSink : public RequestSink {
+ public:
+  explicit StringRequestSink(std::string& out) : out_(out) {}
+  Result<void> Write(std::string_view chunk) override {
+    out_.append(chunk);
+    return {};
+  }
+
+ private:
+  std::string& out_;
+};
+
+// A file ("-" is stdout); Finish flushes and closes it.
+Result<std::unique_ptr<RequestSink>> OpenRequestFile(const std::string& path);
+
+struct RequestsOptions {
+  uint64_t seed = 1;
+  std::optional<Duration> warmup;          // default: see above (p99 of session duration)
+  size_t buffer_bytes = size_t{1} << 20;   // bytes handed to the sink at a time
+};
+
+struct RequestsResult {
+  uint64_t requests = 0;                   // lines written
+  uint64_t sessions = 0;                   // sessions with at least one line written
+  uint64_t bytes = 0;                      // sum of the lines' expected response bytes
+  double mean_requests_per_session = 0;    // L of the model
+  Duration warmup{0};
+  // What was written, on the profile's grid, per second: requests/s and bytes/s.
+  Series requests_per_s;
+  Series bytes_per_s;
+};
+
+// Fails on an invalid model (ValidateBehaviour), an empty profile, or a negative rate. NaN
+// rates (no data) are read as 0.
+Result<RequestsResult> GenerateRequests(const Series& profile, const BehaviourModel& model,
+                                        const RequestsOptions& options, RequestSink& out);
+
+// `timestamp,rps,bytes_per_s` (the profile CSV layout plus bytes), 3 decimals. Appends.
+void AppendRequestSeriesCsv(const RequestsResult& result, std::string& out);
+Result<void> WriteRequestSeriesCsv(const RequestsResult& result, const std::string& path);
+
+}  // namespace forescale::generate
