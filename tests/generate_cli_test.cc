@@ -53,6 +53,26 @@ TEST_F(GenerateCli, ABrokenModelFileNamesTheFileTheLineAndTheKey) {
   EXPECT_FALSE(std::filesystem::exists(Path("p.csv")));
 }
 
+TEST_F(GenerateCli, ExportsAProfileForEachLoadTool) {
+  ASSERT_EQ(Run({"generate", "fit", "--input", NasaWeeks(2), "--column", "requests", "--out",
+                 Path("model.yaml")}).code, 0);
+  ASSERT_EQ(Run({"generate", "profile", "--model", Path("model.yaml"), "--duration", "6h",
+                 "--step", "1s", "--out", Path("profile.csv")}).code, 0);
+  const std::pair<const char*, const char*> formats[] = {{"k6", "ramping-arrival-rate"},
+                                                         {"locust", "LoadTestShape"},
+                                                         {"vegeta", "vegeta attack"},
+                                                         {"gatling", "constantUsersPerSec"}};
+  for (const auto& [format, construct] : formats) {
+    auto r = Run({"generate", "export", "--profile", Path("profile.csv"), "--format", format,
+                  "--out", Path(std::string("load.") + format)});
+    ASSERT_EQ(r.code, 0) << format << ": " << r.err;
+    EXPECT_NE(ReadFile(Path(std::string("load.") + format)).find(construct), std::string::npos)
+        << format;
+  }
+  auto bad = Run({"generate", "export", "--profile", Path("profile.csv"), "--format", "jmeter"});
+  EXPECT_EQ(bad.code, 2);
+}
+
 TEST_F(GenerateCli, EdgeCasesAreWrittenWithLabelsAndAnIndex) {
   auto r = Run({"generate", "edge-cases", "--input", NasaWeeks(2), "--column", "requests",
                 "--out", Path("edges"), "--duration", "1h", "--episodes", "2"});
