@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/generate_export_command.h"
+#include "app/generate_fidelity_command.h"
 #include "core/events.h"
 #include "generate/edge_cases.h"
 #include "generate/model_file.h"
@@ -221,9 +222,11 @@ std::function<std::optional<Result<void>>()> AddGenerateCommands(CLI::App& app) 
 
   // Subcommands that live in files of their own.
   const auto run_export = AddGenerateExportCommand(*gen);
+  const auto run_fidelity = AddGenerateFidelityCommand(*gen);
 
-  return [s, run_export]() -> std::optional<Result<void>> {
+  return [s, run_export, run_fidelity]() -> std::optional<Result<void>> {
     if (auto exported = run_export()) return exported;
+    if (auto compared = run_fidelity()) return compared;
     if (s->edge_cmd->parsed()) {
       auto off = ParseRfc3339("1970-01-01T00:00:00" + s->edge_offset);
       if (!off) return Fail(ErrorCode::kInvalidArgument, "bad --utc-offset '" + s->edge_offset + "'");

@@ -103,6 +103,13 @@ TEST(ModelFile, ImpossibleValuesAreRejected) {
   EXPECT_NE(ErrorAfterEdit("bin: 1m", "bin: 2m").find("seasons[0].factors: has 1440 values"),
             std::string::npos);
   EXPECT_NE(ErrorAfterEdit("ar: [0.6]", "ar: [0.6, 0.5]").find("stationary"), std::string::npos);
+  EXPECT_NE(ErrorAfterEdit("ar: [0.6]", "ar: [1.0]").find("stationary"), std::string::npos);
+  // Stationary although |1.2| + |-0.3| > 1 (the roots 0.845 and 0.355 of z^2 - 1.2 z + 0.3 lie
+  // inside the unit circle): accepted, as the NYC taxi fit needs.
+  std::string text = FormatModelYaml(testing::SimpleModel());
+  text.replace(text.find("ar: [0.6]"), 9, "ar: [1.2, -0.3]");
+  auto stationary = ParseModelYaml(text, "model.yaml");
+  EXPECT_TRUE(stationary) << stationary.error().message();
   EXPECT_NE(ErrorAfterEdit("format: forescale-load-model/1", "format: other").find("format"),
             std::string::npos);
   EXPECT_NE(ErrorAfterEdit("decay: 2m", "decay: soon").find("bursts.decay"), std::string::npos);

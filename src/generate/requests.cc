@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -24,7 +23,9 @@ constexpr int kMinSimulatedSessions = 2000;
 constexpr int kSimulatedSessions = 50000;
 constexpr size_t kSimulatedRequests = 2'000'000;
 // Longest start-rate kernel, in control bins (the bins grow for long sessions).
-constexpr double kMaxKernelBins = 512;
+constexpr double kMaxKernelBins = 256;
+// Rounds of the start-rate plan's iteration (see PlanStarts).
+constexpr int kPlanRounds = 8;
 constexpr uint64_t kIdRange = 99999;  // "{id}" becomes 1 .. 99999, one number per session
 
 // A weighted choice: cumulative weights of the positive entries, and which entry each is.
@@ -333,31 +334,31 @@ StartPlan PlanStarts(const std::vector<double>& rps, double step_s,
     length[b] = step_s * static_cast<double>(to - from);
   }
   for (size_t b = 0; b < warm_bins; ++b) target[b] = target[warm_bins];
-  std::vector<double> expected(bins + kernel_bins, 0.0), starts_per_s(bins, 0.0);
+  // Projected Landweber iteration on the session counts per bin: x += mu K^T (T - K x), x >= 0,
+  // with mu = 1 / |K|_1^2 so that no frequency is amplified (the multiplier 1 - mu |K^(w)|^2
+  // lies in [0, 1)): the slow, large-scale shape converges in a few rounds; detail finer than
+  // a session (where K^ is small) keeps the first guess, T / L, instead of blowing up as an
+  // exact inverse would. Warm-up bins have no target of their own: they only feed the first.
   double mass = 0;
   for (double k : kernel) mass += k;
-  size_t horizon = 1;
-  {
-    const double frac = std::getenv("BEH_H") ? std::atof(std::getenv("BEH_H")) : 0.5;
-    double acc = 0;
-    for (horizon = 0; horizon < kernel_bins && acc < frac * mass; ++horizon) acc += kernel[horizon];
-    horizon = std::max<size_t>(horizon, 1);
-  }
-  double kh = 0;
-  for (size_t j = 0; j < horizon; ++j) kh += kernel[j];
-  for (size_t b = 0; b < bins; ++b) {
-    double want = 0, have = 0;
-    for (size_t j = 0; j < horizon; ++j) {
-      const size_t k = std::min(b + j, bins - 1);
-      want += target[k] * length[k];
-      have += expected[b + j];
+  const double mu = 1.0 / (mass * mass);
+  std::vector<double> x(bins), y(bins), residual(bins, 0.0);
+  for (size_t b = 0; b < bins; ++b) x[b] = target[b] * length[b] / mass;
+  for (int round = 0; round < kPlanRounds; ++round) {
+    for (size_t c = 0; c < bins; ++c) {
+      double sum = 0;
+      for (size_t j = 0; j < kernel_bins && j <= c; ++j) sum += kernel[j] * x[c - j];
+      y[c] = sum;
     }
-    const double need = want - have;
-    if (!(need > 0)) continue;
-    const double started = need / kh;
-    starts_per_s[b] = started / length[b];
-    for (size_t j = 0; j < kernel_bins; ++j) expected[b + j] += started * kernel[j];
+    for (size_t c = warm_bins; c < bins; ++c) residual[c] = target[c] * length[c] - y[c];
+    for (size_t b = 0; b < bins; ++b) {
+      double sum = 0;
+      for (size_t j = 0; j < kernel_bins && b + j < bins; ++j) sum += kernel[j] * residual[b + j];
+      x[b] = std::max(0.0, x[b] + mu * sum);
+    }
   }
+  std::vector<double> starts_per_s(bins);
+  for (size_t b = 0; b < bins; ++b) starts_per_s[b] = x[b] / length[b];
   plan.warm_rates.assign(starts_per_s.begin(), starts_per_s.begin() + static_cast<std::ptrdiff_t>(warm_bins));
   plan.step_rates.resize(rps.size());
   for (size_t b = warm_bins; b < bins; ++b) {
@@ -503,7 +504,6 @@ Result<RequestsResult> GenerateRequests(const Series& profile, const BehaviourMo
     warmup_override = std::max(0.0, std::chrono::duration<double>(*options.warmup).count());
   }
   StartPlan plan = PlanStarts(rps, step_s, SimulateSessions(c, sim_rng), warmup_override);
-  if (std::getenv("BEH_DEBUG")) { double t = 0; for (double r : plan.step_rates) t += r; std::fprintf(stderr, "bin %g warm %g sum %g first %g\n", plan.bin_s, plan.warmup_s, t * step_s, plan.step_rates[0]); }
 
   RequestsResult result;
   result.mean_requests_per_session = *mean;

@@ -4,16 +4,19 @@
 //   {"t":"2024-03-12T09:00:00.123Z","method":"GET","path":"/api/x","bytes":1234,"session":"s42"}
 //
 // How the two inputs are reconciled — the profile wins:
-//   * Sessions start as a non-homogeneous Poisson process whose rate in profile step i is
-//     rps_i / L, where L is the model's expected requests per session
-//     (MeanRequestsPerSession). Each session then walks the model (the chain, or one workflow
-//     chosen by weight) with its think times. In steady state the expected request rate is
-//     therefore rps(t) (exactly so for a constant profile; a changing one is followed with the
-//     lag of a session's length, minutes for web traffic).
+//   * Sessions start as a non-homogeneous Poisson process and each walks the model (the chain,
+//     or one workflow chosen by weight) with its think times. The start rate is planned so that
+//     the *expected request rate* is the profile: sessions simulated from the model give the
+//     kernel K (expected requests of one session in each later time bin), and the start counts
+//     x solve K * x = profile by a projected Landweber iteration (x >= 0). For a constant profile
+//     that is rps / L, L the expected requests per session (MeanRequestsPerSession); a changing
+//     profile is led by the sessions' length, so the aggregate does not lag it. Detail finer
+//     than a session's spread is followed only as far as sessions can (where the profile falls
+//     faster than sessions end, no start rate can make it, and the aggregate lags).
 //   * So that the first minutes are not short of the requests of sessions already under way,
-//     sessions also start during a warm-up before the profile (at its first rate, lasting the
-//     99th percentile of a session's duration, at most 6 h); their requests before the
-//     profile's start, and every request at or after its end, are not written.
+//     sessions also start during a warm-up before the profile (the 99.9th percentile of a
+//     session's duration, at most 6 h); their requests before the profile's start, and every
+//     request at or after its end, are not written.
 //   * The model's hour-of-day share of session starts is not applied: the profile already
 //     carries the daily shape, and applying both would count it twice. (It is in the model for
 //     the reader and for profiles made without a load model.)
@@ -68,7 +71,7 @@ Result<std::unique_ptr<RequestSink>> OpenRequestFile(const std::string& path);
 
 struct RequestsOptions {
   uint64_t seed = 1;
-  std::optional<Duration> warmup;          // default: see above (p99 of session duration)
+  std::optional<Duration> warmup;          // default: see above (p99.9 of session duration)
   size_t buffer_bytes = size_t{1} << 20;   // bytes handed to the sink at a time
 };
 

@@ -120,13 +120,19 @@ TEST(Requests, AggregateFollowsTheProfile) {
     auto per_min_real = Resample(r->requests_per_s, std::chrono::minutes(1), Aggregation::Mean());
     auto per_min_want = Resample(profile, std::chrono::minutes(1), Aggregation::Mean());
     ASSERT_TRUE(per_min_real && per_min_want);
-    double total_real = 0, total_want = 0;
+    // Scripted sessions of 4 requests are nearly Poisson: every minute within 5 %. The NASA
+    // sessions come in clusters (a page and its images in one second, ten requests on
+    // average), so one minute's count is noisier: within 8 %, 2.5 % on average.
+    const double tolerance = m.IsWorkflows() ? 0.05 : 0.08;
+    double total_real = 0, total_want = 0, abs_error = 0;
     for (size_t i = 0; i < per_min_want->size(); ++i) {
       const double real = per_min_real->values[i], want = per_min_want->values[i];
       total_real += real;
       total_want += want;
-      EXPECT_NEAR(real, want, 0.05 * want) << "minute " << i << ", " << m.IsWorkflows();
+      abs_error += std::abs(real / want - 1) / static_cast<double>(per_min_want->size());
+      EXPECT_NEAR(real, want, tolerance * want) << "minute " << i << ", " << m.IsWorkflows();
     }
+    EXPECT_LT(abs_error, 0.025);
     EXPECT_NEAR(total_real, total_want, 0.01 * total_want);
     // The series counts exactly the lines written.
     double lines = 0;
