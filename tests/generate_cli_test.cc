@@ -73,6 +73,23 @@ TEST_F(GenerateCli, ExportsAProfileForEachLoadTool) {
   EXPECT_EQ(bad.code, 2);
 }
 
+TEST_F(GenerateCli, LearnsBehaviourFromALogAndWritesRequestSequences) {
+  ASSERT_EQ(Run({"generate", "behaviour", "--log",
+                 Repo("data/nasa_http/NASA_access_log_Aug95_head1880_repaired.log"), "--out",
+                 Path("behaviour.yaml")}).code, 0);
+  std::string profile = "timestamp,rps\n";
+  for (int i = 0; i < 120; ++i) profile += std::to_string(1700000000 + i) + ",50\n";
+  WriteFile(Path("flat.csv"), profile);
+  auto r = Run({"generate", "requests", "--profile", Path("flat.csv"), "--behaviour",
+                Path("behaviour.yaml"), "--seed", "3", "--out", Path("requests.jsonl")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string jsonl = ReadFile(Path("requests.jsonl"));
+  const auto lines = std::count(jsonl.begin(), jsonl.end(), '\n');
+  EXPECT_NEAR(static_cast<double>(lines), 50.0 * 120, 50.0 * 120 * 0.15);  // 50 rps for 2 min
+  EXPECT_EQ(jsonl.substr(0, 7), "{\"t\":\"2");
+  EXPECT_NE(jsonl.find("\"session\":"), std::string::npos);
+}
+
 TEST_F(GenerateCli, EdgeCasesAreWrittenWithLabelsAndAnIndex) {
   auto r = Run({"generate", "edge-cases", "--input", NasaWeeks(2), "--column", "requests",
                 "--out", Path("edges"), "--duration", "1h", "--episodes", "2"});

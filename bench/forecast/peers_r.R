@@ -22,8 +22,9 @@
 #
 # Usage: Rscript peers_r.R OUT TRACE STEP GROUPS TBATS_FOLDS [SHARD/SHARDS]
 #   OUT: the prepared directory (splits.csv, groups.csv, series/); GROUPS: comma-separated group
-#   names to forecast for; SHARD/SHARDS (e.g. 0/3): only the series whose index in the sorted list
-#   is SHARD modulo SHARDS, so that a slow trace x step can use both cores. Writes
+#   names to forecast for; SHARD/SHARDS (e.g. 0/4): only the splits (rows of splits.csv for this
+#   trace x step) whose index is SHARD modulo SHARDS, so that a slow trace x step can use both
+#   cores. Writes
 #   OUT/results/r_TRACE_STEP[_sSHARD].csv (forecasts) and ..._time.csv (seconds, the model R chose).
 
 suppressPackageStartupMessages(library(forecast))
@@ -40,8 +41,7 @@ groups <- read.csv(file.path(out, "groups.csv"), stringsAsFactors = FALSE)
 groups <- groups[groups$trace == trace & groups$step == step & groups$group %in% selected, ]
 splits <- read.csv(file.path(out, "splits.csv"), stringsAsFactors = FALSE)
 splits <- splits[splits$trace == trace & splits$step == step, ]
-names_sorted <- sort(unique(splits$series))
-splits <- splits[(match(splits$series, names_sorted) - 1) %% shard[2] == shard[1], ]
+splits <- splits[(seq_len(nrow(splits)) - 1) %% shard[2] == shard[1], ]
 if (nrow(groups) == 0 || nrow(splits) == 0) stop("no groups or splits for ", trace, "/", step)
 hmax <- max(groups$horizon)
 

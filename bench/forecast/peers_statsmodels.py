@@ -39,6 +39,7 @@ from statsmodels.tsa.forecasting.stl import STLForecast
 # Convergence chatter from the optimisers (statsmodels sets its own filters on import, hence after).
 warnings.simplefilter("ignore")
 
+
 def odd(v):
     v = int(math.ceil(v))
     return v if v % 2 else v + 1

@@ -18,7 +18,6 @@ Usage: prepare.py [--out DIR] [--quick]
 
 import argparse
 import json
-import math
 import os
 import sys
 

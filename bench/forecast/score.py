@@ -21,7 +21,6 @@ Usage: score.py OUT GROUPS   (GROUPS: comma-separated group names). Writes OUT/s
 """
 
 import glob
-import math
 import os
 import sys
 
@@ -225,7 +224,7 @@ def main():
         for tool in PEERS:
             comp = med[[t == tool and m not in TRIVIAL for t, m in med.index]]
             if len(comp):
-                (t, m), v = comp.idxmin(), comp.min()
+                (_, m), v = comp.idxmin(), comp.min()
                 parts.append((tool, m, v))
         if np.isfinite(fs) and parts:
             text = ", ".join(f"fastest comparable {t} ({m}) {fmt_time(v)}, {fmt_ratio(v / fs)}" for t, m, v in parts)

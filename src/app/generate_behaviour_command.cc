@@ -17,7 +17,8 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 Result<void> GenerateBehaviourCommand(const GenerateBehaviourOptions& options) {
-  if (options.out.empty()) return Fail(ErrorCode::kInvalidArgument, "--out: give the model file to write");
+  if (options.out.empty())
+    return Fail(ErrorCode::kInvalidArgument, "--out: give the model file to write");
   const auto start = std::chrono::steady_clock::now();
   auto model = generate::LearnBehaviour(options.logs, options.learn);
   if (!model) return std::unexpected(model.error());
@@ -25,8 +26,8 @@ Result<void> GenerateBehaviourCommand(const GenerateBehaviourOptions& options) {
   if (options.quiet) return {};
   const generate::LearnedFrom& from = *model->learned_from;
   auto mean = generate::MeanRequestsPerSession(*model);
-  fmt::print(stderr, "requests {} ({} lines skipped), {} to {}\n", from.requests, from.skipped_lines,
-             FormatRfc3339(from.start), FormatRfc3339(from.end));
+  fmt::print(stderr, "requests {} ({} lines skipped), {} to {}\n", from.requests,
+             from.skipped_lines, FormatRfc3339(from.start), FormatRfc3339(from.end));
   fmt::print(stderr, "sessions {} (idle timeout {}), {:.3g} requests per session\n", from.sessions,
              FormatDuration(from.idle_timeout), mean ? *mean : 0.0);
   std::string top;
@@ -60,7 +61,8 @@ Result<void> GenerateRequestsCommand(const GenerateRequestsOptions& options) {
   const double span = std::chrono::duration<double>(profile->end() - profile->start).count();
   fmt::print(stderr, "profile  {} ({} points every {} from {})\n", label, profile->size(),
              FormatDuration(profile->step), FormatRfc3339(profile->start));
-  fmt::print(stderr, "requests {} in {} sessions ({:.4g} requests per session expected), mean {:.4g} rps\n",
+  fmt::print(stderr,
+             "requests {} in {} sessions ({:.4g} requests per session expected), mean {:.4g} rps\n",
              result->requests, result->sessions, result->mean_requests_per_session,
              span > 0 ? static_cast<double>(result->requests) / span : 0.0);
   fmt::print(stderr, "wrote    {} ({:.3f} s, {:.3g} requests/s)\n", options.out, seconds,
@@ -87,7 +89,8 @@ std::function<std::optional<Result<void>>()> AddGenerateBehaviourCommands(CLI::A
       "DURATION");
 
   s->behaviour_cmd = generate.add_subcommand(
-      "behaviour", "Learn a user-behaviour model (sessions, endpoint chain, think times) from access logs");
+      "behaviour",
+      "Learn a user-behaviour model (sessions, endpoint chain, think times) from access logs");
   CLI::App* beh = s->behaviour_cmd;
   beh->add_option("--log", s->behaviour.logs, "Access logs, CLF or combined (gzip ok; - is stdin)")
       ->required();
@@ -95,14 +98,16 @@ std::function<std::optional<Result<void>>()> AddGenerateBehaviourCommands(CLI::A
   beh->add_option("--top-endpoints", s->behaviour.learn.top_endpoints,
                   "Endpoints with a state of their own; the rest share {other}")
       ->check(CLI::PositiveNumber);
-  beh->add_option("--idle-timeout", s->idle_timeout, "A longer gap between a client's requests starts a new session")
+  beh->add_option("--idle-timeout", s->idle_timeout,
+                  "A longer gap between a client's requests starts a new session")
       ->check(duration_check);
   beh->add_flag("--quiet", s->behaviour.quiet, "No summary on stderr");
 
   s->requests_cmd = generate.add_subcommand(
       "requests", "Generate a request sequence (JSONL) whose rate follows a profile");
   CLI::App* req = s->requests_cmd;
-  req->add_option("--profile", s->requests.profile_path, "Rate profile CSV timestamp,rps (generate profile)")
+  req->add_option("--profile", s->requests.profile_path,
+                  "Rate profile CSV timestamp,rps (generate profile)")
       ->required();
   req->add_option("--behaviour", s->requests.behaviour_path,
                   "Behaviour model YAML (generate behaviour, or hand-written workflows)")

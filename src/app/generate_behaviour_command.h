@@ -7,7 +7,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <optional>
 #include <string>
@@ -20,19 +19,19 @@
 namespace forescale::app {
 
 struct GenerateBehaviourOptions {
-  std::vector<std::string> logs;         // access logs (gzip ok; "-" is stdin)
-  std::string out;                       // behaviour YAML to write
+  std::vector<std::string> logs;  // access logs (gzip ok; "-" is stdin)
+  std::string out;                // behaviour YAML to write
   generate::BehaviourOptions learn;
-  bool quiet = false;                    // no summary on stderr
+  bool quiet = false;  // no summary on stderr
 };
 // Learns the behaviour model from the logs, writes it, prints a summary to stderr.
 Result<void> GenerateBehaviourCommand(const GenerateBehaviourOptions& options);
 
 struct GenerateRequestsOptions {
-  std::string profile_path;              // CSV timestamp,rps[,...] (generate profile writes it)
-  std::string behaviour_path;            // learned or hand-written behaviour YAML
-  std::string out = "-";                 // JSONL; "-" is stdout
-  std::string series_out;                // CSV timestamp,rps,bytes_per_s; empty: none
+  std::string profile_path;    // CSV timestamp,rps[,...] (generate profile writes it)
+  std::string behaviour_path;  // learned or hand-written behaviour YAML
+  std::string out = "-";       // JSONL; "-" is stdout
+  std::string series_out;      // CSV timestamp,rps,bytes_per_s; empty: none
   generate::RequestsOptions requests;
   bool quiet = false;
 };

@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "app/generate_behaviour_command.h"
 #include "app/generate_export_command.h"
 #include "app/generate_fidelity_command.h"
 #include "core/events.h"
@@ -223,10 +224,12 @@ std::function<std::optional<Result<void>>()> AddGenerateCommands(CLI::App& app) 
   // Subcommands that live in files of their own.
   const auto run_export = AddGenerateExportCommand(*gen);
   const auto run_fidelity = AddGenerateFidelityCommand(*gen);
+  const auto run_behaviour = AddGenerateBehaviourCommands(*gen);
 
-  return [s, run_export, run_fidelity]() -> std::optional<Result<void>> {
+  return [s, run_export, run_fidelity, run_behaviour]() -> std::optional<Result<void>> {
     if (auto exported = run_export()) return exported;
     if (auto compared = run_fidelity()) return compared;
+    if (auto sessions = run_behaviour()) return sessions;
     if (s->edge_cmd->parsed()) {
       auto off = ParseRfc3339("1970-01-01T00:00:00" + s->edge_offset);
       if (!off) return Fail(ErrorCode::kInvalidArgument, "bad --utc-offset '" + s->edge_offset + "'");

@@ -178,9 +178,8 @@ Result<void> ReadLog(const std::string& path, LearnState& st) {
     ++used;
   }
   if (used == 0) {
-    return Fail(ErrorCode::kInvalidArgument,
-                shown + ": no access-log request lines (" + std::to_string(lines) +
-                    " lines, none usable)");
+    return Fail(ErrorCode::kInvalidArgument, shown + ": no access-log request lines (" +
+                                                 std::to_string(lines) + " lines, none usable)");
   }
   return {};
 }
@@ -255,7 +254,8 @@ class Reader {
   }
 
   Result<std::string> Text(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsScalar() || node.Scalar().empty()) return Bad(node, key, "expected a non-empty string");
+    if (!node.IsScalar() || node.Scalar().empty())
+      return Bad(node, key, "expected a non-empty string");
     return node.Scalar();
   }
 
@@ -314,20 +314,21 @@ class Reader {
   std::string origin_;
 };
 
-#define FS_TRY(var, expr)                                            \
-  auto var##_result = (expr);                                        \
+#define FS_TRY(var, expr)                                          \
+  auto var##_result = (expr);                                      \
   if (!var##_result) return std::unexpected(var##_result.error()); \
   auto var = *var##_result
 
-#define FS_CHECK(expr)                               \
-  if (auto ok_ = (expr); !ok_) {                     \
-    return std::unexpected(ok_.error());             \
+#define FS_CHECK(expr)                   \
+  if (auto ok_ = (expr); !ok_) {         \
+    return std::unexpected(ok_.error()); \
   }
 
 Result<LearnedFrom> ParseLearnedFrom(const YAML::Node& node, const Reader& r) {
   const std::string key = "learned_from";
-  FS_CHECK(r.Map(node, key, {"files", "requests", "sessions", "skipped_lines", "start", "end",
-                             "idle_timeout"}));
+  FS_CHECK(
+      r.Map(node, key,
+            {"files", "requests", "sessions", "skipped_lines", "start", "end", "idle_timeout"}));
   LearnedFrom from;
   if (const YAML::Node files = node["files"]) {
     if (!files.IsSequence()) return r.Bad(files, key + ".files", "expected a list of file names");
@@ -502,8 +503,9 @@ Result<void> ParseWorkflows(const YAML::Node& node, const Reader& r, BehaviourMo
 }
 
 Result<BehaviourModel> ParseRoot(const YAML::Node& root, const Reader& r) {
-  FS_CHECK(r.Map(root, "", {"format", "learned_from", "think_time_quantiles",
-                                       "hour_share", "start", "endpoints", "workflows"}));
+  FS_CHECK(r.Map(root, "",
+                 {"format", "learned_from", "think_time_quantiles", "hour_share", "start",
+                  "endpoints", "workflows"}));
   if (const YAML::Node f = root["format"]) {
     if (!f.IsScalar() || f.Scalar() != kFormat) {
       return r.Bad(f, "format", std::string("expected '") + kFormat + "'");
@@ -514,8 +516,9 @@ Result<BehaviourModel> ParseRoot(const YAML::Node& root, const Reader& r) {
   const bool workflows = static_cast<bool>(root["workflows"]);
   if (chain == workflows) {
     return r.Bad(root, chain ? "workflows" : "(top level)",
-                 chain ? "give either endpoints (a learned chain) or workflows, not both"
-                       : "give 'workflows' (hand-written sessions) or 'endpoints' (a learned chain)");
+                 chain
+                     ? "give either endpoints (a learned chain) or workflows, not both"
+                     : "give 'workflows' (hand-written sessions) or 'endpoints' (a learned chain)");
   }
   if (workflows) {
     for (const char* k : {"start", "think_time_quantiles"}) {
@@ -732,8 +735,10 @@ Result<void> ValidateBehaviour(const BehaviourModel& m) {
     const EndpointBehaviour& e = m.endpoints[i];
     const std::string key = "endpoints[" + std::to_string(i) + "]";
     if (e.path.empty()) return Invalid(key + ".path", "must not be empty");
-    if (e.next.size() != n + 1) return Invalid(key + ".next", "needs one weight per endpoint and {end}");
-    if (!ValidWeights(e.next)) return Invalid(key + ".next", "weights must be >= 0 with a positive sum");
+    if (e.next.size() != n + 1)
+      return Invalid(key + ".next", "needs one weight per endpoint and {end}");
+    if (!ValidWeights(e.next))
+      return Invalid(key + ".next", "weights must be >= 0 with a positive sum");
     if (!e.methods.empty() && !ValidWeights(e.methods)) {
       return Invalid(key + ".methods", "weights must be >= 0 with a positive sum");
     }
@@ -857,7 +862,8 @@ std::string FormatBehaviourYaml(const BehaviourModel& m) {
     header +=
         "A Markov chain over endpoints: a session starts at an endpoint drawn from `start`,\n"
         "moves by each endpoint's `next` weights and ends at {end}. Weights need not sum to 1.\n"
-        "Quantile lists are values at normal scores -4..4 evenly spaced (the middle is the median).";
+        "Quantile lists are values at normal scores -4..4 evenly spaced (the middle is the "
+        "median).";
     if (auto mean = MeanRequestsPerSession(m)) {
       header += "\nMean requests per session: " + Number(*mean) + ".";
     }

@@ -61,9 +61,9 @@ using WeightList = std::vector<std::pair<std::string, double>>;
 
 // One state of the learned chain.
 struct EndpointBehaviour {
-  std::string path;                     // normalised endpoint ("/images/{id}.gif") or "{other}"
-  uint64_t requests = 0;                // requests the log had for it (for the reader)
-  WeightList methods;                   // "GET" -> weight; empty means GET
+  std::string path;       // normalised endpoint ("/images/{id}.gif") or "{other}"
+  uint64_t requests = 0;  // requests the log had for it (for the reader)
+  WeightList methods;     // "GET" -> weight; empty means GET
   // Raw targets to request, with weights. Empty: `path` itself, each "{id}" replaced by the
   // session's random id (one number per session, so /users/{id} and /users/{id}/cart agree).
   WeightList examples;
@@ -74,25 +74,25 @@ struct EndpointBehaviour {
 
 struct WorkflowStep {
   std::string method = "GET";
-  std::string path;                     // "{id}" is replaced as for learned endpoints
-  int64_t bytes = 0;                    // expected response size
-  std::optional<Duration> think_time;   // pause after this step; default: the workflow's
+  std::string path;                    // "{id}" is replaced as for learned endpoints
+  int64_t bytes = 0;                   // expected response size
+  std::optional<Duration> think_time;  // pause after this step; default: the workflow's
 };
 
 struct Workflow {
   std::string name;
-  double weight = 1;                    // relative share of sessions
-  Duration think_time{0};               // pause between consecutive steps (fixed)
+  double weight = 1;       // relative share of sessions
+  Duration think_time{0};  // pause between consecutive steps (fixed)
   std::vector<WorkflowStep> steps;
 };
 
 // Where a learned model came from (absent for hand-written models).
 struct LearnedFrom {
   std::vector<std::string> files;
-  uint64_t requests = 0;                // requests used
+  uint64_t requests = 0;  // requests used
   uint64_t sessions = 0;
-  uint64_t skipped_lines = 0;           // malformed lines and lines that were not requests
-  TimePoint start{}, end{};             // first and last request time
+  uint64_t skipped_lines = 0;  // malformed lines and lines that were not requests
+  TimePoint start{}, end{};    // first and last request time
   Duration idle_timeout{std::chrono::minutes(30)};
 };
 
@@ -111,11 +111,11 @@ struct BehaviourModel {
 };
 
 struct BehaviourOptions {
-  size_t top_endpoints = 20;                 // endpoints with a state of their own
+  size_t top_endpoints = 20;                        // endpoints with a state of their own
   Duration idle_timeout{std::chrono::minutes(30)};  // a longer gap starts a new session
-  size_t examples_per_endpoint = 8;          // raw targets kept per endpoint state
-  size_t other_examples = 64;                // targets of {other}: its busiest endpoints'
-  size_t quantiles = 33;                     // points of each quantile grid (>= 2)
+  size_t examples_per_endpoint = 8;                 // raw targets kept per endpoint state
+  size_t other_examples = 64;                       // targets of {other}: its busiest endpoints'
+  size_t quantiles = 33;                            // points of each quantile grid (>= 2)
 };
 
 // Targets and methods are stored and emitted in this form: bytes that are unsafe in a request

@@ -15,8 +15,8 @@
 namespace forescale::generate {
 namespace {
 
-const std::string kNasaLog =
-    std::string(FORESCALE_SOURCE_DIR) + "/data/nasa_http/NASA_access_log_Aug95_head1880_repaired.log";
+const std::string kNasaLog = std::string(FORESCALE_SOURCE_DIR) +
+                             "/data/nasa_http/NASA_access_log_Aug95_head1880_repaired.log";
 
 BehaviourModel LearnNasa(BehaviourOptions options = {}) {
   auto m = LearnBehaviour(std::vector<std::string>{kNasaLog}, options);
@@ -92,10 +92,10 @@ TEST(Behaviour, ChainRowsAreProbabilitiesAndSessionsEnd) {
   auto mean = MeanRequestsPerSession(m);
   ASSERT_TRUE(mean.has_value()) << mean.error().message();
   // The chain's expected length is the log's requests per session (the chain is the MLE).
-  EXPECT_NEAR(*mean,
-              static_cast<double>(m.learned_from->requests) /
-                  static_cast<double>(m.learned_from->sessions),
-              1e-6);
+  EXPECT_NEAR(
+      *mean,
+      static_cast<double>(m.learned_from->requests) / static_cast<double>(m.learned_from->sessions),
+      1e-6);
   EXPECT_TRUE(std::is_sorted(m.think_time_quantiles.begin(), m.think_time_quantiles.end()));
   EXPECT_LE(m.think_time_quantiles.back(), 30 * 60);
 }
@@ -139,7 +139,8 @@ TEST(Behaviour, YamlRoundTripKeepsTheModel) {
     EXPECT_EQ(x.path, y.path);
     EXPECT_EQ(x.requests, y.requests);
     ASSERT_EQ(x.examples.size(), y.examples.size());
-    for (size_t k = 0; k < x.examples.size(); ++k) EXPECT_EQ(x.examples[k].first, y.examples[k].first);
+    for (size_t k = 0; k < x.examples.size(); ++k)
+      EXPECT_EQ(x.examples[k].first, y.examples[k].first);
     for (size_t j = 0; j < x.next.size(); ++j) EXPECT_NEAR(x.next[j], y.next[j], 1e-5);
     ASSERT_EQ(x.bytes_quantiles.size(), y.bytes_quantiles.size());
     for (size_t j = 0; j < x.bytes_quantiles.size(); ++j) {
@@ -222,7 +223,8 @@ TEST(Behaviour, BadYamlErrorsNameFileLineAndKey) {
               "b.yaml:3: workflows[0].think_time:");
   ExpectError("workflows:\n  - name: a\n    weight: -1\n    steps: [{path: /x}]\n",
               "b.yaml:3: workflows[0].weight: must be >= 0");
-  ExpectError("workflows:\n  - name: a\n    steps: []\n", "b.yaml:3: workflows[0].steps: expected a non-empty list");
+  ExpectError("workflows:\n  - name: a\n    steps: []\n",
+              "b.yaml:3: workflows[0].steps: expected a non-empty list");
   ExpectError("workflow:\n  - name: a\n", "b.yaml:1: workflow: unknown key");
   ExpectError("format: forescale-behaviour/1\n", "give 'workflows'");
   const std::string chain =

@@ -67,14 +67,14 @@ Target SplitAtIds(const std::string& path, bool literal) {
 
 // One state of the compiled walk; a workflow step is a state whose choices have one entry.
 struct State {
-  Choice next;                         // entries: a state index or kEnd
+  Choice next;  // entries: a state index or kEnd
   Choice method;
   std::vector<std::string> method_fragments;  // `","method":"GET","path":"`
   Choice target;
   std::vector<Target> targets;
   const std::vector<double>* bytes_quantiles = nullptr;  // null: `fixed_bytes`
   int64_t fixed_bytes = 0;
-  double fixed_think_s = -1;           // < 0: draw from the model's think-time quantiles
+  double fixed_think_s = -1;  // < 0: draw from the model's think-time quantiles
 };
 
 struct Compiled {
@@ -117,7 +117,8 @@ Compiled Compile(const BehaviourModel& m) {
         s.target.Add(0, 1.0);
         s.targets.push_back(SplitAtIds(step.path, false));
         s.fixed_bytes = step.bytes;
-        s.fixed_think_s = std::chrono::duration<double>(step.think_time.value_or(w.think_time)).count();
+        s.fixed_think_s =
+            std::chrono::duration<double>(step.think_time.value_or(w.think_time)).count();
         Finish(s, c);
         c.states.push_back(std::move(s));
       }
@@ -171,8 +172,8 @@ struct Pending {
   double t;          // seconds since the profile's start
   uint64_t session;  // number, in order of start
   uint32_t state;
-  uint32_t id;       // what "{id}" becomes in this session
-  bool written;      // a line of this session was written
+  uint32_t id;   // what "{id}" becomes in this session
+  bool written;  // a line of this session was written
 };
 
 bool Before(const Pending& a, const Pending& b) {
@@ -225,8 +226,12 @@ class Heap {
 // profile's steps.
 class Starts {
  public:
-  Starts(std::vector<double> warm_rates, double bin_s, std::vector<double> step_rates, double step_s)
-      : warm_(std::move(warm_rates)), bin_s_(bin_s), steps_(std::move(step_rates)), step_s_(step_s),
+  Starts(std::vector<double> warm_rates, double bin_s, std::vector<double> step_rates,
+         double step_s)
+      : warm_(std::move(warm_rates)),
+        bin_s_(bin_s),
+        steps_(std::move(step_rates)),
+        step_s_(step_s),
         begin_s_(-bin_s * static_cast<double>(warm_.size())),
         end_s_(step_s * static_cast<double>(steps_.size())) {}
 
@@ -269,8 +274,8 @@ class Starts {
 std::vector<std::vector<double>> SimulateSessions(const Compiled& c, Rng& rng) {
   std::vector<std::vector<double>> sessions;
   size_t total = 0;
-  for (int k = 0; k < kSimulatedSessions && (k < kMinSimulatedSessions || total < kSimulatedRequests);
-       ++k) {
+  for (int k = 0;
+       k < kSimulatedSessions && (k < kMinSimulatedSessions || total < kSimulatedRequests); ++k) {
     std::vector<double> offsets = {0.0};
     uint32_t state = c.start.Pick(rng);
     double t = 0;
@@ -359,7 +364,8 @@ StartPlan PlanStarts(const std::vector<double>& rps, double step_s,
   }
   std::vector<double> starts_per_s(bins);
   for (size_t b = 0; b < bins; ++b) starts_per_s[b] = x[b] / length[b];
-  plan.warm_rates.assign(starts_per_s.begin(), starts_per_s.begin() + static_cast<std::ptrdiff_t>(warm_bins));
+  plan.warm_rates.assign(starts_per_s.begin(),
+                         starts_per_s.begin() + static_cast<std::ptrdiff_t>(warm_bins));
   plan.step_rates.resize(rps.size());
   for (size_t b = warm_bins; b < bins; ++b) {
     // Within a bin, starts follow the profile's own shape.
@@ -480,14 +486,15 @@ Result<RequestsResult> GenerateRequests(const Series& profile, const BehaviourMo
   auto mean = MeanRequestsPerSession(model);
   if (!mean) return std::unexpected(mean.error());
   if (profile.empty()) return Fail(ErrorCode::kInvalidArgument, "the profile is empty");
-  if (profile.step.count() <= 0) return Fail(ErrorCode::kInvalidArgument, "profile step must be positive");
+  if (profile.step.count() <= 0)
+    return Fail(ErrorCode::kInvalidArgument, "profile step must be positive");
   std::vector<double> rps(profile.size());
   for (size_t i = 0; i < profile.size(); ++i) {
     const double v = profile.values[i];
     if (v < 0 || std::isinf(v)) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "profile: rate " + std::to_string(v) + " at " + FormatRfc3339(profile.TimeAt(i)) +
-                      " (rates must be finite and >= 0)");
+      return Fail(ErrorCode::kInvalidArgument, "profile: rate " + std::to_string(v) + " at " +
+                                                   FormatRfc3339(profile.TimeAt(i)) +
+                                                   " (rates must be finite and >= 0)");
     }
     rps[i] = std::isnan(v) ? 0.0 : v;
   }
@@ -523,8 +530,8 @@ Result<RequestsResult> GenerateRequests(const Series& profile, const BehaviourMo
     const double t = start_first ? next_start : heap.top().t;
     if (!(t < end_s)) break;
     if (start_first) {
-      Pending p{.t = t, .session = next_session++, .state = c.start.Pick(rng), .id = 0,
-                .written = false};
+      Pending p{
+          .t = t, .session = next_session++, .state = c.start.Pick(rng), .id = 0, .written = false};
       if (c.uses_ids) p.id = static_cast<uint32_t>(1 + rng.UniformInt(kIdRange));
       heap.Push(p);
       next_start = starts.Next(t, rng);

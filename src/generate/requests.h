@@ -21,6 +21,8 @@
 //     carries the daily shape, and applying both would count it twice. (It is in the model for
 //     the reader and for profiles made without a load model.)
 //
+// Session ids ("s42") number sessions in order of start, warm-up included.
+//
 // Determinism: one Rng seeded with `seed` and consumed in a fixed order; timestamps are floored
 // to milliseconds and ties are broken by session number; numbers are written with
 // std::to_chars. Same profile, model and seed give the same bytes on every machine.
@@ -71,15 +73,15 @@ Result<std::unique_ptr<RequestSink>> OpenRequestFile(const std::string& path);
 
 struct RequestsOptions {
   uint64_t seed = 1;
-  std::optional<Duration> warmup;          // default: see above (p99.9 of session duration)
-  size_t buffer_bytes = size_t{1} << 20;   // bytes handed to the sink at a time
+  std::optional<Duration> warmup;         // default: see above (p99.9 of session duration)
+  size_t buffer_bytes = size_t{1} << 20;  // bytes handed to the sink at a time
 };
 
 struct RequestsResult {
-  uint64_t requests = 0;                   // lines written
-  uint64_t sessions = 0;                   // sessions with at least one line written
-  uint64_t bytes = 0;                      // sum of the lines' expected response bytes
-  double mean_requests_per_session = 0;    // L of the model
+  uint64_t requests = 0;                 // lines written
+  uint64_t sessions = 0;                 // sessions with at least one line written
+  uint64_t bytes = 0;                    // sum of the lines' expected response bytes
+  double mean_requests_per_session = 0;  // L of the model
   Duration warmup{0};
   // What was written, on the profile's grid, per second: requests/s and bytes/s.
   Series requests_per_s;

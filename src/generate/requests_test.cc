@@ -1,11 +1,11 @@
 #include "generate/requests.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <numbers>
 #include <sstream>
 #include <string>
@@ -14,11 +14,12 @@
 namespace forescale::generate {
 namespace {
 
-const std::string kNasaLog =
-    std::string(FORESCALE_SOURCE_DIR) + "/data/nasa_http/NASA_access_log_Aug95_head1880_repaired.log";
+const std::string kNasaLog = std::string(FORESCALE_SOURCE_DIR) +
+                             "/data/nasa_http/NASA_access_log_Aug95_head1880_repaired.log";
 
 Series Constant(double rps, Duration step, size_t points) {
-  return Series{.start = *ParseTimestamp("2024-03-12T09:00:00Z"), .step = step,
+  return Series{.start = *ParseTimestamp("2024-03-12T09:00:00Z"),
+                .step = step,
                 .values = std::vector<double>(points, rps)};
 }
 
@@ -162,9 +163,10 @@ TEST(Requests, LearnedModelRequestsLookLikeTheLog) {
   int max_count = 0;
   for (const auto& [path, count] : paths) max_count = std::max(max_count, count);
   EXPECT_LE(max_count, 1.25 * paths[m.endpoints[0].examples[0].first]);
-  EXPECT_NEAR(r->mean_requests_per_session,
-              static_cast<double>(m.learned_from->requests) / static_cast<double>(m.learned_from->sessions),
-              1e-6);
+  EXPECT_NEAR(
+      r->mean_requests_per_session,
+      static_cast<double>(m.learned_from->requests) / static_cast<double>(m.learned_from->sessions),
+      1e-6);
   EXPECT_GT(r->warmup, Duration{0});
 }
 
@@ -201,7 +203,8 @@ TEST(Requests, RejectsNegativeRatesAndEmptyProfiles) {
   bad.values[4] = -1;
   auto r = GenerateRequests(bad, Workflows(), {}, sink);
   ASSERT_FALSE(r.has_value());
-  EXPECT_NE(r.error().message().find("2024-03-12T09:00:04Z"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("2024-03-12T09:00:04Z"), std::string::npos)
+      << r.error().message();
   EXPECT_FALSE(GenerateRequests(Series{}, Workflows(), {}, sink).has_value());
 }
 
