@@ -76,7 +76,11 @@ def load_results(out, selected):
 def score_splits(out, groups, splits, fc, tm):
     rows, notes = [], []
     series_cache = {}
-    times = tm.set_index(["group", "series", "fold", "tool", "method"])["seconds"]
+    times = tm.set_index(["group", "series", "fold", "tool", "method"])["seconds"].sort_index()
+    dup = times.index.duplicated()
+    if dup.any():
+        sys.exit(f"score.py: {dup.sum()} forecasts appear twice in {out}/results (stale results?), e.g. "
+                 f"{times.index[dup][0]}")
     fc_groups = fc.groupby(["group", "series", "fold"])
     for g in groups.itertuples():
         for sp in splits[(splits.trace == g.trace) & (splits.step == g.step)].itertuples():
