@@ -182,7 +182,10 @@ def main():
         chosen = tm[(tm.group == g.group) & (tm.tool == "forescale") & (tm.method == "auto")]
         if "model" in chosen and chosen.model.notna().any():
             counts = chosen.model.fillna("?").str.replace(r"\s+\(.*\)$", "", regex=True).value_counts()
-            lines.append("  forescale auto chose: " + ", ".join(f"{m} x{c}" for m, c in counts.items()))
+            shown = ", ".join(f"{m} x{c}" for m, c in counts.head(6).items())
+            if len(counts) > 6:
+                shown += f", and {len(counts) - 6} others"
+            lines.append("  forescale auto chose: " + shown)
         auto = agg[(agg.tool == "forescale") & (agg.method == "auto")]
         if auto.empty:
             continue

@@ -325,6 +325,10 @@ Result<std::vector<MetricSeries>> ParsePromJson(std::string_view content,
   } catch (const Json::parse_error& e) {
     return Fail(ErrorCode::kInvalidArgument,
                 Position(content, e.byte) + ": not valid JSON: " + ParseErrorDetail(e));
+  } catch (const Json::exception& e) {
+    // A number too large for a double (1e999) is out_of_range, not parse_error (found by
+    // the fuzzer): still bad input, never a crash.
+    return Fail(ErrorCode::kInvalidArgument, "not valid JSON: " + Printable(e.what(), 200));
   }
   // The walk checks every type before reading it; this catch is a last guard so that a case
   // it missed is an error message rather than a crash of the whole program.

@@ -216,6 +216,14 @@ TEST(PromJson, ResponsesWithoutSamplesAreErrors) {
   }
 }
 
+TEST(PromJson, ANumberTooLargeForADoubleIsAnErrorNotACrash) {
+  // Found by libFuzzer: nlohmann throws out_of_range, not parse_error, for 6E66...6.
+  ParseReport report;
+  auto r = ParsePromJson("{\"status\":666666666666666666E666666666666666666666666:6}", {}, report);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message().find("not valid JSON"), std::string::npos) << r.error().message();
+}
+
 TEST(PromJson, SurvivesArbitraryBytes) {
   std::mt19937 rng(11);
   const std::string seed(kMatrix);
