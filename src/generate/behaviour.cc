@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "generate/internal/stats.h"
+#include "generate/internal/yaml_file.h"
 #include "ingest/access_log.h"
 #include "ingest/endpoint.h"
 #include "ingest/input_stream.h"
@@ -956,29 +957,17 @@ std::string FormatBehaviourYaml(const BehaviourModel& m) {
 }
 
 Result<BehaviourModel> ParseBehaviourYaml(const std::string& yaml_text, const std::string& origin) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    return Fail(ErrorCode::kInvalidArgument,
-                origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-  if (!root || root.IsNull()) return Fail(ErrorCode::kInvalidArgument, origin + ": empty file");
-  try {
-    return ParseRoot(root, Reader(origin));
-  } catch (const YAML::Exception& e) {
-    return Fail(ErrorCode::kInvalidArgument,
-                origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+  return internal::ParseYamlText(
+      yaml_text, origin, [&](const YAML::Node& root) -> Result<BehaviourModel> {
+        if (!root || root.IsNull()) {
+          return Fail(ErrorCode::kInvalidArgument, origin + ": empty file");
+        }
+        return ParseRoot(root, Reader(origin));
+      });
 }
 
 Result<void> WriteBehaviourFile(const BehaviourModel& model, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Fail(ErrorCode::kIo, path + ": cannot write");
-  out << FormatBehaviourYaml(model);
-  out.close();
-  if (!out) return Fail(ErrorCode::kIo, path + ": write failed");
-  return {};
+  return internal::WriteTextFile(path, FormatBehaviourYaml(model));
 }
 
 Result<BehaviourModel> ReadBehaviourFile(const std::string& path) {

@@ -1,7 +1,6 @@
 #include "generate/model_file.h"
 
 #include <Eigen/Eigenvalues>
-
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -9,6 +8,8 @@
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
+
+#include "generate/internal/yaml_file.h"
 
 namespace forescale::generate {
 namespace {
@@ -393,28 +394,13 @@ std::string FormatModelYaml(const LoadModel& m) {
 }
 
 Result<LoadModel> ParseModelYaml(const std::string& yaml_text, const std::string& origin) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    return Fail(ErrorCode::kInvalidArgument,
-                origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-  try {
-    return ParseRoot(root, Reader(origin));
-  } catch (const YAML::Exception& e) {
-    return Fail(ErrorCode::kInvalidArgument,
-                origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+  return internal::ParseYamlText(
+      yaml_text, origin,
+      [&](const YAML::Node& root) -> Result<LoadModel> { return ParseRoot(root, Reader(origin)); });
 }
 
 Result<void> WriteModelFile(const LoadModel& model, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Fail(ErrorCode::kIo, path + ": cannot write");
-  out << FormatModelYaml(model);
-  out.close();
-  if (!out) return Fail(ErrorCode::kIo, path + ": write failed");
-  return {};
+  return internal::WriteTextFile(path, FormatModelYaml(model));
 }
 
 Result<LoadModel> ReadModelFile(const std::string& path) {
