@@ -13,6 +13,7 @@
 #include "app/ingest_command.h"
 #include "app/progress.h"
 #include "app/series_command.h"
+#include "app/simulate_command.h"
 #include "core/clock.h"
 #include "store/store.h"
 
@@ -224,6 +225,7 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}));
 
   const auto run_generate = AddGenerateCommands(app);
+  const auto run_simulate = AddSimulateCommand(app);
 
   try {
     app.parse(argc, argv);
@@ -235,6 +237,7 @@ int Main(int argc, char** argv) {
 
   SystemClock clock;
   if (std::optional<Result<void>> generated = run_generate()) return Report(*generated);
+  if (std::optional<Result<void>> simulated = run_simulate()) return Report(*simulated);
   if (ingest->parsed()) {
     auto fmt_ok = ingest::ParseFormat(format);
     auto off = ParseRfc3339("1970-01-01T00:00:00" + offset);

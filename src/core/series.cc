@@ -110,10 +110,16 @@ Result<Series> Resample(const Series& in, Duration step, Aggregation agg) {
 Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation agg) {
   Series out{.start = {}, .step = step, .values = {}};
   if (samples.empty()) return out;
-  std::vector<Sample> sorted(samples.begin(), samples.end());
-  // Stable so that kLast means the last sample given for that time, as in the input.
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const Sample& a, const Sample& b) { return a.time < b.time; });
+  const auto by_time = [](const Sample& a, const Sample& b) { return a.time < b.time; };
+  // Files are nearly always in time order: copy and sort only when they are not.
+  std::vector<Sample> copy;
+  std::span<const Sample> sorted = samples;
+  if (!std::is_sorted(samples.begin(), samples.end(), by_time)) {
+    copy.assign(samples.begin(), samples.end());
+    // Stable so that kLast means the last sample given for that time, as in the input.
+    std::stable_sort(copy.begin(), copy.end(), by_time);
+    sorted = copy;
+  }
   out.start = FloorTo(sorted.front().time, step);
   const size_t n = static_cast<size_t>((sorted.back().time - out.start) / step) + 1;
   out.values.assign(n, kNaN);
@@ -123,7 +129,8 @@ Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation
     const TimePoint bucket_end = out.TimeAt(b + 1);
     bucket.clear();
     while (i < sorted.size() && sorted[i].time < bucket_end) bucket.push_back(sorted[i++].value);
-    out.values[b] = Aggregate(bucket, agg);
+    // One sample per bucket is the common case; every aggregation of one value is that value.
+    out.values[b] = bucket.size() == 1 ? bucket[0] : Aggregate(bucket, agg);
   }
   return out;
 }
@@ -132,7 +139,7 @@ Duration NativeStep(std::span<const Sample> samples) {
   std::vector<int64_t> times;
   times.reserve(samples.size());
   for (const auto& s : samples) times.push_back(s.time.time_since_epoch().count());
-  std::sort(times.begin(), times.end());
+  if (!std::is_sorted(times.begin(), times.end())) std::sort(times.begin(), times.end());
   std::map<int64_t, size_t> gaps;
   for (size_t i = 1; i < times.size(); ++i) {
     if (times[i] > times[i - 1]) ++gaps[times[i] - times[i - 1]];

@@ -1,0 +1,283 @@
+#include "app/simulate_command.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "policy/policy.h"
+#include "sim/service_model.h"
+#include "sim/simulator.h"
+#include "testkit/scaling_metrics.h"
+
+namespace forescale::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Which policy scales resource `index` named `name`: "name=spec" wins over position.
+Result<std::string> PolicyFor(const std::vector<std::string>& specs, size_t index,
+                              const std::string& name, size_t resources) {
+  for (const std::string& spec : specs) {
+    const size_t eq = spec.find('=');
+    if (eq != std::string::npos && spec.substr(0, eq) == name) return spec.substr(eq + 1);
+  }
+  std::vector<std::string> positional;
+  for (const std::string& spec : specs) {
+    if (spec.find('=') == std::string::npos) positional.push_back(spec);
+  }
+  if (index < positional.size()) return positional[index];
+  return Fail(ErrorCode::kInvalidArgument,
+              fmt::format("no --policy for resource '{}': the service has {} resources; give one "
+                          "--policy per resource, in order, or as RESOURCE=POLICY",
+                          name, resources));
+}
+
+std::string Thousands(double v) {
+  std::string digits = fmt::format("{:.0f}", v);
+  std::string out;
+  const size_t start = digits[0] == '-' ? 1 : 0;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > start && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+Result<void> WriteTimeline(const sim::Timeline& t, const std::string& path) {
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return Fail(ErrorCode::kIo, path + ": cannot write");
+  std::string header =
+      "time,demand,served,dropped,replicas_desired,replicas_ready,replicas_running,utilisation,"
+      "cpu,p95_latency_ms,cost";
+  for (size_t r = 1; r < t.resources.size(); ++r) {
+    const std::string& n = t.resources[r].name;
+    header += fmt::format(",{0}_desired,{0}_ready,{0}_cpu", n);
+  }
+  fmt::memory_buffer buf;
+  fmt::format_to(std::back_inserter(buf), "{}\n", header);
+  const double dt = std::chrono::duration<double>(t.step).count();
+  double cost = 0;
+  const sim::ResourceTimeline& front = t.resources[0];
+  bool ok = true;
+  for (size_t i = 0; i < t.size(); ++i) {
+    for (const auto& rt : t.resources) cost += rt.running[i] * dt / 3600.0 * rt.price_per_replica_hour;
+    const double target_capacity = front.ready[i] * front.capacity_rps * front.target_utilisation;
+    fmt::format_to(std::back_inserter(buf), "{},{:.6g},{:.6g},{:.6g},{},{},{},{:.4g},{:.4g},{:.4g},{:.6g}",
+                   FormatRfc3339(t.TimeAt(i)), t.demand[i], t.served[i], t.dropped[i],
+                   front.desired[i], front.ready[i], front.running[i],
+                   target_capacity > 0 ? front.served[i] / target_capacity : 0.0, front.cpu[i],
+                   t.latency_p95[i] * 1000.0, cost);
+    for (size_t r = 1; r < t.resources.size(); ++r) {
+      const auto& rt = t.resources[r];
+      fmt::format_to(std::back_inserter(buf), ",{},{},{:.4g}", rt.desired[i], rt.ready[i], rt.cpu[i]);
+    }
+    buf.push_back('\n');
+    if (buf.size() > (1 << 20)) {
+      ok &= std::fwrite(buf.data(), 1, buf.size(), f) == buf.size();
+      buf.clear();
+    }
+  }
+  ok &= std::fwrite(buf.data(), 1, buf.size(), f) == buf.size();
+  ok &= std::fclose(f) == 0;
+  if (!ok) {
+    std::filesystem::remove(tmp);
+    return Fail(ErrorCode::kIo, path + ": write failed");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp);
+    return Fail(ErrorCode::kIo, path + ": " + ec.message());
+  }
+  return {};
+}
+
+nlohmann::json SummaryJson(const testkit::ScalingSummary& s) {
+  nlohmann::json j = {
+      {"duration_hours", s.duration_hours},
+      {"requests", s.requests},
+      {"dropped", s.dropped},
+      {"drop_fraction", s.drop_fraction},
+      {"minutes", s.minutes},
+      {"slo_violation_minutes", s.slo_violation_minutes},
+      {"latency_p95_seconds", s.latency_p95},
+      {"latency_p99_seconds", s.latency_p99},
+      {"scaling_episodes", s.scaling_episodes},
+      {"response_time_mean_seconds", s.response_time_mean},
+      {"response_time_p95_seconds", s.response_time_p95},
+      {"response_time_max_seconds", s.response_time_max},
+      {"under_provisioned_seconds", s.under_provisioned_seconds},
+      {"utilisation", s.utilisation},
+      {"cost", s.cost},
+  };
+  for (const auto& r : s.resources) {
+    j["resources"].push_back({{"name", r.name},
+                              {"policy", r.policy},
+                              {"cost", r.cost},
+                              {"replica_hours", r.replica_hours},
+                              {"mean_ready", r.mean_ready},
+                              {"max_replicas", r.max_replicas},
+                              {"utilisation", r.utilisation},
+                              {"cpu_utilisation", r.cpu_utilisation},
+                              {"scale_ups", r.scale_ups},
+                              {"scale_downs", r.scale_downs}});
+  }
+  return j;
+}
+
+}  // namespace
+
+Result<void> SimulateCommand(const SimulateOptions& options) {
+  const auto started = Clock::now();
+  auto profile = LoadSeries(options.profile);
+  if (!profile) return std::unexpected(profile.error());
+  if (options.per_step_counts) {
+    const double seconds = std::chrono::duration<double>(profile->step).count();
+    for (double& v : profile->values) v /= seconds;
+  }
+  const double load_seconds = SecondsSince(started);
+  auto service = sim::LoadServiceModel(options.service_path);
+  if (!service) return std::unexpected(service.error());
+  auto step = ParseDuration(options.step);
+  if (!step || step->count() <= 0) {
+    return Fail(ErrorCode::kInvalidArgument, "--step: expected a positive duration such as 1s");
+  }
+  Duration warm_up{0};
+  if (!options.warm_up.empty()) {
+    auto w = ParseDuration(options.warm_up);
+    if (!w) return Fail(ErrorCode::kInvalidArgument, "--warm-up: " + w.error().message());
+    warm_up = *w;
+    if (warm_up >= profile->end() - profile->start) {
+      return Fail(ErrorCode::kInvalidArgument, "--warm-up is as long as the whole profile");
+    }
+  }
+
+  // The oracle of resource k sees the demand that reaches it.
+  std::vector<Series> demand_at;
+  demand_at.reserve(service->resources.size());
+  double factor = 1;
+  std::vector<std::unique_ptr<policy::Policy>> policies;
+  for (size_t r = 0; r < service->resources.size(); ++r) {
+    const sim::ResourceModel& model = service->resources[r];
+    factor *= model.demand_per_request;
+    Series demand = *profile;
+    for (double& v : demand.values) v *= factor;
+    demand_at.push_back(std::move(demand));
+    auto spec = PolicyFor(options.policies, r, model.name, service->resources.size());
+    if (!spec) return std::unexpected(spec.error());
+    auto policy = policy::LoadPolicy(*spec, sim::ContextFor(model, &demand_at.back(), options.seed + r));
+    if (!policy) return std::unexpected(policy.error());
+    policies.push_back(std::move(*policy));
+  }
+
+  const auto sim_started = Clock::now();
+  auto timeline = sim::Simulate(*profile, *service, policies, {.step = *step, .seed = options.seed});
+  if (!timeline) return std::unexpected(timeline.error());
+  const double sim_seconds = SecondsSince(sim_started);
+  const testkit::ScalingSummary s =
+      testkit::Summarise(*timeline, {.from = timeline->start + warm_up});
+  if (!options.out.empty()) {
+    if (auto written = WriteTimeline(*timeline, options.out); !written) return written;
+  }
+
+  if (options.format == "json") {
+    nlohmann::json j = SummaryJson(s);
+    j["service"] = service->name;
+    j["steps"] = timeline->size();
+    j["step_seconds"] = std::chrono::duration<double>(*step).count();
+    j["warm_up_seconds"] = std::chrono::duration<double>(warm_up).count();
+    j["decisions"] = timeline->decision_count;
+    j["scaling_actions"] = timeline->decisions.size();
+    j["seconds"] = SecondsSince(started);
+    j["notes"] = timeline->notes;
+    fmt::print("{}\n", j.dump(2));
+    return {};
+  }
+  if (options.format == "csv") {
+    fmt::print("policy,slo_violation_minutes,minutes,drop_fraction,latency_p95_s,episodes,"
+               "response_mean_s,response_p95_s,utilisation,cost\n");
+    fmt::print("{},{},{},{:.6g},{:.4g},{},{:.4g},{:.4g},{:.4g},{:.6g}\n", s.resources[0].policy,
+               s.slo_violation_minutes, s.minutes, s.drop_fraction, s.latency_p95,
+               s.scaling_episodes, s.response_time_mean, s.response_time_p95, s.utilisation, s.cost);
+    return {};
+  }
+  double peak = 0, sum = 0;
+  for (float v : timeline->demand) {
+    peak = std::max(peak, static_cast<double>(v));
+    sum += v;
+  }
+  fmt::print("simulated  {} at {} step: {} steps in {:.2f} s (profile read in {:.2f} s)\n",
+             FormatDuration(timeline->step * static_cast<int64_t>(timeline->size())),
+             FormatDuration(*step), Thousands(static_cast<double>(timeline->size())), sim_seconds,
+             load_seconds);
+  if (warm_up.count() > 0) fmt::print("scored     after a warm-up of {}\n", FormatDuration(warm_up));
+  fmt::print("service    {} ({}), SLO p95 latency {}\n", service->name, options.service_path,
+             FormatDuration(service->slo_p95_latency));
+  for (const auto& r : s.resources) {
+    fmt::print("policy     {}: {} ({} scale-ups, {} scale-downs)\n", r.name, r.policy, r.scale_ups,
+               r.scale_downs);
+  }
+  fmt::print("demand     mean {:.1f} rps, peak {:.1f} rps, {} requests\n",
+             sum / static_cast<double>(timeline->size()), peak, Thousands(s.requests));
+  fmt::print("SLO        {} violation minutes of {} ({:.2f} %); dropped {:.4f} %; p95 latency {:.0f} ms\n",
+             s.slo_violation_minutes, s.minutes,
+             s.minutes ? 100.0 * static_cast<double>(s.slo_violation_minutes) / static_cast<double>(s.minutes) : 0.0,
+             100 * s.drop_fraction, s.latency_p95 * 1000);
+  fmt::print("scaling    {} under-provisioned episodes; response time mean {:.0f} s, p95 {:.0f} s, max {:.0f} s\n",
+             s.scaling_episodes, s.response_time_mean, s.response_time_p95, s.response_time_max);
+  for (const auto& r : s.resources) {
+    fmt::print("capacity   {}: utilisation {:.2f} of capacity at target (CPU {:.0f} %), mean {:.1f} ready replicas, max {}\n",
+               r.name, r.utilisation, r.cpu_utilisation * 100, r.mean_ready, r.max_replicas);
+  }
+  fmt::print("cost       {:.2f} ({} replica-hours)\n", s.cost,
+             Thousands(std::round([&] {
+               double h = 0;
+               for (const auto& r : s.resources) h += r.replica_hours;
+               return h;
+             }())));
+  for (const std::string& note : timeline->notes) fmt::print("note       {}\n", note);
+  if (!options.out.empty()) fmt::print("timeline   {}\n", options.out);
+  return {};
+}
+
+std::function<std::optional<Result<void>>()> AddSimulateCommand(CLI::App& app) {
+  auto options = std::make_shared<SimulateOptions>();
+  auto values = std::make_shared<std::string>("rps");
+  CLI::App* cmd = app.add_subcommand(
+      "simulate", "Replay a load profile against a simulated service under a scaling policy");
+  cmd->add_option("--profile", options->profile.input,
+                  "Load profile: CSV timestamp,rps (e.g. from generate profile) or any series file")
+      ->required();
+  cmd->add_option("--column", options->profile.column, "Which column of a multi-series CSV");
+  cmd->add_option("--values", *values, "rps (requests/s) or count (requests per step)")
+      ->check(CLI::IsMember({"rps", "count"}));
+  cmd->add_option("--service", options->service_path, "Service model YAML (see examples/service.yaml)")
+      ->required();
+  cmd->add_option("--policy", options->policies,
+                  "Policy kind (hpa, target-tracking, step, rule, scheduled, aws-predictive, "
+                  "predictive, oracle) or policy YAML; one per resource, or RESOURCE=POLICY")
+      ->required();
+  cmd->add_option("--seed", options->seed, "Random seed (start-up delays, metric noise)");
+  cmd->add_option("--step", options->step, "Simulation step");
+  cmd->add_option("--warm-up", options->warm_up,
+                  "Simulate but do not score this first part (e.g. 2d, so forecasts have history)");
+  cmd->add_option("--format", options->format, "Summary format: text|json|csv")
+      ->check(CLI::IsMember({"text", "json", "csv"}));
+  cmd->add_option("--out", options->out, "Write the per-step timeline CSV here");
+  return [cmd, options, values]() -> std::optional<Result<void>> {
+    if (!cmd->parsed()) return std::nullopt;
+    options->per_step_counts = *values == "count";
+    return SimulateCommand(*options);
+  };
+}
+
+}  // namespace forescale::app

@@ -1,0 +1,286 @@
+#include "policy/predictive.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "forecast/engine.h"
+#include "forecast/forecaster.h"
+#include "policy/internal/factories.h"
+
+namespace forescale::policy {
+namespace {
+
+int ReplicasFor(double rps, double per_replica) {
+  if (!(rps > 0) || !(per_replica > 0)) return 0;
+  return static_cast<int>(std::ceil(rps / per_replica - 1e-9));
+}
+
+// The families named in a model description such as "mean(prophet,ets)" or "ets".
+std::vector<std::string> FamiliesIn(const std::string& model) {
+  std::vector<std::string> out;
+  std::string token;
+  for (size_t i = 0; i <= model.size(); ++i) {
+    const char c = i < model.size() ? model[i] : ' ';
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      token += c;
+      continue;
+    }
+    for (std::string_view name : forecast::kModelNames) {
+      if (token == name && std::find(out.begin(), out.end(), token) == out.end()) out.push_back(token);
+    }
+    token.clear();
+  }
+  return out;
+}
+
+std::string Seconds(Duration d) {
+  return FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(d));
+}
+
+}  // namespace
+
+PredictivePolicy::PredictivePolicy(PredictiveOptions options) : options_(std::move(options)) {}
+
+void PredictivePolicy::Refit(const Observation& observation) {
+  last_fit_ = observation.now;
+  const Series history =
+      observation.metrics->History(Metric::kRequestRate, options_.history, options_.forecast_step);
+  const Duration have = history.step * static_cast<int64_t>(history.size());
+  if (history.empty() || have < options_.min_history) {
+    fit_problem_ = "no forecast yet: " + Seconds(have) + " of history, needs " +
+                   Seconds(options_.min_history);
+    return;
+  }
+  const Duration ahead = options_.refit_every + options_.lead + options_.interval * 2 +
+                         (observation.now - history.end());
+  const size_t horizon = static_cast<size_t>(ahead / options_.forecast_step) + 2;
+  const bool reselect = families_.empty() || observation.now - last_selection_ >= options_.reselect_every;
+  if (reselect || !RefitChosen(history, horizon)) Select(history, horizon, observation.now);
+}
+
+void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint now) {
+  forecast::ForecastRequest request{.horizon = horizon,
+                                    .model = options_.model,
+                                    .quantiles = {options_.quantile}};
+  auto result = forecast::RunForecast(history, request);
+  if (!result) {
+    fit_problem_ = "forecast failed: " + result.error().message();
+    return;
+  }
+  last_selection_ = now;
+  families_ = options_.model == "auto"
+                  ? FamiliesIn(result->candidates.empty() ? result->model : result->candidates[0].model)
+                  : std::vector<std::string>{options_.model};
+  periods_ = result->periods;
+  fit_problem_.clear();
+  fitted_ = true;
+  forecast_start_ = result->start;
+  forecast_mean_ = result->mean;
+  forecast_quantile_ = result->quantiles.at(options_.quantile);
+  forecast_model_ = result->model;
+  width_.resize(horizon);
+  for (size_t h = 0; h < horizon; ++h) {
+    width_[h] = (forecast_quantile_[h] - forecast_mean_[h]) / std::sqrt(std::max(forecast_mean_[h], 1.0));
+  }
+}
+
+bool PredictivePolicy::RefitChosen(const Series& history, size_t horizon) {
+  if (families_.empty() || width_.size() < horizon) return false;
+  std::vector<double> mean(horizon, 0.0);
+  for (const std::string& family : families_) {
+    auto model = forecast::MakeForecaster(family);
+    if (!model) return false;
+    if (!(*model)->Fit(history, {.seasons = periods_})) return false;
+    auto path = (*model)->Predict(horizon);
+    if (!path) return false;
+    for (size_t h = 0; h < horizon; ++h) mean[h] += (*path)[h] / static_cast<double>(families_.size());
+  }
+  forecast_start_ = history.end();
+  forecast_mean_ = mean;
+  forecast_quantile_.resize(horizon);
+  for (size_t h = 0; h < horizon; ++h) {
+    forecast_quantile_[h] = std::max(0.0, mean[h] + width_[h] * std::sqrt(std::max(mean[h], 1.0)));
+  }
+  return true;
+}
+
+std::optional<PredictivePolicy::Peak> PredictivePolicy::PeakForecast(TimePoint from,
+                                                                      TimePoint to) const {
+  if (!fitted_ || forecast_quantile_.empty()) return std::nullopt;
+  const int64_t step = options_.forecast_step.count();
+  const int64_t first = (from - forecast_start_).count() / step;
+  const int64_t last = ((to - forecast_start_).count() - 1) / step;
+  if (first < 0 || last >= static_cast<int64_t>(forecast_quantile_.size())) return std::nullopt;
+  Peak peak;
+  for (int64_t i = std::max<int64_t>(0, first); i <= last; ++i) {
+    peak.mean = std::max(peak.mean, forecast_mean_[static_cast<size_t>(i)] * correction_);
+    peak.quantile = std::max(peak.quantile, forecast_quantile_[static_cast<size_t>(i)] * correction_);
+  }
+  return peak;
+}
+
+int PredictivePolicy::ReplicasForPeak(const Peak& peak, double capacity_per_replica) const {
+  return std::max(ReplicasFor(peak.mean, capacity_per_replica * options_.target_utilisation),
+                  ReplicasFor(peak.quantile, capacity_per_replica * options_.max_utilisation));
+}
+
+std::optional<double> PredictivePolicy::MeanForecastAt(TimePoint from, TimePoint to) const {
+  if (!fitted_) return std::nullopt;
+  const int64_t step = options_.forecast_step.count();
+  const int64_t first = (from - forecast_start_).count() / step;
+  const int64_t last = ((to - forecast_start_).count() - 1) / step;
+  if (first < 0 || last >= static_cast<int64_t>(forecast_mean_.size()) || last < first) {
+    return std::nullopt;
+  }
+  double sum = 0;
+  for (int64_t i = first; i <= last; ++i) sum += forecast_mean_[static_cast<size_t>(i)];
+  return sum;
+}
+
+Decision PredictivePolicy::Decide(const Observation& observation) {
+  const MetricSource& metrics = *observation.metrics;
+  if (!fitted_ || observation.now - last_fit_ >= options_.refit_every) Refit(observation);
+
+  // Level correction from the last minutes the forecast covered.
+  correction_ = 1.0;
+  const Series recent = metrics.History(Metric::kRequestRate, options_.forecast_step * 5,
+                                        options_.forecast_step);
+  if (!recent.empty() && recent.step == options_.forecast_step) {
+    if (auto predicted = MeanForecastAt(recent.start, recent.end()); predicted && *predicted > 0) {
+      double actual = 0;
+      for (double v : recent.values) actual += std::isnan(v) ? 0 : v;
+      correction_ = std::clamp(actual / *predicted, 0.5, 3.0);
+    }
+  }
+
+  const double per_replica = observation.capacity_per_replica * options_.target_utilisation;
+  // Reactive floor: what the load of the last minute needs, by request rate and by CPU, with
+  // the HPA's tolerance (a reactive controller would not act on less either).
+  const double rps = metrics.Average(Metric::kRequestRate, std::chrono::minutes(1));
+  const double cpu = metrics.Average(Metric::kCpuUtilisation, std::chrono::minutes(1));
+  int floor = ReplicasFor(rps, per_replica * (1 + options_.tolerance));
+  if (cpu / options_.target_utilisation > 1 + options_.tolerance && observation.ready_replicas > 0) {
+    floor = std::max(floor, static_cast<int>(std::ceil(cpu / options_.target_utilisation *
+                                                       observation.ready_replicas)));
+  }
+
+  const TimePoint ready_at = observation.now + options_.lead;
+  const TimePoint until = ready_at + options_.interval;
+  const std::optional<Peak> ahead = PeakForecast(ready_at, until);
+  int desired = floor;
+  std::string why;
+  if (ahead) {
+    const int forecast_need = ReplicasForPeak(*ahead, observation.capacity_per_replica);
+    why = fmt::format("forecast {:.1f} rps (q{:g} {:.1f}) at +{} ({}{}) needs {}", ahead->mean,
+                      options_.quantile, ahead->quantile, Seconds(options_.lead), forecast_model_,
+                      correction_ != 1.0 ? fmt::format(", level x{:.2f}", correction_) : "",
+                      forecast_need);
+    desired = std::max(desired, forecast_need);
+  } else {
+    why = fit_problem_.empty() ? "forecast does not reach +" + Seconds(options_.lead) : fit_problem_;
+  }
+  why += fmt::format("; floor {} ({:.1f} rps, cpu {:.0f}%)", floor, std::isnan(rps) ? 0.0 : rps,
+                     std::isnan(cpu) ? 0.0 : cpu * 100);
+
+  // Scale-down guard: replicas removed now take a start-up delay to come back.
+  if (desired < observation.current_replicas) {
+    if (const auto near = PeakForecast(observation.now, until)) {
+      desired = std::max(desired, ReplicasForPeak(*near, observation.capacity_per_replica));
+    } else if (ahead) {
+      desired = observation.current_replicas;  // no forecast of the near future: hold
+    }
+  }
+  recommendations_.emplace_back(observation.now, desired);
+  while (!recommendations_.empty() &&
+         recommendations_.front().first <= observation.now - options_.scale_down_window) {
+    recommendations_.pop_front();
+  }
+  if (desired < observation.current_replicas) {
+    int held = desired;
+    for (const auto& [time, value] : recommendations_) held = std::max(held, value);
+    held = std::min(held, observation.current_replicas);
+    if (held > desired) {
+      why += fmt::format("; scale-down held at {} ({} window)", held, Seconds(options_.scale_down_window));
+      desired = held;
+    }
+  }
+  desired = std::clamp(desired, observation.min_replicas, observation.max_replicas);
+  return {.desired_replicas = desired,
+          .reason = why + fmt::format(" -> {}", desired),
+          .expected_load = ahead ? ahead->mean : std::nan("")};
+}
+
+namespace internal {
+
+PolicyResult MakePredictive(const YAML::Node* config, const YamlConfig& reader,
+                            const PolicyContext& context) {
+  PredictiveOptions o{.target_utilisation = context.target_utilisation,
+                      .lead = context.startup_delay_p95};
+  if (config) {
+    const YAML::Node& c = *config;
+    auto ok = reader.Keys(c, "", {"kind", "interval", "target_utilisation", "lead", "quantile",
+                                  "underprovision_cost", "forecast", "scale_down_window",
+                                  "tolerance", "max_utilisation"});
+    if (!ok) return std::unexpected(ok.error());
+#define FORESCALE_READ(field, expr)                      \
+  if (auto v = (expr); !v) {                             \
+    return std::unexpected(v.error());                   \
+  } else {                                               \
+    o.field = *v;                                        \
+  }
+    FORESCALE_READ(interval, reader.Time(c, "", "interval", o.interval));
+    FORESCALE_READ(target_utilisation, reader.Fraction(c, "", "target_utilisation", o.target_utilisation));
+    FORESCALE_READ(lead, reader.Time(c, "", "lead", o.lead));
+    FORESCALE_READ(scale_down_window, reader.Time(c, "", "scale_down_window", o.scale_down_window));
+    FORESCALE_READ(tolerance, reader.Number(c, "", "tolerance", o.tolerance));
+    FORESCALE_READ(max_utilisation, reader.Fraction(c, "", "max_utilisation", o.max_utilisation));
+    if (o.max_utilisation > 1) {
+      return reader.Bad(c["max_utilisation"], "max_utilisation", "must be at most 100%");
+    }
+    if (c["quantile"] && c["underprovision_cost"]) {
+      return reader.Bad(c["quantile"], "quantile", "give either quantile or underprovision_cost");
+    }
+    FORESCALE_READ(quantile, reader.Number(c, "", "quantile", o.quantile));
+    if (c["underprovision_cost"]) {
+      // A replica-hour short costs `u` times a replica-hour's price: q = u / (u + 1).
+      auto u = reader.Number(c, "", "underprovision_cost");
+      if (!u) return std::unexpected(u.error());
+      if (*u <= 0) return reader.Bad(c["underprovision_cost"], "underprovision_cost", "must be > 0");
+      o.quantile = *u / (*u + 1.0);
+    }
+    if (const YAML::Node f = c["forecast"]) {
+      auto fk = reader.Keys(f, "forecast", {"step", "history", "min_history", "refit_every",
+                                            "reselect_every", "model"});
+      if (!fk) return std::unexpected(fk.error());
+      FORESCALE_READ(forecast_step, reader.Time(f, "forecast", "step", o.forecast_step));
+      FORESCALE_READ(history, reader.Time(f, "forecast", "history", o.history));
+      FORESCALE_READ(min_history, reader.Time(f, "forecast", "min_history", o.min_history));
+      FORESCALE_READ(refit_every, reader.Time(f, "forecast", "refit_every", o.refit_every));
+      FORESCALE_READ(reselect_every, reader.Time(f, "forecast", "reselect_every", o.reselect_every));
+      FORESCALE_READ(model, reader.Text(f, "forecast", "model", o.model));
+      if (o.model != "auto" && !forecast::MakeForecaster(o.model)) {
+        return reader.Bad(f["model"], "forecast.model", "unknown model '" + o.model + "'");
+      }
+      if (o.forecast_step.count() <= 0) return reader.Bad(f["step"], "forecast.step", "must be > 0");
+      if (o.refit_every.count() <= 0) {
+        return reader.Bad(f["refit_every"], "forecast.refit_every", "must be > 0");
+      }
+    }
+#undef FORESCALE_READ
+    if (o.interval.count() <= 0) return reader.Bad(c["interval"], "interval", "must be > 0");
+    if (o.target_utilisation > 1) {
+      return reader.Bad(c["target_utilisation"], "target_utilisation", "must be at most 100%");
+    }
+    if (!(o.quantile > 0 && o.quantile < 1)) {
+      return reader.Bad(c["quantile"], "quantile", "must be between 0 and 1 (exclusive)");
+    }
+    if (o.tolerance < 0) return reader.Bad(c["tolerance"], "tolerance", "must be >= 0");
+  }
+  return std::make_unique<PredictivePolicy>(std::move(o));
+}
+
+}  // namespace internal
+}  // namespace forescale::policy

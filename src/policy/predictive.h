@@ -1,0 +1,87 @@
+// forescale's own policy: scale for the load that will arrive when new replicas are ready.
+//
+// Every decision:
+//   1. forecast: the request rate's history at `forecast_step` (from the MetricSource) goes
+//      through the forecasting engine every `reselect_every`: model chosen by backtest, quantile
+//      calibrated on its backtest errors. Every `refit_every` in between, the chosen models are
+//      refitted to the newest history (cheap: no backtest) and the calibrated quantile width is
+//      carried over, rescaled by the square root of the level as the engine's calibration does;
+//   2. correct: the forecast is rescaled by how far the last minutes' actual load was from what
+//      it predicted for them (smoothed, bounded), so a level shift is followed within minutes
+//      instead of waiting for the next refit;
+//   3. provision for [now + lead, now + lead + interval], lead = the start-up delay (what is
+//      launched now is ready then): enough replicas for the forecast mean at the target
+//      utilisation, and for the forecast quantile at `max_utilisation` — the load the service can
+//      take before latency breaks the SLO. The target is the plan; the quantile is the guard
+//      against the miss that costs an SLO violation;
+//   4. reactive floor: never fewer than the current load needs (its request rate, and its CPU
+//      the way the HPA reads it), so a forecast miss costs no more than a reactive policy would;
+//   5. guarded scale-down: below the current count only when the forecast over the whole
+//      [now, now + lead + interval] needs fewer, and not below any recommendation of the last
+//      `scale_down_window`.
+// The quantile follows from what under- and over-provisioning cost (newsvendor: q = u / (u + o)
+// with u the cost of a replica-hour short, o its price), unless given.
+// Until the history holds `min_history`, steps 1-3 are skipped and the reason says so.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "policy/policy.h"
+
+namespace forescale::policy {
+
+struct PredictiveOptions {
+  Duration interval{std::chrono::seconds(15)};
+  double target_utilisation = 0.6;
+  Duration lead{std::chrono::minutes(2)};           // the start-up delay
+  double quantile = 0.95;
+  double max_utilisation = 0.9;                      // the quantile must fit below this
+  Duration forecast_step{std::chrono::minutes(1)};
+  Duration history{std::chrono::days(7)};            // at most this much history per fit
+  Duration min_history{std::chrono::hours(6)};
+  Duration refit_every{std::chrono::hours(1)};
+  Duration reselect_every{std::chrono::days(1)};
+  std::string model = "auto";                        // or a family name: ets, snaive, ...
+  Duration scale_down_window{std::chrono::minutes(3)};
+  double tolerance = 0.1;                            // of the reactive CPU floor, as the HPA
+};
+
+class PredictivePolicy final : public Policy {
+ public:
+  explicit PredictivePolicy(PredictiveOptions options);
+  std::string_view kind() const override { return "predictive"; }
+  Duration interval() const override { return options_.interval; }
+  Decision Decide(const Observation& observation) override;
+
+ private:
+  void Refit(const Observation& observation);
+  void Select(const Series& history, size_t horizon, TimePoint now);
+  bool RefitChosen(const Series& history, size_t horizon);
+  // Corrected forecast: the highest mean and quantile over [from, to); nullopt outside it.
+  struct Peak {
+    double mean = 0;
+    double quantile = 0;
+  };
+  std::optional<Peak> PeakForecast(TimePoint from, TimePoint to) const;
+  int ReplicasForPeak(const Peak& peak, double capacity_per_replica) const;
+  std::optional<double> MeanForecastAt(TimePoint from, TimePoint to) const;
+
+  PredictiveOptions options_;
+  // The current forecast: step i covers [start + i*step, start + (i+1)*step).
+  TimePoint forecast_start_{};
+  std::vector<double> forecast_mean_, forecast_quantile_;
+  std::string forecast_model_;
+  std::vector<std::string> families_;     // chosen by the last selection (a combination: several)
+  std::vector<size_t> periods_;           // seasons the selection used
+  std::vector<double> width_;             // (quantile - mean) / sqrt(mean) per horizon step
+  TimePoint last_fit_{}, last_selection_{};
+  bool fitted_ = false;
+  double correction_ = 1.0;
+  std::string fit_problem_;
+  std::deque<std::pair<TimePoint, int>> recommendations_;
+};
+
+}  // namespace forescale::policy

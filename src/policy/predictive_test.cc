@@ -1,0 +1,95 @@
+#include "policy/predictive.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "policy/internal/fake_metrics.h"
+
+namespace forescale::policy {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+const TimePoint kStart{std::chrono::hours(24 * 20000)};  // a midnight
+
+// Three days of a daily cycle at 1 min: 100 rps at night, 500 rps at 12:00.
+Series DailyCycle(size_t minutes) {
+  Series s{.start = kStart, .step = 1min};
+  for (size_t i = 0; i < minutes; ++i) {
+    const double phase = 2 * M_PI * static_cast<double>(i % 1440) / 1440.0;
+    s.values.push_back(300 - 200 * std::cos(phase) + 5 * std::sin(static_cast<double>(i) * 0.7));
+  }
+  return s;
+}
+
+Observation At(TimePoint now, int current, const MetricSource& metrics) {
+  return {.now = now, .current_replicas = current, .ready_replicas = current, .min_replicas = 1,
+          .max_replicas = 200, .capacity_per_replica = 50, .metrics = &metrics};
+}
+
+TEST(Predictive, ProvisionsForTheLoadWhenNewReplicasWillBeReady) {
+  // History ends at 09:00 on day 4, while the load climbs; at 09:02 the cycle asks for about
+  // 300 - 200 cos(2 pi 542/1440) = 440 rps: 15 replicas at 30 rps each, more than the 09:00
+  // load of 441 - 200 cos... needs now.
+  internal::FakeMetrics metrics;
+  const Series history = DailyCycle(3 * 1440 + 540);
+  metrics.SetHistory(Metric::kRequestRate, history);
+  metrics.Set(Metric::kRequestRate, history.values.back());
+  metrics.Set(Metric::kCpuUtilisation, 0.5);
+  PredictivePolicy policy({.target_utilisation = 0.6, .lead = 2min, .quantile = 0.9});
+  const Decision d = policy.Decide(At(history.end(), 14, metrics));
+  EXPECT_THAT(d.reason, HasSubstr("(q0.9 "));
+  const double at_lead = 300 - 200 * std::cos(2 * M_PI * 542 / 1440.0);
+  EXPECT_GE(d.expected_load, at_lead * 0.97);
+  EXPECT_LE(d.expected_load, at_lead * 1.15);
+  EXPECT_GE(d.desired_replicas, static_cast<int>(std::ceil(at_lead * 0.97 / 30)));
+  EXPECT_LE(d.desired_replicas, static_cast<int>(std::ceil(at_lead * 1.15 / 30)));
+}
+
+TEST(Predictive, WithoutEnoughHistoryFollowsTheReactiveFloorAndSaysSo) {
+  internal::FakeMetrics metrics;
+  metrics.SetHistory(Metric::kRequestRate, DailyCycle(60));
+  // 310 rps at 30 rps per replica, with the HPA's 10 % tolerance: ceil(310 / 33) = 10.
+  metrics.Set(Metric::kRequestRate, 310);
+  metrics.Set(Metric::kCpuUtilisation, 0.5);
+  PredictivePolicy policy({.target_utilisation = 0.6, .min_history = 6h});
+  const Decision d = policy.Decide(At(kStart + 1h, 4, metrics));
+  EXPECT_EQ(d.desired_replicas, 10);
+  EXPECT_THAT(d.reason, HasSubstr("no forecast yet: 1h of history, needs 6h"));
+  EXPECT_TRUE(std::isnan(d.expected_load));
+}
+
+TEST(Predictive, ReactiveFloorReadsCpuAsTheHpaDoes) {
+  internal::FakeMetrics metrics;
+  metrics.Set(Metric::kRequestRate, 30);
+  metrics.Set(Metric::kCpuUtilisation, 0.9);  // 0.9 / 0.6 = 1.5 x 10 ready -> 15
+  PredictivePolicy policy({.target_utilisation = 0.6});
+  EXPECT_EQ(policy.Decide(At(kStart, 10, metrics)).desired_replicas, 15);
+}
+
+TEST(Predictive, ScaleDownWaitsForTheWindow) {
+  internal::FakeMetrics metrics;
+  metrics.Set(Metric::kCpuUtilisation, 0.3);
+  PredictivePolicy policy({.interval = 15s, .target_utilisation = 0.6, .scale_down_window = 1min});
+  metrics.Set(Metric::kRequestRate, 660);  // ceil(660 / 33) = 20 replicas
+  EXPECT_EQ(policy.Decide(At(kStart, 10, metrics)).desired_replicas, 20);
+  metrics.Set(Metric::kRequestRate, 330);  // 10 replicas would do
+  const Decision held = policy.Decide(At(kStart + 15s, 20, metrics));
+  EXPECT_EQ(held.desired_replicas, 20);
+  EXPECT_THAT(held.reason, HasSubstr("scale-down held at 20"));
+  EXPECT_EQ(policy.Decide(At(kStart + 60s, 20, metrics)).desired_replicas, 10);
+}
+
+TEST(Predictive, PolicyFileErrorsNameTheFileAndKey) {
+  const std::string dir = std::string(FORESCALE_SOURCE_DIR) + "/examples/policies/";
+  auto ok = LoadPolicy(dir + "predictive.yaml", {.capacity_per_replica = 50});
+  ASSERT_TRUE(ok) << ok.error().message();
+  EXPECT_EQ((*ok)->kind(), "predictive");
+  EXPECT_EQ((*ok)->interval(), 15s);
+}
+
+}  // namespace
+}  // namespace forescale::policy

@@ -1,0 +1,133 @@
+#include "testkit/scaling_metrics.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/histogram.h"
+
+namespace forescale::testkit {
+namespace {
+
+double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+
+double Percentile(std::vector<double> values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const double pos = q * static_cast<double>(values.size() - 1);
+  const size_t lo = static_cast<size_t>(pos);
+  const size_t hi = std::min(lo + 1, values.size() - 1);
+  return values[lo] + (values[hi] - values[lo]) * (pos - static_cast<double>(lo));
+}
+
+}  // namespace
+
+ScalingSummary Summarise(const sim::Timeline& timeline, const ScalingMetricsOptions& options) {
+  ScalingSummary s;
+  const size_t n = timeline.size();
+  const int64_t step_ms = timeline.step.count();
+  auto index_of = [&](TimePoint t) -> size_t {
+    if (t <= timeline.start) return 0;
+    const int64_t k = (t - timeline.start).count() / step_ms;
+    return std::min(n, static_cast<size_t>(k));
+  };
+  const size_t begin = index_of(options.from);
+  const size_t end = options.to == TimePoint::max() ? n : index_of(options.to);
+  if (begin >= end) return s;
+  const double dt = Seconds(timeline.step);
+  const double slo = Seconds(timeline.slo_p95_latency);
+  s.duration_hours = static_cast<double>(end - begin) * dt / 3600.0;
+
+  // Requests, drops, latency distribution and SLO minutes.
+  LogHistogram latency;
+  const size_t steps_per_minute = std::max<size_t>(1, static_cast<size_t>(60.0 / dt));
+  double minute_weight = 0, minute_slow = 0, minute_drops = 0;
+  size_t in_minute = 0;
+  for (size_t i = begin; i < end; ++i) {
+    const double arrived = timeline.demand[i] * dt;
+    const double served = timeline.served[i] * dt;
+    const double dropped = timeline.dropped[i] * dt;
+    s.requests += arrived;
+    s.dropped += dropped;
+    if (served > 0) {
+      latency.Add(timeline.latency_p95[i], std::max<uint64_t>(1, std::llround(served)));
+    }
+    minute_weight += served;
+    if (timeline.latency_p95[i] > slo) minute_slow += served;
+    minute_drops += dropped;
+    if (++in_minute == steps_per_minute || i + 1 == end) {
+      if (in_minute == steps_per_minute) {
+        ++s.minutes;
+        // The minute's p95 exceeds the SLO when more than 5 % of its requests were slow.
+        if (minute_drops >= 0.5 || (minute_weight > 0 && minute_slow > 0.05 * minute_weight)) {
+          ++s.slo_violation_minutes;
+        }
+      }
+      minute_weight = minute_slow = minute_drops = 0;
+      in_minute = 0;
+    }
+  }
+  s.drop_fraction = s.requests > 0 ? s.dropped / s.requests : 0;
+  if (latency.count() > 0) {
+    s.latency_p95 = latency.Quantile(0.95);
+    s.latency_p99 = latency.Quantile(0.99);
+  }
+
+  // Per resource: cost, utilisation, scaling actions; response time on the front resource.
+  for (size_t r = 0; r < timeline.resources.size(); ++r) {
+    const sim::ResourceTimeline& rt = timeline.resources[r];
+    ResourceSummary rs{.name = rt.name, .policy = rt.policy};
+    double replica_seconds = 0, ready_seconds = 0, served_work = 0, target_capacity = 0;
+    int previous = rt.desired[begin];
+    for (size_t i = begin; i < end; ++i) {
+      replica_seconds += rt.running[i] * dt;
+      ready_seconds += rt.ready[i] * dt;
+      served_work += rt.served[i] * dt;
+      target_capacity += rt.ready[i] * rt.capacity_rps * rt.target_utilisation * dt;
+      rs.max_replicas = std::max(rs.max_replicas, rt.running[i]);
+      if (rt.desired[i] > previous) ++rs.scale_ups;
+      if (rt.desired[i] < previous) ++rs.scale_downs;
+      previous = rt.desired[i];
+    }
+    rs.replica_hours = replica_seconds / 3600.0;
+    rs.cost = rs.replica_hours * rt.price_per_replica_hour;
+    rs.mean_ready = ready_seconds / (static_cast<double>(end - begin) * dt);
+    rs.utilisation = target_capacity > 0 ? served_work / target_capacity : 0;
+    rs.cpu_utilisation =
+        target_capacity > 0 ? served_work / (target_capacity / rt.target_utilisation) : 0;
+    s.cost += rs.cost;
+    s.resources.push_back(rs);
+  }
+  if (!timeline.resources.empty()) {
+    s.utilisation = s.resources[0].utilisation;
+    const sim::ResourceTimeline& front = timeline.resources[0];
+    const size_t min_steps =
+        std::max<size_t>(1, static_cast<size_t>(Seconds(options.min_episode) / dt));
+    std::vector<double> episodes;
+    size_t open = 0;
+    bool in_episode = false;
+    for (size_t i = begin; i <= end; ++i) {
+      const bool short_of =
+          i < end && front.demand[i] >
+                         front.ready[i] * front.capacity_rps * front.target_utilisation * 1.0001;
+      if (short_of) s.under_provisioned_seconds += dt;
+      if (short_of && !in_episode) {
+        in_episode = true;
+        open = i;
+      } else if (!short_of && in_episode) {
+        in_episode = false;
+        if (i - open >= min_steps) episodes.push_back(static_cast<double>(i - open) * dt);
+      }
+    }
+    s.scaling_episodes = episodes.size();
+    if (!episodes.empty()) {
+      double sum = 0;
+      for (double e : episodes) sum += e;
+      s.response_time_mean = sum / static_cast<double>(episodes.size());
+      s.response_time_p95 = Percentile(episodes, 0.95);
+      s.response_time_max = *std::max_element(episodes.begin(), episodes.end());
+    }
+  }
+  return s;
+}
+
+}  // namespace forescale::testkit
