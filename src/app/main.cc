@@ -11,7 +11,9 @@
 #include "app/forecast_command.h"
 #include "app/generate_command.h"
 #include "app/ingest_command.h"
+#include "app/loadgen_command.h"
 #include "app/progress.h"
+#include "app/sample_service_command.h"
 #include "app/series_command.h"
 #include "app/simulate_command.h"
 #include "core/clock.h"
@@ -226,6 +228,8 @@ int Main(int argc, char** argv) {
 
   const auto run_generate = AddGenerateCommands(app);
   const auto run_simulate = AddSimulateCommand(app);
+  const auto run_loadgen = AddLoadgenCommand(app);
+  const auto run_sample_service = AddSampleServiceCommand(app);
 
   try {
     app.parse(argc, argv);
@@ -238,6 +242,8 @@ int Main(int argc, char** argv) {
   SystemClock clock;
   if (std::optional<Result<void>> generated = run_generate()) return Report(*generated);
   if (std::optional<Result<void>> simulated = run_simulate()) return Report(*simulated);
+  if (std::optional<Result<void>> loaded = run_loadgen()) return Report(*loaded);
+  if (std::optional<Result<void>> served = run_sample_service()) return Report(*served);
   if (ingest->parsed()) {
     auto fmt_ok = ingest::ParseFormat(format);
     auto off = ParseRfc3339("1970-01-01T00:00:00" + offset);

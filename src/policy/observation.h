@@ -71,9 +71,11 @@ struct Observation {
 struct Decision {
   int desired_replicas = 0;
   std::string reason;           // one line a human can audit, e.g. "cpu 0.83 / 0.60 x 10 -> 14"
-  // Optional: what the policy expects the load to be at the time its decision takes effect
-  // (predictive policies), for reports; NaN when the policy does not forecast.
+  // Optional: what the policy expects the load (requests/s) to be when its decision takes
+  // effect, and the upper quantile it provisions against (predictive policies), for reports;
+  // NaN when the policy does not forecast.
   double expected_load = std::nan("");
+  double expected_load_high = std::nan("");
 };
 
 }  // namespace forescale::policy

@@ -65,6 +65,7 @@ void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint n
   forecast::ForecastRequest request{.horizon = horizon,
                                     .model = options_.model,
                                     .quantiles = {options_.quantile}};
+  if (options_.model == "auto") request.candidates = options_.candidates;
   auto result = forecast::RunForecast(history, request);
   if (!result) {
     fit_problem_ = "forecast failed: " + result.error().message();
@@ -210,7 +211,8 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   desired = std::clamp(desired, observation.min_replicas, observation.max_replicas);
   return {.desired_replicas = desired,
           .reason = why + fmt::format(" -> {}", desired),
-          .expected_load = ahead ? ahead->mean : std::nan("")};
+          .expected_load = ahead ? ahead->mean : std::nan(""),
+          .expected_load_high = ahead ? ahead->quantile : std::nan("")};
 }
 
 namespace internal {
@@ -253,7 +255,7 @@ PolicyResult MakePredictive(const YAML::Node* config, const YamlConfig& reader,
     }
     if (const YAML::Node f = c["forecast"]) {
       auto fk = reader.Keys(f, "forecast", {"step", "history", "min_history", "refit_every",
-                                            "reselect_every", "model"});
+                                            "reselect_every", "model", "candidates"});
       if (!fk) return std::unexpected(fk.error());
       FORESCALE_READ(forecast_step, reader.Time(f, "forecast", "step", o.forecast_step));
       FORESCALE_READ(history, reader.Time(f, "forecast", "history", o.history));
@@ -263,6 +265,19 @@ PolicyResult MakePredictive(const YAML::Node* config, const YamlConfig& reader,
       FORESCALE_READ(model, reader.Text(f, "forecast", "model", o.model));
       if (o.model != "auto" && !forecast::MakeForecaster(o.model)) {
         return reader.Bad(f["model"], "forecast.model", "unknown model '" + o.model + "'");
+      }
+      if (const YAML::Node list = f["candidates"]) {
+        if (!list.IsSequence() || list.size() == 0) {
+          return reader.Bad(list, "forecast.candidates", "expected a list of model families");
+        }
+        o.candidates.clear();
+        for (const YAML::Node& item : list) {
+          if (!item.IsScalar() || !forecast::MakeForecaster(item.Scalar())) {
+            return reader.Bad(item, "forecast.candidates",
+                              "unknown model '" + (item.IsScalar() ? item.Scalar() : "?") + "'");
+          }
+          o.candidates.push_back(item.Scalar());
+        }
       }
       if (o.forecast_step.count() <= 0) return reader.Bad(f["step"], "forecast.step", "must be > 0");
       if (o.refit_every.count() <= 0) {

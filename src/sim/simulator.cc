@@ -17,6 +17,7 @@ constexpr TimePoint kNever = TimePoint::max();
 
 struct Pod {
   uint64_t id = 0;
+  std::string name;
   TimePoint created{};
   TimePoint ready_at{};
   bool ready = false;
@@ -49,7 +50,8 @@ class ResourceState {
   void StartWith(int replicas, TimePoint start) {
     const TimePoint long_ago = start - std::chrono::hours(1);
     for (int i = 0; i < replicas; ++i) {
-      pods_.push_back({next_pod_id_++, long_ago, long_ago + model_.startup_delay, true});
+      const uint64_t id = next_pod_id_++;
+      pods_.push_back({id, PodName(id), long_ago, long_ago + model_.startup_delay, true});
     }
     desired_ = replicas;
     ready_ = replicas;
@@ -88,6 +90,8 @@ class ResourceState {
     };
     policy::Decision decision = policy_.Decide(observation);
     ++decision_count;
+    expected_ = static_cast<float>(decision.expected_load);
+    expected_high_ = static_cast<float>(decision.expected_load_high);
     const int target = std::clamp(decision.desired_replicas, 0, model_.max_replicas);
     if (target == desired_) return false;
     decisions.push_back({now, index, desired_, target, std::move(decision.reason)});
@@ -130,6 +134,8 @@ class ResourceState {
     out.running[i] = static_cast<int32_t>(pods_.size());
     out.cpu[i] = static_cast<float>(cpu);
     out.latency_p95[i] = static_cast<float>(p95);
+    out.forecast[i] = expected_;
+    out.forecast_high[i] = expected_high_;
     monitor_.Record({.cpu = cpu,
                      .request_rate = lambda,
                      .latency_p95 = p95,
@@ -163,6 +169,8 @@ class ResourceState {
     return mean_wait * std::max(0.0, log_p_wait - kLog5Percent);
   }
 
+  std::string PodName(uint64_t id) const { return model_.name + "-" + std::to_string(id); }
+
   Duration SampleDelay() {
     if (model_.startup_cv <= 0) return model_.startup_delay;
     const double sigma2 = std::log1p(model_.startup_cv * model_.startup_cv);
@@ -176,7 +184,8 @@ class ResourceState {
     if (target > have) {
       for (int i = have; i < target; ++i) {
         const TimePoint ready_at = now + SampleDelay();
-        pods_.push_back({next_pod_id_++, now, ready_at, false});
+        const uint64_t id = next_pod_id_++;
+        pods_.push_back({id, PodName(id), now, ready_at, false});
         next_ready_at_ = std::min(next_ready_at_, ready_at);
       }
       // A zero delay makes the pod ready this very step.
@@ -206,7 +215,7 @@ class ResourceState {
     for (size_t i = 0; i < pods_.size(); ++i) {
       const Pod& pod = pods_[i];
       PodView& view = views_[i];
-      view.name = model_.name + "-" + std::to_string(pod.id);
+      view.name = pod.name;
       view.phase = PodView::Phase::kRunning;
       view.deleting = false;
       view.created = pod.created;
@@ -248,6 +257,8 @@ class ResourceState {
   int desired_ = 0;
   int ready_ = 0;
   double backlog_ = 0;
+  float expected_ = std::numeric_limits<float>::quiet_NaN();
+  float expected_high_ = std::numeric_limits<float>::quiet_NaN();
   TimePoint next_ready_at_ = kNever;
   TimePoint next_decision_;
 };
@@ -319,7 +330,9 @@ Result<Timeline> Simulate(const Series& profile, const ServiceModel& service,
     rt.capacity_rps = model.capacity_rps;
     rt.target_utilisation = model.target_utilisation;
     rt.price_per_replica_hour = model.price_per_replica_hour;
-    for (auto* column : {&rt.demand, &rt.served, &rt.dropped, &rt.cpu, &rt.latency_p95}) {
+    rt.max_replicas = model.max_replicas;
+    for (auto* column : {&rt.demand, &rt.served, &rt.dropped, &rt.cpu, &rt.latency_p95,
+                         &rt.forecast, &rt.forecast_high}) {
       column->resize(steps);
     }
     for (auto* column : {&rt.desired, &rt.ready, &rt.running}) column->resize(steps);

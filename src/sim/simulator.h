@@ -49,9 +49,14 @@ struct ResourceTimeline {
   std::vector<int32_t> running;  // replicas billed (launched and not removed)
   std::vector<float> cpu;        // served / (ready x capacity): CPU of the ready replicas
   std::vector<float> latency_p95;  // seconds spent at this resource, 95th percentile
+  // What the policy expected the demand to be when its decision takes effect (its forecast at
+  // the start-up delay, held from one decision to the next; NaN when the policy does not
+  // forecast), and the upper quantile it provisioned against. Plotted against `demand`.
+  std::vector<float> forecast, forecast_high;
   double capacity_rps = 0;       // per replica at 100 % CPU, from the model
   double target_utilisation = 0;
   double price_per_replica_hour = 0;
+  int max_replicas = 0;          // the model's upper bound (0: unknown); the report's alerts
 };
 
 struct DecisionRecord {

@@ -39,6 +39,8 @@ ScalingSummary Summarise(const sim::Timeline& timeline, const ScalingMetricsOpti
 
   // Requests, drops, latency distribution and SLO minutes.
   LogHistogram latency;
+  float run_latency = -1;
+  double run_weight = 0;
   const size_t steps_per_minute = std::max<size_t>(1, static_cast<size_t>(60.0 / dt));
   double minute_weight = 0, minute_slow = 0, minute_drops = 0;
   size_t in_minute = 0;
@@ -49,7 +51,14 @@ ScalingSummary Summarise(const sim::Timeline& timeline, const ScalingMetricsOpti
     s.requests += arrived;
     s.dropped += dropped;
     if (served > 0) {
-      latency.Add(timeline.latency_p95[i], std::max<uint64_t>(1, std::llround(served)));
+      // Runs of equal latency (every calm step) go in as one weighted entry: the histogram
+      // costs a logarithm per entry.
+      if (timeline.latency_p95[i] != run_latency) {
+        if (run_weight > 0) latency.Add(run_latency, std::max<uint64_t>(1, std::llround(run_weight)));
+        run_latency = timeline.latency_p95[i];
+        run_weight = 0;
+      }
+      run_weight += served;
     }
     minute_weight += served;
     if (timeline.latency_p95[i] > slo) minute_slow += served;
@@ -66,6 +75,7 @@ ScalingSummary Summarise(const sim::Timeline& timeline, const ScalingMetricsOpti
       in_minute = 0;
     }
   }
+  if (run_weight > 0) latency.Add(run_latency, std::max<uint64_t>(1, std::llround(run_weight)));
   s.drop_fraction = s.requests > 0 ? s.dropped / s.requests : 0;
   if (latency.count() > 0) {
     s.latency_p95 = latency.Quantile(0.95);
