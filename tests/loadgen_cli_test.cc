@@ -1,14 +1,13 @@
 // End-to-end tests of `forescale loadgen` against `forescale sample-service`: two real
 // processes talking HTTP on 127.0.0.1, as a user runs them.
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
-#include <fmt/format.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -93,8 +92,9 @@ class LoadgenCli : public CliTest {
   // Starts the sample service and waits until /healthz says ready.
   std::unique_ptr<Process> StartService(uint16_t port, const std::string& cpu) {
     auto p = std::make_unique<Process>(
-        std::vector<std::string>{"sample-service", "--port", std::to_string(port), "--cpu-per-request",
-                                 cpu, "--workers", "2", "--queue-limit", "1000"},
+        std::vector<std::string>{"sample-service", "--port", std::to_string(port),
+                                 "--cpu-per-request", cpu, "--workers", "2", "--queue-limit",
+                                 "1000"},
         Path("service.log"));
     const auto deadline = Clock::now() + milliseconds(5000);
     while (Clock::now() < deadline) {
@@ -137,13 +137,15 @@ TEST_F(LoadgenCli, FixedRateAgainstTheSampleServiceIsExactAndAgreesWithItsMetric
   // The service counted what the generator counted.
   auto m = loadgen::HttpGet("127.0.0.1", port, "/metrics");
   ASSERT_TRUE(m) << m.error().message();
-  EXPECT_EQ(Sample(m->body, "forescale_sample_requests_total{code=\"200\"}"), j["totals"]["ok"].get<double>());
+  EXPECT_EQ(Sample(m->body, "forescale_sample_requests_total{code=\"200\"}"),
+            j["totals"]["ok"].get<double>());
   EXPECT_EQ(Sample(m->body, "forescale_sample_request_duration_seconds_count"), 600);
   EXPECT_GT(Sample(m->body, "process_cpu_seconds_total"), 600 * 0.002 * 0.9);
   // SIGTERM: a graceful stop, exit 0.
   service->Signal(SIGTERM);
   EXPECT_EQ(service->Wait(milliseconds(5000)), 0);
-  EXPECT_NE(ReadFile(Path("service.log")).find("stopped on SIGTERM: 600 answered 200"), std::string::npos)
+  EXPECT_NE(ReadFile(Path("service.log")).find("stopped on SIGTERM: 600 answered 200"),
+            std::string::npos)
       << ReadFile(Path("service.log"));
 }
 
@@ -178,10 +180,11 @@ TEST_F(LoadgenCli, ProfileWithTimeScaleKeepsEachStepsRate) {
   auto service = StartService(port, "0ms");
   // Three profile minutes at 60x: three wall seconds at 50, 150 and 100 requests/s.
   WriteFile(Path("profile.csv"),
-            "timestamp,rps\n2024-03-12T09:00:00Z,50\n2024-03-12T09:01:00Z,150\n2024-03-12T09:02:00Z,100\n");
-  auto r = Run({"loadgen", "--target", "http://127.0.0.1:" + std::to_string(port) + "/", "--profile",
-                Path("profile.csv"), "--time-scale", "60", "--arrivals", "uniform", "--connections", "4",
-                "--out", Path("result.json")});
+            "timestamp,rps\n2024-03-12T09:00:00Z,50\n2024-03-12T09:01:00Z,150\n2024-03-12T09:02:"
+            "00Z,100\n");
+  auto r = Run({"loadgen", "--target", "http://127.0.0.1:" + std::to_string(port) + "/",
+                "--profile", Path("profile.csv"), "--time-scale", "60", "--arrivals", "uniform",
+                "--connections", "4", "--out", Path("result.json")});
   ASSERT_EQ(r.code, 0) << r.err;
   const nlohmann::json j = Result();
   EXPECT_EQ(j["totals"]["ok"], 300);
@@ -196,12 +199,16 @@ TEST_F(LoadgenCli, ReplaysARequestFile) {
   auto service = StartService(port, "0ms");
   std::string lines;
   for (int i = 0; i < 50; ++i) {
-    lines += fmt::format(R"({{"t":"2024-03-12T09:00:{:02d}.{:03d}Z","method":"GET","path":"/p{}","bytes":10,"session":"s{}"}})",
-                         i / 25, (i % 25) * 40, i % 3, i) + "\n";
+    lines +=
+        fmt::format(
+            R"({{"t":"2024-03-12T09:00:{:02d}.{:03d}Z","method":"GET","path":"/p{}","bytes":10,"session":"s{}"}})",
+            i / 25, (i % 25) * 40, i % 3, i) +
+        "\n";
   }
   WriteFile(Path("requests.jsonl"), lines);
-  auto r = Run({"loadgen", "--target", "http://127.0.0.1:" + std::to_string(port) + "/", "--requests",
-                Path("requests.jsonl"), "--time-scale", "2", "--out", Path("result.json")});
+  auto r =
+      Run({"loadgen", "--target", "http://127.0.0.1:" + std::to_string(port) + "/", "--requests",
+           Path("requests.jsonl"), "--time-scale", "2", "--out", Path("result.json")});
   ASSERT_EQ(r.code, 0) << r.err;
   const nlohmann::json j = Result();
   EXPECT_EQ(j["totals"]["ok"], 50);

@@ -42,16 +42,17 @@ void PrintSummary(const loadgen::LoadgenResult& r, const loadgen::LoadgenOptions
   fmt::print("loadgen: {} for {:.2f} s ({}), {} threads, {} connections\n", r.target, r.duration_s,
              r.mode == "max" ? "as fast as possible" : "open loop", o.threads, o.connections);
   const auto& e = r.totals.errors;
-  fmt::print("  scheduled {} ({:.1f}/s), sent {}, achieved {:.1f}/s; ok {}, errors {} (connect {}, "
-             "reset {}, timeout {}, 4xx {}, 5xx {}, protocol {}), unfinished {}, not sent {}\n",
-             r.totals.scheduled, r.scheduled_rate, r.totals.sent, r.achieved_rate, r.totals.ok,
-             r.totals.ErrorTotal(), e[0], e[1], e[2], e[3], e[4], e[5], r.unfinished, r.not_sent);
+  fmt::print(
+      "  scheduled {} ({:.1f}/s), sent {}, achieved {:.1f}/s; ok {}, errors {} (connect {}, "
+      "reset {}, timeout {}, 4xx {}, 5xx {}, protocol {}), unfinished {}, not sent {}\n",
+      r.totals.scheduled, r.scheduled_rate, r.totals.sent, r.achieved_rate, r.totals.ok,
+      r.totals.ErrorTotal(), e[0], e[1], e[2], e[3], e[4], e[5], r.unfinished, r.not_sent);
   fmt::print("  latency ms (from intended send time): p50 {} p90 {} p99 {} p99.9 {} max {}\n",
              Ms(r.latency, 0.5), Ms(r.latency, 0.9), Ms(r.latency, 0.99), Ms(r.latency, 0.999),
              Ms(r.latency, 1.0));
   if (r.mode != "max") {
-    fmt::print("  schedule lag ms: p50 {} p99 {} max {}; schedule {}\n", Ms(r.lag, 0.5), Ms(r.lag, 0.99),
-               Ms(r.lag, 1.0), r.schedule_kept ? "kept" : "NOT kept");
+    fmt::print("  schedule lag ms: p50 {} p99 {} max {}; schedule {}\n", Ms(r.lag, 0.5),
+               Ms(r.lag, 0.99), Ms(r.lag, 1.0), r.schedule_kept ? "kept" : "NOT kept");
   }
   for (const std::string& note : r.notes) fmt::print("  note: {}\n", note);
   std::fflush(stdout);
@@ -63,7 +64,8 @@ Result<void> LoadgenCommand(const LoadgenCommandOptions& o) {
   auto bad = [](const std::string& m) { return Fail(ErrorCode::kInvalidArgument, m); };
   const int sources = !o.profile.input.empty() + !o.requests.empty() + !o.rate.empty();
   if (sources != 1) return bad("give exactly one of --profile FILE, --requests FILE or --rate R");
-  if (!(o.time_scale > 0) || !std::isfinite(o.time_scale)) return bad("--time-scale must be positive");
+  if (!(o.time_scale > 0) || !std::isfinite(o.time_scale))
+    return bad("--time-scale must be positive");
   auto target = loadgen::ParseTarget(o.target, {.allow_remote = o.allow_remote});
   if (!target) return std::unexpected(target.error());
   auto arrivals = loadgen::ParseArrivals(o.arrivals);
@@ -79,7 +81,8 @@ Result<void> LoadgenCommand(const LoadgenCommandOptions& o) {
   if (!timeout) return std::unexpected(timeout.error());
   auto drain = Seconds(o.drain, "--drain");
   if (!drain) return std::unexpected(drain.error());
-  const loadgen::ProfileScheduleOptions so{.arrivals = *arrivals, .seed = o.seed, .time_scale = o.time_scale};
+  const loadgen::ProfileScheduleOptions so{
+      .arrivals = *arrivals, .seed = o.seed, .time_scale = o.time_scale};
 
   Result<loadgen::Schedule> schedule = Fail(ErrorCode::kInternal, "no schedule");
   if (!o.profile.input.empty()) {
@@ -96,7 +99,8 @@ Result<void> LoadgenCommand(const LoadgenCommandOptions& o) {
   } else {
     double rate = 0;
     auto [p, ec] = std::from_chars(o.rate.data(), o.rate.data() + o.rate.size(), rate);
-    if (ec != std::errc() || p != o.rate.data() + o.rate.size() || !(rate > 0) || !std::isfinite(rate)) {
+    if (ec != std::errc() || p != o.rate.data() + o.rate.size() || !(rate > 0) ||
+        !std::isfinite(rate)) {
       return bad("--rate: '" + o.rate + "' is not a positive number of requests/s (or max)");
     }
     if (duration_s <= 0) duration_s = 10;
@@ -147,21 +151,28 @@ Result<void> LoadgenCommand(const LoadgenCommandOptions& o) {
 std::function<std::optional<Result<void>>()> AddLoadgenCommand(CLI::App& app) {
   auto o = std::make_shared<LoadgenCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "loadgen", "Send open-loop HTTP load (a profile, a request file or a fixed rate) to a target");
-  cmd->add_option("--target", o->target, "http://HOST[:PORT][/PATH]; loopback only unless --allow-remote")
+      "loadgen",
+      "Send open-loop HTTP load (a profile, a request file or a fixed rate) to a target");
+  cmd->add_option("--target", o->target,
+                  "http://HOST[:PORT][/PATH]; loopback only unless --allow-remote")
       ->required();
-  cmd->add_option("--profile", o->profile.input,
-                  "Rate profile: CSV timestamp,rps (e.g. from generate profile) or any series file");
+  cmd->add_option(
+      "--profile", o->profile.input,
+      "Rate profile: CSV timestamp,rps (e.g. from generate profile) or any series file");
   cmd->add_option("--column", o->profile.column, "Which column of a multi-series profile");
   cmd->add_option("--requests", o->requests, "Request file (JSONL from generate requests)");
-  cmd->add_option("--rate", o->rate, "Constant requests/s instead of a profile, or 'max' (closed loop)");
-  cmd->add_option("--duration", o->duration,
-                  "Run at most this long (default: the profile's length / time scale; 10s with --rate)");
-  cmd->add_option("--time-scale", o->time_scale,
-                  "Profile seconds per wall second: a profile keeps its rates, a request file is sped up");
+  cmd->add_option("--rate", o->rate,
+                  "Constant requests/s instead of a profile, or 'max' (closed loop)");
+  cmd->add_option(
+      "--duration", o->duration,
+      "Run at most this long (default: the profile's length / time scale; 10s with --rate)");
+  cmd->add_option(
+      "--time-scale", o->time_scale,
+      "Profile seconds per wall second: a profile keeps its rates, a request file is sped up");
   cmd->add_option("--connections", o->connections, "Keep-alive connections, split across threads")
       ->check(CLI::Range(1, 100000));
-  cmd->add_option("--threads", o->threads, "Threads, each with its own event loop")->check(CLI::Range(1, 256));
+  cmd->add_option("--threads", o->threads, "Threads, each with its own event loop")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--arrivals", o->arrivals, "poisson|uniform arrivals within each profile step")
       ->check(CLI::IsMember({"poisson", "uniform"}));
   cmd->add_option("--seed", o->seed, "Random seed of the arrivals");

@@ -9,7 +9,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <optional>
 #include <string>
@@ -21,10 +20,10 @@ namespace forescale::app {
 
 struct LoadgenCommandOptions {
   std::string target;
-  SeriesSource profile;          // --profile: a series of requests/s
-  std::string requests;          // --requests: JSONL from `generate requests`
-  std::string rate;              // --rate: requests/s, or "max" (closed loop, as fast as possible)
-  std::string duration;          // --duration: cap (default: the profile's length; 10s with --rate)
+  SeriesSource profile;  // --profile: a series of requests/s
+  std::string requests;  // --requests: JSONL from `generate requests`
+  std::string rate;      // --rate: requests/s, or "max" (closed loop, as fast as possible)
+  std::string duration;  // --duration: cap (default: the profile's length; 10s with --rate)
   double time_scale = 1.0;
   int connections = 64;
   int threads = 2;
@@ -36,8 +35,8 @@ struct LoadgenCommandOptions {
   double lag_tolerance_ms = 1.0;
   int metrics_port = -1;
   bool allow_remote = false;
-  std::string out;               // result JSON; empty: none
-  bool quiet = false;            // no summary on stdout
+  std::string out;     // result JSON; empty: none
+  bool quiet = false;  // no summary on stdout
 };
 
 // Runs until the schedule, --duration or --max-requests ends it (or SIGINT/SIGTERM: the run

@@ -57,18 +57,20 @@ Result<void> SampleServiceCommand(const SampleServiceCommandOptions& o) {
     return std::unexpected(svc.error());
   }
   const bool v6 = o.bind.find(':') != std::string::npos;
-  fmt::print("sample-service: listening on http://{}:{} (workers {}, {} us CPU per request, queue "
-             "limit {}, ready after {} ms); pid {}\n",
-             v6 ? "[" + o.bind + "]" : o.bind, (*svc)->port(), o.workers, cpu->count(), o.queue_limit,
-             delay->count() / 1000, getpid());
+  fmt::print(
+      "sample-service: listening on http://{}:{} (workers {}, {} us CPU per request, queue "
+      "limit {}, ready after {} ms); pid {}\n",
+      v6 ? "[" + o.bind + "]" : o.bind, (*svc)->port(), o.workers, cpu->count(), o.queue_limit,
+      delay->count() / 1000, getpid());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop_signals, &sig);
   (*svc)->Stop();
   const loadgen::SampleServiceStats s = (*svc)->Stats();
-  fmt::print("sample-service: stopped on {}: {} answered 200, {} refused (queue full), {} refused "
-             "(starting)\n",
-             sig == SIGTERM ? "SIGTERM" : "SIGINT", s.ok, s.rejected, s.not_ready);
+  fmt::print(
+      "sample-service: stopped on {}: {} answered 200, {} refused (queue full), {} refused "
+      "(starting)\n",
+      sig == SIGTERM ? "SIGTERM" : "SIGINT", s.ok, s.rejected, s.not_ready);
   std::fflush(stdout);
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   return {};
@@ -77,14 +79,19 @@ Result<void> SampleServiceCommand(const SampleServiceCommandOptions& o) {
 std::function<std::optional<Result<void>>()> AddSampleServiceCommand(CLI::App& app) {
   auto o = std::make_shared<SampleServiceCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "sample-service", "A real HTTP service that burns a given CPU time per request (a load-test target)");
-  cmd->add_option("--port", o->port, "TCP port (0: any free port, printed)")->check(CLI::Range(0, 65535));
+      "sample-service",
+      "A real HTTP service that burns a given CPU time per request (a load-test target)");
+  cmd->add_option("--port", o->port, "TCP port (0: any free port, printed)")
+      ->check(CLI::Range(0, 65535));
   cmd->add_option("--bind", o->bind, "Address to listen on");
-  cmd->add_option("--cpu-per-request", o->cpu_per_request, "CPU time each request costs, e.g. 2ms, 500us");
+  cmd->add_option("--cpu-per-request", o->cpu_per_request,
+                  "CPU time each request costs, e.g. 2ms, 500us");
   cmd->add_option("--workers", o->workers, "Worker threads")->check(CLI::Range(1, 1024));
-  cmd->add_option("--queue-limit", o->queue_limit, "Requests that may wait beyond the busy workers (more: 503)");
+  cmd->add_option("--queue-limit", o->queue_limit,
+                  "Requests that may wait beyond the busy workers (more: 503)");
   cmd->add_option("--startup-delay", o->startup_delay, "Not ready (503) for this long after start");
-  cmd->add_option("--shutdown-grace", o->shutdown_grace, "On SIGTERM, finish queued work for up to this long");
+  cmd->add_option("--shutdown-grace", o->shutdown_grace,
+                  "On SIGTERM, finish queued work for up to this long");
   return [cmd, o]() -> std::optional<Result<void>> {
     if (!cmd->parsed()) return std::nullopt;
     return SampleServiceCommand(*o);

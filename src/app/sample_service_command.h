@@ -8,7 +8,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <optional>
 #include <string>
@@ -19,7 +18,7 @@ namespace forescale::app {
 
 struct SampleServiceCommandOptions {
   std::string bind = "127.0.0.1";
-  int port = 8080;                 // 0: any free port (printed)
+  int port = 8080;                      // 0: any free port (printed)
   std::string cpu_per_request = "2ms";  // also "500us"
   int workers = 2;
   size_t queue_limit = 100;

@@ -145,14 +145,9 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
         result.notes.push_back("event '" + r->names[j] +
                                "' never occurs in the history and states no lift: it cannot "
                                "change the forecast");
-        continue;
-      }
-      for (size_t h = 0; h < request.horizon; ++h) {
-        const size_t row = history.size() + h;
-        const double x = row < r->columns[j].size() ? r->columns[j][row] : 0.0;
-        lift_factor[h] *= std::max(0.0, 1.0 + lift * x);
       }
     }
+    lift_factor = StatedLiftFactors(*r, history, request.horizon);
   }
   std::vector<std::string> names;
   if (request.model == "auto") {
@@ -293,6 +288,20 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
+}
+
+std::vector<double> StatedLiftFactors(const Regressors& r, const Series& history, size_t horizon) {
+  std::vector<double> factor(horizon, 1.0);
+  for (size_t j = 0; j < r.columns.size(); ++j) {
+    const double lift = j < r.expected_lift.size() ? r.expected_lift[j] : NAN;
+    if (std::isnan(lift) || SeenInHistory(r, j, history)) continue;
+    for (size_t h = 0; h < horizon; ++h) {
+      const size_t row = history.size() + h;
+      const double x = row < r.columns[j].size() ? r.columns[j][row] : 0.0;
+      factor[h] *= std::max(0.0, 1.0 + lift * x);
+    }
+  }
+  return factor;
 }
 
 Regressors EventRegressors(const std::vector<Event>& events, const Series& history, size_t horizon) {

@@ -73,4 +73,9 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
 // each event at each step, with the lift the event states (NaN when it states none).
 Regressors EventRegressors(const std::vector<Event>& events, const Series& history, size_t horizon);
 
+// Per horizon step, the factor (1 + lift x intensity) of every event that states a lift and never
+// occurs in the history — what RunForecast applies to every model but the regression.
+std::vector<double> StatedLiftFactors(const Regressors& regressors, const Series& history,
+                                      size_t horizon);
+
 }  // namespace forescale::forecast

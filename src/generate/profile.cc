@@ -51,6 +51,82 @@ int64_t Ms(Duration d) { return d.count(); }
 
 }  // namespace
 
+void OverlayEvents(std::span<const Event> events, Series& out) {
+  const size_t n = out.size();
+  const int64_t step = out.step.count();
+  const int64_t t0 = out.start.time_since_epoch().count();
+  const int64_t t_end = t0 + static_cast<int64_t>(n) * step;
+  // Events in the documented order: multipliers, absolute peaks, scheduled jobs, outages.
+  std::vector<Active> multipliers, additions, outages;
+  for (const Event& e : events) {
+    const int64_t s = e.start.time_since_epoch().count();
+    switch (e.type) {
+      case Event::Type::kCampaign: {
+        const Active a{&e, s, s + Ms(e.ramp_up) + Ms(e.plateau) + Ms(e.ramp_down)};
+        (e.peak_multiplier ? multipliers : additions).push_back(a);
+        break;
+      }
+      case Event::Type::kFlashCrowd: {
+        // Intensity falls below 1e-3 (and Event::Intensity returns 0) after ln(1000) tau.
+        const Active a{&e, s, s + Ms(e.rise) + static_cast<int64_t>(std::ceil(6.9078 * static_cast<double>(Ms(e.decay)))) + 1};
+        (e.peak_multiplier ? multipliers : additions).push_back(a);
+        break;
+      }
+      case Event::Type::kOutage:
+        outages.push_back({&e, s, s + Ms(e.duration)});
+        break;
+      default:
+        break;
+    }
+  }
+  auto range = [&](const Active& a) {
+    const int64_t lo = std::max<int64_t>(0, FloorDiv(a.from - step / 2 - t0, step));
+    const int64_t hi = std::min<int64_t>(static_cast<int64_t>(n), FloorDiv(a.to - step / 2 - t0, step) + 2);
+    return std::pair<size_t, size_t>(static_cast<size_t>(lo), static_cast<size_t>(std::max(lo, hi)));
+  };
+  auto centre_of = [&](size_t i) {
+    return TimePoint{Duration{t0 + static_cast<int64_t>(i) * step + step / 2}};
+  };
+  for (const Active& a : multipliers) {
+    const auto [lo, hi] = range(a);
+    const double lift = *a.event->peak_multiplier - 1;
+    for (size_t i = lo; i < hi; ++i) if (!std::isnan(out.values[i])) out.values[i] *= 1 + lift * a.event->Intensity(centre_of(i));
+  }
+  for (const Active& a : additions) {
+    const auto [lo, hi] = range(a);
+    const double peak = a.event->peak_rate.value_or(0);
+    for (size_t i = lo; i < hi; ++i) out.values[i] += peak * a.event->Intensity(centre_of(i));
+  }
+  // Scheduled jobs add their volume exactly: each run's rate times its overlap with a step.
+  for (const Event& e : events) {
+    if (e.type != Event::Type::kScheduledJob || !e.cron || e.duration.count() <= 0) continue;
+    const int64_t run_ms = Ms(e.duration);
+    const double rate = e.requests_per_run / (static_cast<double>(run_ms) / 1000.0);
+    for (TimePoint run : e.cron->RunsBetween(TimePoint{Duration{t0 - run_ms}}, TimePoint{Duration{t_end}})) {
+      const int64_t r0 = run.time_since_epoch().count(), r1 = r0 + run_ms;
+      const int64_t first = std::max<int64_t>(0, FloorDiv(r0 - t0, step));
+      const int64_t last = std::min<int64_t>(static_cast<int64_t>(n) - 1, FloorDiv(r1 - 1 - t0, step));
+      for (int64_t i = first; i <= last; ++i) {
+        const int64_t b0 = t0 + i * step, b1 = b0 + step;
+        const int64_t overlap = std::min(b1, r1) - std::max(b0, r0);
+        if (overlap > 0) {
+          out.values[static_cast<size_t>(i)] +=
+              rate * static_cast<double>(overlap) / static_cast<double>(step);
+        }
+      }
+    }
+  }
+  for (const Active& a : outages) {
+    const auto [lo, hi] = range(a);
+    for (size_t i = lo; i < hi; ++i) {
+      out.values[i] *= 1 - a.event->drop * a.event->Intensity(centre_of(i));
+    }
+  }
+  for (double& v : out.values) {
+    if (!std::isnan(v)) v = std::max(v, 0.0);
+  }
+}
+
 Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> events,
                                const ProfileOptions& o) {
   if (o.step.count() <= 0) return Fail(ErrorCode::kInvalidArgument, "--step must be positive");
@@ -212,73 +288,7 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
     }
   }
 
-  // Events in the documented order: multipliers, absolute peaks, scheduled jobs, outages.
-  std::vector<Active> multipliers, additions, outages;
-  for (const Event& e : events) {
-    const int64_t s = e.start.time_since_epoch().count();
-    switch (e.type) {
-      case Event::Type::kCampaign: {
-        const Active a{&e, s, s + Ms(e.ramp_up) + Ms(e.plateau) + Ms(e.ramp_down)};
-        (e.peak_multiplier ? multipliers : additions).push_back(a);
-        break;
-      }
-      case Event::Type::kFlashCrowd: {
-        // Intensity falls below 1e-3 (and Event::Intensity returns 0) after ln(1000) tau.
-        const Active a{&e, s, s + Ms(e.rise) + static_cast<int64_t>(std::ceil(6.9078 * static_cast<double>(Ms(e.decay)))) + 1};
-        (e.peak_multiplier ? multipliers : additions).push_back(a);
-        break;
-      }
-      case Event::Type::kOutage:
-        outages.push_back({&e, s, s + Ms(e.duration)});
-        break;
-      default:
-        break;
-    }
-  }
-  auto range = [&](const Active& a) {
-    const int64_t lo = std::max<int64_t>(0, FloorDiv(a.from - step / 2 - t0, step));
-    const int64_t hi = std::min<int64_t>(static_cast<int64_t>(n), FloorDiv(a.to - step / 2 - t0, step) + 2);
-    return std::pair<size_t, size_t>(static_cast<size_t>(lo), static_cast<size_t>(std::max(lo, hi)));
-  };
-  auto centre_of = [&](size_t i) {
-    return TimePoint{Duration{t0 + static_cast<int64_t>(i) * step + step / 2}};
-  };
-  for (const Active& a : multipliers) {
-    const auto [lo, hi] = range(a);
-    const double lift = *a.event->peak_multiplier - 1;
-    for (size_t i = lo; i < hi; ++i) out.values[i] *= 1 + lift * a.event->Intensity(centre_of(i));
-  }
-  for (const Active& a : additions) {
-    const auto [lo, hi] = range(a);
-    const double peak = a.event->peak_rate.value_or(0);
-    for (size_t i = lo; i < hi; ++i) out.values[i] += peak * a.event->Intensity(centre_of(i));
-  }
-  // Scheduled jobs add their volume exactly: each run's rate times its overlap with a step.
-  for (const Event& e : events) {
-    if (e.type != Event::Type::kScheduledJob || !e.cron || e.duration.count() <= 0) continue;
-    const int64_t run_ms = Ms(e.duration);
-    const double rate = e.requests_per_run / (static_cast<double>(run_ms) / 1000.0);
-    for (TimePoint run : e.cron->RunsBetween(TimePoint{Duration{t0 - run_ms}}, TimePoint{Duration{t_end}})) {
-      const int64_t r0 = run.time_since_epoch().count(), r1 = r0 + run_ms;
-      const int64_t first = std::max<int64_t>(0, FloorDiv(r0 - t0, step));
-      const int64_t last = std::min<int64_t>(static_cast<int64_t>(n) - 1, FloorDiv(r1 - 1 - t0, step));
-      for (int64_t i = first; i <= last; ++i) {
-        const int64_t b0 = t0 + i * step, b1 = b0 + step;
-        const int64_t overlap = std::min(b1, r1) - std::max(b0, r0);
-        if (overlap > 0) {
-          out.values[static_cast<size_t>(i)] +=
-              rate * static_cast<double>(overlap) / static_cast<double>(step);
-        }
-      }
-    }
-  }
-  for (const Active& a : outages) {
-    const auto [lo, hi] = range(a);
-    for (size_t i = lo; i < hi; ++i) {
-      out.values[i] *= 1 - a.event->drop * a.event->Intensity(centre_of(i));
-    }
-  }
-  for (double& v : out.values) v = std::max(v, 0.0);
+  OverlayEvents(events, out);
   return out;
 }
 

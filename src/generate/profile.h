@@ -57,6 +57,10 @@ struct ProfileOptions {
 Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> events,
                                const ProfileOptions& options);
 
+// Step 3 and 4 above on any request-rate series (e.g. a history replayed with a campaign laid
+// over it). Missing values (NaN) stay missing.
+void OverlayEvents(std::span<const Event> events, Series& series);
+
 // `timestamp,rps` with RFC 3339 UTC timestamps (milliseconds only when the step needs them)
 // and rates with 3 decimals. Appends to `out`.
 void AppendProfileCsv(const Series& profile, std::string& out);

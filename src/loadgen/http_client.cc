@@ -22,14 +22,16 @@ Result<HttpGetResult> HttpGet(const std::string& host, uint16_t port, const std:
     sockaddr_in6 a{};
     a.sin6_family = AF_INET6;
     a.sin6_port = htons(port);
-    if (inet_pton(AF_INET6, host.c_str(), &a.sin6_addr) != 1) return Fail(ErrorCode::kInvalidArgument, where + ": bad address");
+    if (inet_pton(AF_INET6, host.c_str(), &a.sin6_addr) != 1)
+      return Fail(ErrorCode::kInvalidArgument, where + ": bad address");
     std::memcpy(&addr, &a, sizeof a);
     len = sizeof a;
   } else {
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
-    if (inet_pton(AF_INET, host.c_str(), &a.sin_addr) != 1) return Fail(ErrorCode::kInvalidArgument, where + ": bad address");
+    if (inet_pton(AF_INET, host.c_str(), &a.sin_addr) != 1)
+      return Fail(ErrorCode::kInvalidArgument, where + ": bad address");
     std::memcpy(&addr, &a, sizeof a);
     len = sizeof a;
   }

@@ -59,8 +59,17 @@ class MessageParser {
   std::string error;
 
  private:
-  enum class State { kStartLine, kHeaders, kBody, kChunkSize, kChunkData, kChunkDataEnd, kTrailer,
-                     kUntilClose, kDone };
+  enum class State {
+    kStartLine,
+    kHeaders,
+    kBody,
+    kChunkSize,
+    kChunkData,
+    kChunkDataEnd,
+    kTrailer,
+    kUntilClose,
+    kDone
+  };
   ParseStatus StartLine(std::string_view line);
   ParseStatus Header(std::string_view line);
   ParseStatus EndOfHead();
@@ -91,7 +100,7 @@ class ResponseParser {
   ParseStatus Finish() { return core_.Finish(); }
   // Ready for the next message on the same connection.
   void Reset() { core_.Reset(); }
-  
+
   int status() const { return core_.status; }
   bool keep_alive() const { return core_.keep_alive; }
   uint64_t body_bytes() const { return core_.body_bytes; }

@@ -34,7 +34,8 @@ TEST(ResponseParser, ContentLengthWholeAndSplitAtEveryByte) {
 
 TEST(ResponseParser, StopsAtTheEndOfOneMessageInAPipelinedBuffer) {
   const std::string wire =
-      "HTTP/1.1 404 Not Found\r\ncontent-length: 2\r\n\r\nnoHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+      "HTTP/1.1 404 Not Found\r\ncontent-length: 2\r\n\r\nnoHTTP/1.1 200 OK\r\nContent-Length: "
+      "0\r\n\r\n";
   ResponseParser p;
   size_t used = 0;
   ASSERT_EQ(p.Feed(wire, &used), ParseStatus::kComplete);
@@ -62,7 +63,8 @@ TEST(ResponseParser, ChunkedWithExtensionsAndTrailerByteByByte) {
 
 TEST(ResponseParser, ChunkedWinsOverContentLength) {
   const std::string wire =
-      "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
+      "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
   ResponseParser p;
   size_t used = 0;
   ASSERT_EQ(p.Feed(wire, &used), ParseStatus::kComplete);
@@ -81,14 +83,16 @@ TEST(ResponseParser, BodyUntilCloseCompletesOnFinish) {
 TEST(ResponseParser, CloseMidBodyIsAnError) {
   ResponseParser p;
   size_t used = 0;
-  ASSERT_EQ(p.Feed("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", &used), ParseStatus::kIncomplete);
+  ASSERT_EQ(p.Feed("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", &used),
+            ParseStatus::kIncomplete);
   EXPECT_EQ(p.Finish(), ParseStatus::kError);
 }
 
 TEST(ResponseParser, NoBodyFor204_304AndHead) {
   ResponseParser p;
   size_t used = 0;
-  ASSERT_EQ(p.Feed("HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n", &used), ParseStatus::kComplete);
+  ASSERT_EQ(p.Feed("HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n", &used),
+            ParseStatus::kComplete);
   p.Reset();
   p.ExpectNoBody(true);
   ASSERT_EQ(p.Feed("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n", &used), ParseStatus::kComplete);
@@ -107,11 +111,11 @@ TEST(ResponseParser, KeepAliveRules) {
 }
 
 TEST(ResponseParser, RejectsMalformedInput) {
-  for (const char* bad : {"HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
-                          "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
-                          "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
-                          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-                          "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"}) {
+  for (const char* bad :
+       {"HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"}) {
     ResponseParser p;
     size_t used = 0;
     EXPECT_EQ(p.Feed(bad, &used), ParseStatus::kError) << bad;

@@ -16,14 +16,22 @@ namespace forescale::loadgen {
 
 const char* ReasonPhrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Unknown";
   }
 }
 
@@ -79,7 +87,8 @@ struct HttpServer::Shared {
   }
 };
 
-Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options, HttpHandler handler) {
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
+                                                      HttpHandler handler) {
   std::unique_ptr<HttpServer> s(new HttpServer());
   s->handler_ = std::move(handler);
   s->max_connections_ = options.max_connections;
@@ -108,7 +117,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   }
   const std::string where = options.bind + ":" + std::to_string(options.port);
   s->listen_fd_ = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (s->listen_fd_ < 0) return Fail(ErrorCode::kIo, "socket: " + std::string(std::strerror(errno)));
+  if (s->listen_fd_ < 0)
+    return Fail(ErrorCode::kIo, "socket: " + std::string(std::strerror(errno)));
   const int one = 1;
   setsockopt(s->listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (bind(s->listen_fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
@@ -152,10 +162,10 @@ void HttpServer::Loop() {
   struct Conn {
     int fd = -1;
     RequestParser parser;
-    std::string in;        // bytes read but not yet parsed (only while a request is answered)
-    std::string out;       // response bytes not yet written
+    std::string in;   // bytes read but not yet parsed (only while a request is answered)
+    std::string out;  // response bytes not yet written
     size_t out_off = 0;
-    bool busy = false;     // a request is with the handler
+    bool busy = false;  // a request is with the handler
     bool close_after = false;
     bool want_out = false;
   };
@@ -186,7 +196,8 @@ void HttpServer::Loop() {
   // Writes what it can; false when the connection was closed.
   auto flush = [&](uint64_t id, Conn& c) -> bool {
     while (c.out_off < c.out.size()) {
-      const ssize_t n = send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
+      const ssize_t n =
+          send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
       if (n > 0) {
         c.out_off += static_cast<size_t>(n);
       } else if (n < 0 && errno == EINTR) {
@@ -316,7 +327,8 @@ void HttpServer::Loop() {
         listening = false;
         close(listen_fd_);
         listen_fd_ = -1;
-        deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(shared_->grace_ms.load());
+        deadline =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(shared_->grace_ms.load());
       }
       std::vector<uint64_t> idle;
       for (auto& [cid, c] : conns) {

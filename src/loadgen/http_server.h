@@ -53,7 +53,8 @@ const char* ReasonPhrase(int status);
 class HttpServer {
  public:
   // Binds, listens and starts the I/O thread; fails (kIo) when the address cannot be bound.
-  static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options, HttpHandler handler);
+  static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
+                                                   HttpHandler handler);
   ~HttpServer();  // Stop(0 s) if still running
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

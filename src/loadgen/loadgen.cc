@@ -19,12 +19,18 @@ namespace forescale::loadgen {
 
 const char* ErrorKindName(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kConnect: return "connect";
-    case ErrorKind::kReset: return "reset";
-    case ErrorKind::kTimeout: return "timeout";
-    case ErrorKind::kHttp4xx: return "http_4xx";
-    case ErrorKind::kHttp5xx: return "http_5xx";
-    case ErrorKind::kProtocol: return "protocol";
+    case ErrorKind::kConnect:
+      return "connect";
+    case ErrorKind::kReset:
+      return "reset";
+    case ErrorKind::kTimeout:
+      return "timeout";
+    case ErrorKind::kHttp4xx:
+      return "http_4xx";
+    case ErrorKind::kHttp5xx:
+      return "http_5xx";
+    case ErrorKind::kProtocol:
+      return "protocol";
   }
   return "unknown";
 }
@@ -90,8 +96,8 @@ struct Loadgen::Worker {
 
   // Live counters, read by Live() from other threads.
   struct alignas(64) LiveCounters {
-    std::atomic<uint64_t> scheduled{0}, sent{0}, ok{0}, in_flight{0}, waiting{0}, connect_failures{0},
-        latency_count{0};
+    std::atomic<uint64_t> scheduled{0}, sent{0}, ok{0}, in_flight{0}, waiting{0},
+        connect_failures{0}, latency_count{0};
     std::array<std::atomic<uint64_t>, kErrorKinds> errors{};
     std::atomic<int64_t> lag_max_ns{0}, lag_sum_ns{0}, latency_sum_ns{0};
   };
@@ -269,7 +275,8 @@ struct Loadgen::Worker {
   void Write(int i, int64_t now) {
     Conn& c = conns[i];
     while (c.out_off < c.out->size()) {
-      const ssize_t n = send(c.fd, c.out->data() + c.out_off, c.out->size() - c.out_off, MSG_NOSIGNAL);
+      const ssize_t n =
+          send(c.fd, c.out->data() + c.out_off, c.out->size() - c.out_off, MSG_NOSIGNAL);
       if (n > 0) {
         c.out_off += static_cast<size_t>(n);
       } else if (n < 0 && errno == EINTR) {
@@ -311,7 +318,8 @@ struct Loadgen::Worker {
       }
       size_t used = 0;
       const ParseStatus st = c.parser.Feed(std::string_view(buf, static_cast<size_t>(n)), &used);
-      if (st == ParseStatus::kError || (st == ParseStatus::kComplete && used != static_cast<size_t>(n))) {
+      if (st == ParseStatus::kError ||
+          (st == ParseStatus::kComplete && used != static_cast<size_t>(n))) {
         Broken(i, now, ErrorKind::kProtocol);
         return;
       }
@@ -478,9 +486,11 @@ void Loadgen::Worker::Run() {
   owner->running_.fetch_sub(1);
 }
 
-Result<std::unique_ptr<Loadgen>> Loadgen::Start(const Schedule& schedule, const LoadgenOptions& options) {
+Result<std::unique_ptr<Loadgen>> Loadgen::Start(const Schedule& schedule,
+                                                const LoadgenOptions& options) {
   if (options.threads < 1) return Fail(ErrorCode::kInvalidArgument, "--threads must be at least 1");
-  if (options.connections < 1) return Fail(ErrorCode::kInvalidArgument, "--connections must be at least 1");
+  if (options.connections < 1)
+    return Fail(ErrorCode::kInvalidArgument, "--connections must be at least 1");
   if (options.target.address_len == 0) {
     return Fail(ErrorCode::kInvalidArgument, "no target (use ParseTarget)");
   }
@@ -491,7 +501,8 @@ Result<std::unique_ptr<Loadgen>> Loadgen::Start(const Schedule& schedule, const 
   double window_s = options.duration_s;
   if (!(window_s >= 0)) return Fail(ErrorCode::kInvalidArgument, "--duration must be positive");
   if (max_mode && window_s <= 0 && options.max_requests == 0) {
-    return Fail(ErrorCode::kInvalidArgument, "an unbounded rate needs --duration or --max-requests");
+    return Fail(ErrorCode::kInvalidArgument,
+                "an unbounded rate needs --duration or --max-requests");
   }
   if (max_mode && window_s <= 0) window_s = 365.0 * 86400;  // bounded by the request count
   if (!max_mode) {
@@ -527,7 +538,8 @@ Result<std::unique_ptr<Loadgen>> Loadgen::Start(const Schedule& schedule, const 
         {.bind = "127.0.0.1", .port = static_cast<uint16_t>(options.metrics_port)},
         [raw](const HttpRequest& r, Responder respond) {
           if (r.target.rfind("/metrics", 0) == 0) {
-            respond({.status = 200, .content_type = "text/plain; version=0.0.4; charset=utf-8",
+            respond({.status = 200,
+                     .content_type = "text/plain; version=0.0.4; charset=utf-8",
                      .body = raw->MetricsText()});
           } else {
             respond({.status = 404, .body = "try /metrics\n"});
@@ -566,11 +578,13 @@ LiveStats Loadgen::Live() const {
     s.totals.scheduled += l.scheduled.load(std::memory_order_relaxed);
     s.totals.sent += l.sent.load(std::memory_order_relaxed);
     s.totals.ok += l.ok.load(std::memory_order_relaxed);
-    for (size_t k = 0; k < kErrorKinds; ++k) s.totals.errors[k] += l.errors[k].load(std::memory_order_relaxed);
+    for (size_t k = 0; k < kErrorKinds; ++k)
+      s.totals.errors[k] += l.errors[k].load(std::memory_order_relaxed);
     s.in_flight += l.in_flight.load(std::memory_order_relaxed);
     s.waiting += l.waiting.load(std::memory_order_relaxed);
     s.connect_failures += l.connect_failures.load(std::memory_order_relaxed);
-    s.lag_max_s = std::max(s.lag_max_s, static_cast<double>(l.lag_max_ns.load(std::memory_order_relaxed)) / 1e9);
+    s.lag_max_s = std::max(s.lag_max_s,
+                           static_cast<double>(l.lag_max_ns.load(std::memory_order_relaxed)) / 1e9);
     s.lag_sum_s += static_cast<double>(l.lag_sum_ns.load(std::memory_order_relaxed)) / 1e9;
     s.latency_sum_s += static_cast<double>(l.latency_sum_ns.load(std::memory_order_relaxed)) / 1e9;
     s.latency_count += l.latency_count.load(std::memory_order_relaxed);
@@ -582,37 +596,46 @@ LiveStats Loadgen::Live() const {
 std::string Loadgen::MetricsText() const {
   const LiveStats s = Live();
   std::string out;
-  out += "# HELP forescale_loadgen_requests_total Requests that ended, by result.\n"
-         "# TYPE forescale_loadgen_requests_total counter\n";
+  out +=
+      "# HELP forescale_loadgen_requests_total Requests that ended, by result.\n"
+      "# TYPE forescale_loadgen_requests_total counter\n";
   out += fmt::format("forescale_loadgen_requests_total{{result=\"ok\"}} {}\n", s.totals.ok);
   for (size_t k = 0; k < kErrorKinds; ++k) {
     out += fmt::format("forescale_loadgen_requests_total{{result=\"{}\"}} {}\n",
                        ErrorKindName(static_cast<ErrorKind>(k)), s.totals.errors[k]);
   }
-  out += "# HELP forescale_loadgen_scheduled_total Requests whose intended send time has come.\n"
-         "# TYPE forescale_loadgen_scheduled_total counter\n";
+  out +=
+      "# HELP forescale_loadgen_scheduled_total Requests whose intended send time has come.\n"
+      "# TYPE forescale_loadgen_scheduled_total counter\n";
   out += fmt::format("forescale_loadgen_scheduled_total {}\n", s.totals.scheduled);
-  out += "# HELP forescale_loadgen_sent_total Requests written to a connection.\n"
-         "# TYPE forescale_loadgen_sent_total counter\n";
+  out +=
+      "# HELP forescale_loadgen_sent_total Requests written to a connection.\n"
+      "# TYPE forescale_loadgen_sent_total counter\n";
   out += fmt::format("forescale_loadgen_sent_total {}\n", s.totals.sent);
-  out += "# HELP forescale_loadgen_in_flight Requests sent and not yet answered.\n"
-         "# TYPE forescale_loadgen_in_flight gauge\n";
+  out +=
+      "# HELP forescale_loadgen_in_flight Requests sent and not yet answered.\n"
+      "# TYPE forescale_loadgen_in_flight gauge\n";
   out += fmt::format("forescale_loadgen_in_flight {}\n", s.in_flight);
-  out += "# HELP forescale_loadgen_waiting Requests due but not yet sent (no free connection).\n"
-         "# TYPE forescale_loadgen_waiting gauge\n";
+  out +=
+      "# HELP forescale_loadgen_waiting Requests due but not yet sent (no free connection).\n"
+      "# TYPE forescale_loadgen_waiting gauge\n";
   out += fmt::format("forescale_loadgen_waiting {}\n", s.waiting);
-  out += "# HELP forescale_loadgen_connect_failures_total Failed connection attempts.\n"
-         "# TYPE forescale_loadgen_connect_failures_total counter\n";
+  out +=
+      "# HELP forescale_loadgen_connect_failures_total Failed connection attempts.\n"
+      "# TYPE forescale_loadgen_connect_failures_total counter\n";
   out += fmt::format("forescale_loadgen_connect_failures_total {}\n", s.connect_failures);
-  out += "# HELP forescale_loadgen_schedule_lag_seconds Actual minus intended send time.\n"
-         "# TYPE forescale_loadgen_schedule_lag_seconds summary\n";
+  out +=
+      "# HELP forescale_loadgen_schedule_lag_seconds Actual minus intended send time.\n"
+      "# TYPE forescale_loadgen_schedule_lag_seconds summary\n";
   out += fmt::format("forescale_loadgen_schedule_lag_seconds_sum {:.9f}\n", s.lag_sum_s);
   out += fmt::format("forescale_loadgen_schedule_lag_seconds_count {}\n", s.totals.sent);
-  out += "# HELP forescale_loadgen_schedule_lag_max_seconds Largest schedule lag so far.\n"
-         "# TYPE forescale_loadgen_schedule_lag_max_seconds gauge\n";
+  out +=
+      "# HELP forescale_loadgen_schedule_lag_max_seconds Largest schedule lag so far.\n"
+      "# TYPE forescale_loadgen_schedule_lag_max_seconds gauge\n";
   out += fmt::format("forescale_loadgen_schedule_lag_max_seconds {:.9f}\n", s.lag_max_s);
-  out += "# HELP forescale_loadgen_latency_seconds Intended send time to answer.\n"
-         "# TYPE forescale_loadgen_latency_seconds summary\n";
+  out +=
+      "# HELP forescale_loadgen_latency_seconds Intended send time to answer.\n"
+      "# TYPE forescale_loadgen_latency_seconds summary\n";
   out += fmt::format("forescale_loadgen_latency_seconds_sum {:.9f}\n", s.latency_sum_s);
   out += fmt::format("forescale_loadgen_latency_seconds_count {}\n", s.latency_count);
   return out;
@@ -658,8 +681,8 @@ LoadgenResult Loadgen::Wait() {
   }
   const double window = std::max(r.duration_s, 1e-9);
   r.achieved_rate = static_cast<double>(r.totals.sent) / window;
-  r.scheduled_rate = r.mode == "max" ? r.achieved_rate
-                                     : static_cast<double>(r.totals.scheduled) / window;
+  r.scheduled_rate =
+      r.mode == "max" ? r.achieved_rate : static_cast<double>(r.totals.scheduled) / window;
   if (r.mode == "max") r.totals.scheduled = r.totals.sent;
 
   // What happened, in words.
@@ -681,33 +704,39 @@ LoadgenResult Loadgen::Wait() {
     }
   }
   if (r.connect_failures > 0) {
-    notes.push_back(fmt::format("{} connection attempts failed ({} requests could not be sent: "
-                                "target unreachable or refusing connections)",
-                                r.connect_failures, e[static_cast<size_t>(ErrorKind::kConnect)]));
+    notes.push_back(
+        fmt::format("{} connection attempts failed ({} requests could not be sent: "
+                    "target unreachable or refusing connections)",
+                    r.connect_failures, e[static_cast<size_t>(ErrorKind::kConnect)]));
   }
   if (e[static_cast<size_t>(ErrorKind::kReset)] > 0) {
     notes.push_back(fmt::format("{} requests lost to connections closed or reset mid-request",
                                 e[static_cast<size_t>(ErrorKind::kReset)]));
   }
   if (e[static_cast<size_t>(ErrorKind::kTimeout)] > 0) {
-    notes.push_back(fmt::format("{} requests timed out (no answer, or no free connection, within {} s)",
-                                e[static_cast<size_t>(ErrorKind::kTimeout)], options_.timeout_s));
+    notes.push_back(
+        fmt::format("{} requests timed out (no answer, or no free connection, within {} s)",
+                    e[static_cast<size_t>(ErrorKind::kTimeout)], options_.timeout_s));
   }
   if (e[static_cast<size_t>(ErrorKind::kHttp5xx)] > 0) {
-    notes.push_back(fmt::format("{} requests answered 5xx", e[static_cast<size_t>(ErrorKind::kHttp5xx)]));
+    notes.push_back(
+        fmt::format("{} requests answered 5xx", e[static_cast<size_t>(ErrorKind::kHttp5xx)]));
   }
   if (e[static_cast<size_t>(ErrorKind::kHttp4xx)] > 0) {
-    notes.push_back(fmt::format("{} requests answered 4xx", e[static_cast<size_t>(ErrorKind::kHttp4xx)]));
+    notes.push_back(
+        fmt::format("{} requests answered 4xx", e[static_cast<size_t>(ErrorKind::kHttp4xx)]));
   }
   if (e[static_cast<size_t>(ErrorKind::kProtocol)] > 0) {
-    notes.push_back(fmt::format("{} malformed responses", e[static_cast<size_t>(ErrorKind::kProtocol)]));
+    notes.push_back(
+        fmt::format("{} malformed responses", e[static_cast<size_t>(ErrorKind::kProtocol)]));
   }
   if (r.unfinished > 0) {
     notes.push_back(fmt::format("{} requests still in flight when the run ended (drain {} s)",
                                 r.unfinished, options_.drain_s));
   }
   if (r.stopped_early) notes.push_back("stopped early");
-  if (r.hit_max_requests) notes.push_back(fmt::format("stopped at --max-requests {}", options_.max_requests));
+  if (r.hit_max_requests)
+    notes.push_back(fmt::format("stopped at --max-requests {}", options_.max_requests));
   return r;
 }
 
@@ -733,7 +762,8 @@ nlohmann::json Ms(const LogHistogram& h, std::initializer_list<std::pair<const c
 
 nlohmann::json Errors(const Counts& c) {
   nlohmann::json j = nlohmann::json::object();
-  for (size_t k = 0; k < kErrorKinds; ++k) j[ErrorKindName(static_cast<ErrorKind>(k))] = c.errors[k];
+  for (size_t k = 0; k < kErrorKinds; ++k)
+    j[ErrorKindName(static_cast<ErrorKind>(k))] = c.errors[k];
   return j;
 }
 
@@ -747,13 +777,14 @@ nlohmann::json ResultToJson(const LoadgenResult& r) {
   j["elapsed_s"] = std::round(r.elapsed_s * 1e3) / 1e3;
   j["scheduled_rate"] = r.scheduled_rate;
   j["achieved_rate"] = r.achieved_rate;
-  j["totals"] = {{"scheduled", r.totals.scheduled}, {"sent", r.totals.sent}, {"ok", r.totals.ok},
-                 {"errors", r.totals.ErrorTotal()}, {"unfinished", r.unfinished},
-                 {"not_sent", r.not_sent}};
+  j["totals"] = {
+      {"scheduled", r.totals.scheduled}, {"sent", r.totals.sent},      {"ok", r.totals.ok},
+      {"errors", r.totals.ErrorTotal()}, {"unfinished", r.unfinished}, {"not_sent", r.not_sent}};
   j["errors"] = Errors(r.totals);
   j["connect_failures"] = r.connect_failures;
   j["connections_opened"] = r.connections_opened;
-  j["latency_ms"] = Ms(r.latency, {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p999", 0.999}, {"max", 1.0}});
+  j["latency_ms"] =
+      Ms(r.latency, {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p999", 0.999}, {"max", 1.0}});
   j["latency_ms"]["count"] = r.latency.count();
   j["schedule"] = {{"kept", r.schedule_kept},
                    {"lag_ms", Ms(r.lag, {{"p50", 0.5}, {"p99", 0.99}, {"max", 1.0}})}};
@@ -763,13 +794,14 @@ nlohmann::json ResultToJson(const LoadgenResult& r) {
   nlohmann::json per = nlohmann::json::array();
   for (size_t i = 0; i < r.seconds.size(); ++i) {
     const SecondStats& s = r.seconds[i];
-    per.push_back({{"second", i},
-                   {"scheduled", s.counts.scheduled},
-                   {"sent", s.counts.sent},
-                   {"ok", s.counts.ok},
-                   {"errors", Errors(s.counts)},
-                   {"latency_ms", Ms(s.latency, {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"max", 1.0}})},
-                   {"lag_ms", Ms(s.lag, {{"p50", 0.5}, {"p99", 0.99}, {"max", 1.0}})}});
+    per.push_back(
+        {{"second", i},
+         {"scheduled", s.counts.scheduled},
+         {"sent", s.counts.sent},
+         {"ok", s.counts.ok},
+         {"errors", Errors(s.counts)},
+         {"latency_ms", Ms(s.latency, {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"max", 1.0}})},
+         {"lag_ms", Ms(s.lag, {{"p50", 0.5}, {"p99", 0.99}, {"max", 1.0}})}});
   }
   j["per_second"] = std::move(per);
   return j;

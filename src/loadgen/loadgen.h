@@ -60,16 +60,16 @@ inline constexpr size_t kErrorKinds = 6;
 const char* ErrorKindName(ErrorKind kind);
 
 struct LoadgenOptions {
-  Target target;                 // from ParseTarget, which refuses non-loopback targets unless told
+  Target target;  // from ParseTarget, which refuses non-loopback targets unless told
   int threads = 2;
-  int connections = 64;          // total, split evenly across threads (at least one each)
-  double duration_s = 0;         // 0: the schedule's length; required (> 0) for Schedule::Max()
-  uint64_t max_requests = 0;     // 0: no cap; else stop after this many requests
-  double timeout_s = 5;          // a request unanswered this long is a timeout
-  double drain_s = 1;            // after the end, wait this long for answers in flight
+  int connections = 64;            // total, split evenly across threads (at least one each)
+  double duration_s = 0;           // 0: the schedule's length; required (> 0) for Schedule::Max()
+  uint64_t max_requests = 0;       // 0: no cap; else stop after this many requests
+  double timeout_s = 5;            // a request unanswered this long is a timeout
+  double drain_s = 1;              // after the end, wait this long for answers in flight
   double connect_backoff_s = 0.1;  // wait before reconnecting after a failed connect
-  double lag_tolerance_ms = 1;   // p99 schedule lag above this: the schedule was not kept
-  int metrics_port = -1;         // -1: no metrics endpoint; 0: any free port
+  double lag_tolerance_ms = 1;     // p99 schedule lag above this: the schedule was not kept
+  int metrics_port = -1;           // -1: no metrics endpoint; 0: any free port
 };
 
 // Counts of one second (or of the whole run).
@@ -83,29 +83,29 @@ struct Counts {
 };
 
 struct SecondStats {
-  Counts counts;            // sent by send time; outcomes by the time they were known
-  LogHistogram latency;     // seconds, every answered request (any status)
-  LogHistogram lag;         // seconds, every sent request
+  Counts counts;         // sent by send time; outcomes by the time they were known
+  LogHistogram latency;  // seconds, every answered request (any status)
+  LogHistogram lag;      // seconds, every sent request
 };
 
 struct LoadgenResult {
   std::string target;
-  std::string mode;                 // "schedule" or "max"
-  double duration_s = 0;            // the run's window (what rates are divided by)
-  double elapsed_s = 0;             // start to the end of the drain
-  double scheduled_rate = 0;        // schedule's requests / window
-  double achieved_rate = 0;         // sent / window
+  std::string mode;           // "schedule" or "max"
+  double duration_s = 0;      // the run's window (what rates are divided by)
+  double elapsed_s = 0;       // start to the end of the drain
+  double scheduled_rate = 0;  // schedule's requests / window
+  double achieved_rate = 0;   // sent / window
   Counts totals;
-  uint64_t unfinished = 0;          // in flight when the drain ran out
-  uint64_t not_sent = 0;            // due but not sent when the run ended
-  uint64_t connect_failures = 0;    // connection attempts that failed (not requests)
+  uint64_t unfinished = 0;        // in flight when the drain ran out
+  uint64_t not_sent = 0;          // due but not sent when the run ended
+  uint64_t connect_failures = 0;  // connection attempts that failed (not requests)
   uint64_t connections_opened = 0;
-  bool stopped_early = false;       // Stop() was called
+  bool stopped_early = false;  // Stop() was called
   bool hit_max_requests = false;
-  LogHistogram latency;             // seconds
-  LogHistogram lag;                 // seconds
+  LogHistogram latency;  // seconds
+  LogHistogram lag;      // seconds
   bool schedule_kept = true;
-  std::vector<std::string> notes;   // what happened, in words
+  std::vector<std::string> notes;  // what happened, in words
   std::vector<SecondStats> seconds;
 };
 
@@ -113,7 +113,7 @@ struct LoadgenResult {
 struct LiveStats {
   Counts totals;
   uint64_t in_flight = 0;
-  uint64_t waiting = 0;             // due but not yet sent
+  uint64_t waiting = 0;  // due but not yet sent
   uint64_t connect_failures = 0;
   double lag_max_s = 0;
   double lag_sum_s = 0;
@@ -126,17 +126,18 @@ class Loadgen {
  public:
   // Checks the options (kInvalidArgument), binds the metrics port (kIo) and starts the threads.
   // The schedule is copied; it is cheap (shared data).
-  static Result<std::unique_ptr<Loadgen>> Start(const Schedule& schedule, const LoadgenOptions& options);
+  static Result<std::unique_ptr<Loadgen>> Start(const Schedule& schedule,
+                                                const LoadgenOptions& options);
   ~Loadgen();  // Stop() and Wait() if still running
   Loadgen(const Loadgen&) = delete;
   Loadgen& operator=(const Loadgen&) = delete;
 
-  void Stop();                 // end the run now (then drain); idempotent
-  bool Done() const;           // every thread has finished
+  void Stop();        // end the run now (then drain); idempotent
+  bool Done() const;  // every thread has finished
   LiveStats Live() const;
   std::string MetricsText() const;  // Prometheus text exposition of Live()
-  int metrics_port() const;    // -1 without an endpoint
-  LoadgenResult Wait();        // joins the threads and merges their results; once
+  int metrics_port() const;         // -1 without an endpoint
+  LoadgenResult Wait();             // joins the threads and merges their results; once
 
   struct Worker;  // one thread's state (internal)
 

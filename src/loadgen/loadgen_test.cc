@@ -38,7 +38,8 @@ uint16_t DeadPort() {
 // Every request ends exactly one way.
 void ExpectAccounted(const LoadgenResult& r) {
   EXPECT_EQ(r.totals.scheduled, r.totals.ok + r.totals.ErrorTotal() + r.unfinished + r.not_sent);
-  EXPECT_EQ(r.latency.count(), r.totals.ok + r.totals.errors[static_cast<size_t>(ErrorKind::kHttp4xx)] +
+  EXPECT_EQ(r.latency.count(), r.totals.ok +
+                                   r.totals.errors[static_cast<size_t>(ErrorKind::kHttp4xx)] +
                                    r.totals.errors[static_cast<size_t>(ErrorKind::kHttp5xx)]);
   EXPECT_EQ(r.lag.count(), r.mode == "max" ? 0 : r.totals.sent);
 }
@@ -63,7 +64,8 @@ TEST(Target, OnlyLoopbackUnlessAllowed) {
 }
 
 TEST(Loadgen, KeepsAFixedRateAgainstTheSampleService) {
-  auto svc = SampleService::Start({.cpu_per_request = std::chrono::microseconds(200), .workers = 2});
+  auto svc =
+      SampleService::Start({.cpu_per_request = std::chrono::microseconds(200), .workers = 2});
   ASSERT_TRUE(svc);
   auto s = Schedule::ConstantRate(300, 1.0, {.arrivals = Arrivals::kUniform});
   auto r = RunLoadgen(*s, {.target = Local((*svc)->port()), .threads = 2, .connections = 8});
@@ -87,8 +89,8 @@ TEST(Loadgen, LatencyCountsFromTheIntendedTimeWhenTheServerFallsBehind) {
   auto svc = SampleService::Start({.cpu_per_request = milliseconds(10), .workers = 1});
   ASSERT_TRUE(svc);
   auto s = Schedule::ConstantRate(200, 1.0, {.arrivals = Arrivals::kUniform});
-  auto r = RunLoadgen(*s, {.target = Local((*svc)->port()), .threads = 1, .connections = 1,
-                           .drain_s = 0.2});
+  auto r = RunLoadgen(
+      *s, {.target = Local((*svc)->port()), .threads = 1, .connections = 1, .drain_s = 0.2});
   ASSERT_TRUE(r);
   EXPECT_GT(r->latency.Quantile(0.99), 0.2);
   EXPECT_GT(r->lag.Quantile(0.99), 0.1);
@@ -123,8 +125,10 @@ TEST(Loadgen, SlowAnswersAreTimeouts) {
   });
   ASSERT_TRUE(server);
   auto s = Schedule::ConstantRate(20, 1.0, {.arrivals = Arrivals::kUniform});
-  auto r = RunLoadgen(*s, {.target = Local((*server)->port(), "/slow"), .connections = 40,
-                           .timeout_s = 0.2, .drain_s = 0.3});
+  auto r = RunLoadgen(*s, {.target = Local((*server)->port(), "/slow"),
+                           .connections = 40,
+                           .timeout_s = 0.2,
+                           .drain_s = 0.3});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->totals.ok, 0u);
   EXPECT_GE(r->totals.errors[static_cast<size_t>(ErrorKind::kTimeout)], 15u);
@@ -133,7 +137,8 @@ TEST(Loadgen, SlowAnswersAreTimeouts) {
 }
 
 TEST(Loadgen, ServerKilledMidRunCostsErrorsNotTheRun) {
-  auto svc = SampleService::Start({.cpu_per_request = std::chrono::microseconds(100), .workers = 2});
+  auto svc =
+      SampleService::Start({.cpu_per_request = std::chrono::microseconds(100), .workers = 2});
   ASSERT_TRUE(svc);
   auto s = Schedule::ConstantRate(200, 1.5, {.arrivals = Arrivals::kUniform});
   auto gen = Loadgen::Start(*s, {.target = Local((*svc)->port()), .connections = 4});
@@ -153,8 +158,11 @@ TEST(Loadgen, ServerKilledMidRunCostsErrorsNotTheRun) {
 TEST(Loadgen, MaxModeAndRequestCap) {
   auto svc = SampleService::Start({.cpu_per_request = std::chrono::microseconds(0), .workers = 1});
   ASSERT_TRUE(svc);
-  auto r = RunLoadgen(Schedule::Max(), {.target = Local((*svc)->port()), .threads = 2,
-                                        .connections = 4, .duration_s = 5, .max_requests = 500});
+  auto r = RunLoadgen(Schedule::Max(), {.target = Local((*svc)->port()),
+                                        .threads = 2,
+                                        .connections = 4,
+                                        .duration_s = 5,
+                                        .max_requests = 500});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->mode, "max");
   EXPECT_EQ(r->totals.sent, 500u);
@@ -179,7 +187,8 @@ TEST(Loadgen, ServesLiveMetricsWhileRunning) {
   auto svc = SampleService::Start({.cpu_per_request = std::chrono::microseconds(0), .workers = 1});
   ASSERT_TRUE(svc);
   auto s = Schedule::ConstantRate(100, 1.0, {.arrivals = Arrivals::kUniform});
-  auto gen = Loadgen::Start(*s, {.target = Local((*svc)->port()), .connections = 2, .metrics_port = 0});
+  auto gen =
+      Loadgen::Start(*s, {.target = Local((*svc)->port()), .connections = 2, .metrics_port = 0});
   ASSERT_TRUE(gen);
   ASSERT_GT((*gen)->metrics_port(), 0);
   std::this_thread::sleep_for(milliseconds(500));

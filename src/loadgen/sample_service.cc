@@ -39,10 +39,9 @@ Result<std::unique_ptr<SampleService>> SampleService::Start(const SampleServiceO
   s->options_ = options;
   s->started_ = std::chrono::steady_clock::now();
   SampleService* raw = s.get();
-  auto server = HttpServer::Start({.bind = options.bind, .port = options.port},
-                                  [raw](const HttpRequest& r, Responder respond) {
-                                    raw->Handle(r, std::move(respond));
-                                  });
+  auto server = HttpServer::Start(
+      {.bind = options.bind, .port = options.port},
+      [raw](const HttpRequest& r, Responder respond) { raw->Handle(r, std::move(respond)); });
   if (!server) return std::unexpected(server.error());
   s->server_ = std::move(*server);
   for (int i = 0; i < options.workers; ++i) s->workers_.emplace_back([raw] { raw->Work(); });
@@ -56,14 +55,16 @@ bool SampleService::ready() const {
 }
 
 void SampleService::Handle(const HttpRequest& request, Responder respond) {
-  const std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+  const std::string_view path =
+      std::string_view(request.target).substr(0, request.target.find('?'));
   if (path == "/healthz") {
     respond(ready() ? HttpResponse{.status = 200, .body = "ready\n"}
                     : HttpResponse{.status = 503, .body = "starting\n"});
     return;
   }
   if (path == "/metrics") {
-    respond({.status = 200, .content_type = "text/plain; version=0.0.4; charset=utf-8",
+    respond({.status = 200,
+             .content_type = "text/plain; version=0.0.4; charset=utf-8",
              .body = MetricsText()});
     return;
   }
@@ -94,7 +95,8 @@ void SampleService::Handle(const HttpRequest& request, Responder respond) {
 
 void SampleService::Finish(std::chrono::steady_clock::time_point received, int code) {
   const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::steady_clock::now() - received).count();
+                      std::chrono::steady_clock::now() - received)
+                      .count();
   const double seconds = static_cast<double>(ns) / 1e9;
   size_t b = 0;
   while (b < kSampleLatencyBuckets.size() && seconds > kSampleLatencyBuckets[b]) ++b;
@@ -152,7 +154,8 @@ std::string SampleService::MetricsText() const {
   add("# HELP forescale_sample_requests_total Work requests answered, by HTTP status.\n"
       "# TYPE forescale_sample_requests_total counter\n");
   add(fmt::format("forescale_sample_requests_total{{code=\"200\"}} {}\n", s.ok));
-  add(fmt::format("forescale_sample_requests_total{{code=\"503\"}} {}\n", s.rejected + s.not_ready));
+  add(fmt::format("forescale_sample_requests_total{{code=\"503\"}} {}\n",
+                  s.rejected + s.not_ready));
   add("# HELP forescale_sample_rejected_total 503 answers, by reason.\n"
       "# TYPE forescale_sample_rejected_total counter\n");
   add(fmt::format("forescale_sample_rejected_total{{reason=\"queue_full\"}} {}\n", s.rejected));
@@ -172,7 +175,8 @@ std::string SampleService::MetricsText() const {
                     kSampleLatencyBuckets[b], cumulative));
   }
   cumulative += buckets_.back().load();
-  add(fmt::format("forescale_sample_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative));
+  add(fmt::format("forescale_sample_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n",
+                  cumulative));
   add(fmt::format("forescale_sample_request_duration_seconds_sum {:.9f}\n",
                   static_cast<double>(latency_sum_ns_.load()) / 1e9));
   add(fmt::format("forescale_sample_request_duration_seconds_count {}\n", latency_count_.load()));

@@ -58,9 +58,9 @@ inline constexpr std::array<double, 14> kSampleLatencyBuckets = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
 struct SampleServiceStats {
-  uint64_t ok = 0;           // 200 answers to work requests
-  uint64_t rejected = 0;     // 503: queue full
-  uint64_t not_ready = 0;    // 503: still starting
+  uint64_t ok = 0;         // 200 answers to work requests
+  uint64_t rejected = 0;   // 503: queue full
+  uint64_t not_ready = 0;  // 503: still starting
   int64_t in_flight = 0;
   int64_t queue_length = 0;
   bool ready = false;
@@ -96,8 +96,8 @@ class SampleService {
   };
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Job> queue_;  // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
+  std::deque<Job> queue_;                                // guarded by mu_
+  bool stopping_ = false;                                // guarded by mu_
   std::chrono::steady_clock::time_point stop_deadline_;  // guarded by mu_
   std::vector<std::thread> workers_;
 

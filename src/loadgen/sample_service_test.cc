@@ -33,7 +33,8 @@ TEST(SampleService, HealthzIsReadyOnlyAfterTheStartupDelay) {
 TEST(SampleService, QueuesBeyondTheWorkersAndRejectsBeyondTheLimit) {
   // One worker busy 300 ms per request, two may wait: of 6 requests at once, 3 are served
   // (one at a time, so the last waits about 900 ms) and 3 are refused at once.
-  auto svc = SampleService::Start({.cpu_per_request = milliseconds(300), .workers = 1, .queue_limit = 2});
+  auto svc =
+      SampleService::Start({.cpu_per_request = milliseconds(300), .workers = 1, .queue_limit = 2});
   ASSERT_TRUE(svc);
   const uint16_t port = (*svc)->port();
   std::vector<int> status(6);
@@ -78,9 +79,12 @@ TEST(SampleService, MetricsAreThePrometheusTextFormat) {
   EXPECT_EQ(m->status, 200);
   const std::string& b = m->body;
   EXPECT_NE(b.find("forescale_sample_requests_total{code=\"200\"} 5\n"), std::string::npos) << b;
-  EXPECT_NE(b.find("# TYPE forescale_sample_request_duration_seconds histogram"), std::string::npos);
-  EXPECT_NE(b.find("forescale_sample_request_duration_seconds_bucket{le=\"+Inf\"} 5\n"), std::string::npos);
-  EXPECT_NE(b.find("forescale_sample_request_duration_seconds_bucket{le=\"0.0005\"} 0\n"), std::string::npos);
+  EXPECT_NE(b.find("# TYPE forescale_sample_request_duration_seconds histogram"),
+            std::string::npos);
+  EXPECT_NE(b.find("forescale_sample_request_duration_seconds_bucket{le=\"+Inf\"} 5\n"),
+            std::string::npos);
+  EXPECT_NE(b.find("forescale_sample_request_duration_seconds_bucket{le=\"0.0005\"} 0\n"),
+            std::string::npos);
   EXPECT_NE(b.find("forescale_sample_in_flight 0\n"), std::string::npos);
   EXPECT_NE(b.find("process_cpu_seconds_total "), std::string::npos);
 }
@@ -90,7 +94,8 @@ TEST(SampleService, BurnsThreadCpuNotWallTime) {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
   BurnThreadCpu(milliseconds(20));
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-  const double cpu = static_cast<double>(b.tv_sec - a.tv_sec) + static_cast<double>(b.tv_nsec - a.tv_nsec) / 1e9;
+  const double cpu =
+      static_cast<double>(b.tv_sec - a.tv_sec) + static_cast<double>(b.tv_nsec - a.tv_nsec) / 1e9;
   EXPECT_GE(cpu, 0.020);
   EXPECT_LT(cpu, 0.030);
 }

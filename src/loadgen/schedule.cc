@@ -16,12 +16,14 @@ Result<Arrivals> ParseArrivals(const std::string& text) {
   return Fail(ErrorCode::kInvalidArgument, "arrivals: '" + text + "' is not poisson or uniform");
 }
 
-Result<Schedule> Schedule::FromProfile(const Series& profile, const ProfileScheduleOptions& options) {
+Result<Schedule> Schedule::FromProfile(const Series& profile,
+                                       const ProfileScheduleOptions& options) {
   if (!(options.time_scale > 0) || !std::isfinite(options.time_scale)) {
     return Fail(ErrorCode::kInvalidArgument, "time scale must be positive");
   }
   if (profile.empty()) return Fail(ErrorCode::kInvalidArgument, "the profile is empty");
-  if (profile.step.count() <= 0) return Fail(ErrorCode::kInvalidArgument, "the profile step is not positive");
+  if (profile.step.count() <= 0)
+    return Fail(ErrorCode::kInvalidArgument, "the profile step is not positive");
   auto rates = std::make_shared<std::vector<double>>();
   rates->reserve(profile.size());
   Schedule s;
@@ -31,25 +33,29 @@ Result<Schedule> Schedule::FromProfile(const Series& profile, const ProfileSched
   for (size_t i = 0; i < profile.size(); ++i) {
     const double r = profile.values[i];
     if (r < 0 || std::isinf(r)) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "profile value " + std::to_string(r) + " at " + FormatRfc3339(profile.TimeAt(i)) +
-                      " is not a rate (requests/s >= 0)");
+      return Fail(ErrorCode::kInvalidArgument, "profile value " + std::to_string(r) + " at " +
+                                                   FormatRfc3339(profile.TimeAt(i)) +
+                                                   " is not a rate (requests/s >= 0)");
     }
     rates->push_back(std::isnan(r) ? 0.0 : r);
     s.expected_ += rates->back() * s.step_s_;
   }
   s.rates_ = std::move(rates);
-  s.length_ns_ = static_cast<int64_t>(std::llround(s.step_s_ * 1e9 * static_cast<double>(profile.size())));
+  s.length_ns_ =
+      static_cast<int64_t>(std::llround(s.step_s_ * 1e9 * static_cast<double>(profile.size())));
   return s;
 }
 
-Result<Schedule> Schedule::ConstantRate(double rps, double seconds, const ProfileScheduleOptions& options) {
-  if (!(rps >= 0) || !std::isfinite(rps)) return Fail(ErrorCode::kInvalidArgument, "rate must be >= 0");
+Result<Schedule> Schedule::ConstantRate(double rps, double seconds,
+                                        const ProfileScheduleOptions& options) {
+  if (!(rps >= 0) || !std::isfinite(rps))
+    return Fail(ErrorCode::kInvalidArgument, "rate must be >= 0");
   if (!(seconds > 0)) return Fail(ErrorCode::kInvalidArgument, "duration must be positive");
   // One step of the whole duration at scale 1: the rate and length are exactly what was asked.
   ProfileScheduleOptions o = options;
   o.time_scale = 1.0;
-  Series one{.start = TimePoint{}, .step = Duration(std::max<int64_t>(1, std::llround(seconds * 1000))),
+  Series one{.start = TimePoint{},
+             .step = Duration(std::max<int64_t>(1, std::llround(seconds * 1000))),
              .values = {rps}};
   return FromProfile(one, o);
 }
@@ -98,7 +104,8 @@ Result<Schedule> Schedule::FromRequestsFile(const std::string& path, double time
     }
     auto t = j.find("t");
     auto p = j.find("path");
-    if (t == j.end() || !t->is_string()) return Fail(ErrorCode::kInvalidArgument, where + ": no \"t\" timestamp");
+    if (t == j.end() || !t->is_string())
+      return Fail(ErrorCode::kInvalidArgument, where + ": no \"t\" timestamp");
     if (p == j.end() || !p->is_string() || p->get_ref<const std::string&>().empty() ||
         p->get_ref<const std::string&>()[0] != '/') {
       return Fail(ErrorCode::kInvalidArgument, where + ": no \"path\" starting with '/'");
@@ -107,7 +114,8 @@ Result<Schedule> Schedule::FromRequestsFile(const std::string& path, double time
     if (!when) return std::unexpected(when.error().WithContext(where));
     TimedRequest r{.t_ms = when->time_since_epoch().count()};
     r.spec.path = p->get<std::string>();
-    if (auto m = j.find("method"); m != j.end() && m->is_string()) r.spec.method = m->get<std::string>();
+    if (auto m = j.find("method"); m != j.end() && m->is_string())
+      r.spec.method = m->get<std::string>();
     for (char c : r.spec.path + r.spec.method) {
       if (c == ' ' || c == '\r' || c == '\n') {
         return Fail(ErrorCode::kInvalidArgument, where + ": space or line break in method or path");
@@ -171,7 +179,8 @@ std::optional<Arrival> Schedule::Cursor::NextGlobal() {
         step_started_ = true;
       }
       if (step_k_ < step_n_) {
-        const double offset = (static_cast<double>(step_k_) + 0.5) * dt / static_cast<double>(step_n_);
+        const double offset =
+            (static_cast<double>(step_k_) + 0.5) * dt / static_cast<double>(step_n_);
         ++step_k_;
         ++index_;
         return at(offset);

@@ -71,7 +71,8 @@ class Schedule {
   // Fails on an empty profile, a negative rate or a time scale <= 0.
   static Result<Schedule> FromProfile(const Series& profile, const ProfileScheduleOptions& options);
   // `rps` requests/s for `seconds` seconds (> 0).
-  static Result<Schedule> ConstantRate(double rps, double seconds, const ProfileScheduleOptions& options);
+  static Result<Schedule> ConstantRate(double rps, double seconds,
+                                       const ProfileScheduleOptions& options);
   // Requests at their own times (any order; sorted stably here), the first at 0.
   struct TimedRequest {
     int64_t t_ms = 0;  // any epoch
@@ -106,10 +107,10 @@ class Schedule {
     // Profile generator state.
     Rng rng_{1};
     size_t step_ = 0;
-    double t_ = 0;           // wall seconds into the current step
-    double carry_ = 0;       // uniform: fractional requests carried to the next step
-    uint64_t step_n_ = 0;    // uniform: arrivals in the current step
-    uint64_t step_k_ = 0;    // uniform: arrivals of the current step already made
+    double t_ = 0;         // wall seconds into the current step
+    double carry_ = 0;     // uniform: fractional requests carried to the next step
+    uint64_t step_n_ = 0;  // uniform: arrivals in the current step
+    uint64_t step_k_ = 0;  // uniform: arrivals of the current step already made
     bool step_started_ = false;
   };
   // Share k of `shares` (k < shares).

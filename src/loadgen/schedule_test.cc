@@ -87,12 +87,14 @@ TEST(Schedule, ConstantRateIsExact) {
 
 TEST(Schedule, TimeScaleKeepsRatesAndCompressesTheShape) {
   // 10 minutes of profile at 60x: 10 wall seconds, each at its minute's rate.
-  auto s = Schedule::FromProfile(Profile({10, 20, 30, 40, 50, 60, 70, 80, 90, 100}, std::chrono::minutes(1)),
-                                 {.arrivals = Arrivals::kUniform, .time_scale = 60});
+  auto s = Schedule::FromProfile(
+      Profile({10, 20, 30, 40, 50, 60, 70, 80, 90, 100}, std::chrono::minutes(1)),
+      {.arrivals = Arrivals::kUniform, .time_scale = 60});
   ASSERT_TRUE(s);
   EXPECT_EQ(s->length_ns(), 10'000'000'000);
   std::vector<int> per_second(10);
-  for (const Arrival& a : Drain(s->Share(0, 1))) ++per_second[static_cast<size_t>(a.at_ns / 1'000'000'000)];
+  for (const Arrival& a : Drain(s->Share(0, 1)))
+    ++per_second[static_cast<size_t>(a.at_ns / 1'000'000'000)];
   for (int i = 0; i < 10; ++i) EXPECT_EQ(per_second[static_cast<size_t>(i)], 10 * (i + 1));
 }
 
@@ -111,9 +113,12 @@ TEST(Schedule, RequestsFileKeepsEachRequestAtItsTimeDividedByTheScale) {
   const std::string path = ::testing::TempDir() + "/requests.jsonl";
   {
     std::ofstream f(path);
-    f << R"({"t":"2024-03-12T09:00:00.000Z","method":"GET","path":"/a","bytes":1,"session":"s1"})" "\n"
-      << R"({"t":"2024-03-12T09:00:02.000Z","method":"POST","path":"/b","bytes":1,"session":"s1"})" "\n"
-      << R"({"t":"2024-03-12T09:00:01.000Z","method":"GET","path":"/a","bytes":1,"session":"s2"})" "\n";
+    f << R"({"t":"2024-03-12T09:00:00.000Z","method":"GET","path":"/a","bytes":1,"session":"s1"})"
+         "\n"
+      << R"({"t":"2024-03-12T09:00:02.000Z","method":"POST","path":"/b","bytes":1,"session":"s1"})"
+         "\n"
+      << R"({"t":"2024-03-12T09:00:01.000Z","method":"GET","path":"/a","bytes":1,"session":"s2"})"
+         "\n";
   }
   auto s = Schedule::FromRequestsFile(path, 2.0);
   ASSERT_TRUE(s) << s.error().message();
@@ -132,7 +137,9 @@ TEST(Schedule, RequestsFileErrorsNameTheLine) {
   const std::string path = ::testing::TempDir() + "/bad_requests.jsonl";
   {
     std::ofstream f(path);
-    f << R"({"t":"2024-03-12T09:00:00.000Z","path":"/a"})" "\n" << "{not json\n";
+    f << R"({"t":"2024-03-12T09:00:00.000Z","path":"/a"})"
+         "\n"
+      << "{not json\n";
   }
   auto s = Schedule::FromRequestsFile(path, 1.0);
   ASSERT_FALSE(s);

@@ -62,7 +62,8 @@ Result<Target> ParseTarget(const std::string& url, const TargetOptions& options)
   if (!port_text.empty() || authority.back() == ':') {
     unsigned port = 0;
     auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || p != port_text.data() + port_text.size() || port == 0 || port > 65535) {
+    if (ec != std::errc() || p != port_text.data() + port_text.size() || port == 0 ||
+        port > 65535) {
       return bad("bad port '" + std::string(port_text) + "'");
     }
     t.port = static_cast<uint16_t>(port);
@@ -71,7 +72,8 @@ Result<Target> ParseTarget(const std::string& url, const TargetOptions& options)
     if (c == ' ' || c == '\r' || c == '\n') return bad("the path has a space or line break");
   }
   const bool v6 = t.host.find(':') != std::string::npos;
-  t.host_header = (v6 ? "[" + t.host + "]" : t.host) + (t.port == 80 ? "" : ":" + std::to_string(t.port));
+  t.host_header =
+      (v6 ? "[" + t.host + "]" : t.host) + (t.port == 80 ? "" : ":" + std::to_string(t.port));
 
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;

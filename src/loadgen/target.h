@@ -18,10 +18,10 @@
 namespace forescale::loadgen {
 
 struct Target {
-  std::string url;        // as given
-  std::string host;       // as written in the URL ("127.0.0.1", "::1", "localhost")
+  std::string url;   // as given
+  std::string host;  // as written in the URL ("127.0.0.1", "::1", "localhost")
   uint16_t port = 80;
-  std::string path = "/"; // path and query sent in the request line
+  std::string path = "/";   // path and query sent in the request line
   std::string host_header;  // "127.0.0.1:8080"
   sockaddr_storage address{};
   socklen_t address_len = 0;

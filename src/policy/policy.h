@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/events.h"
 #include "core/series.h"
 #include "policy/observation.h"
 
@@ -40,6 +41,8 @@ struct PolicyContext {
   Duration startup_delay_p95{std::chrono::minutes(2)};  // 95 % of replicas are ready within
   // Oracle only (simulation): the demand that will arrive, requests/s.
   const Series* future_demand = nullptr;
+  // Known events (campaigns, scheduled jobs) the forecasting policies may plan for; may be null.
+  const std::vector<Event>* events = nullptr;
   uint64_t seed = 1;
 };
 

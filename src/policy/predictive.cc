@@ -42,7 +42,8 @@ std::string Seconds(Duration d) {
 
 }  // namespace
 
-PredictivePolicy::PredictivePolicy(PredictiveOptions options) : options_(std::move(options)) {}
+PredictivePolicy::PredictivePolicy(PredictiveOptions options, std::vector<Event> events)
+    : options_(std::move(options)), events_(std::move(events)) {}
 
 void PredictivePolicy::Refit(const Observation& observation) {
   last_fit_ = observation.now;
@@ -66,6 +67,10 @@ void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint n
                                     .model = options_.model,
                                     .quantiles = {options_.quantile}};
   if (options_.model == "auto") request.candidates = options_.candidates;
+  if (!events_.empty()) {
+    regressors_ = forecast::EventRegressors(events_, history, horizon);
+    request.regressors = &regressors_;
+  }
   auto result = forecast::RunForecast(history, request);
   if (!result) {
     fit_problem_ = "forecast failed: " + result.error().message();
@@ -82,28 +87,45 @@ void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint n
   forecast_mean_ = result->mean;
   forecast_quantile_ = result->quantiles.at(options_.quantile);
   forecast_model_ = result->model;
+  const std::vector<double> lift = events_.empty() ? std::vector<double>(horizon, 1.0)
+                                                    : forecast::StatedLiftFactors(regressors_, history, horizon);
   width_.resize(horizon);
   for (size_t h = 0; h < horizon; ++h) {
-    width_[h] = (forecast_quantile_[h] - forecast_mean_[h]) / std::sqrt(std::max(forecast_mean_[h], 1.0));
+    const double l = std::max(lift[h], 1e-9);
+    width_[h] = (forecast_quantile_[h] - forecast_mean_[h]) / l /
+                std::sqrt(std::max(forecast_mean_[h] / l, 1.0));
   }
 }
 
 bool PredictivePolicy::RefitChosen(const Series& history, size_t horizon) {
   if (families_.empty() || width_.size() < horizon) return false;
+  std::vector<double> lift(horizon, 1.0);
+  forecast::FitContext context{.seasons = periods_};
+  if (!events_.empty()) {
+    regressors_ = forecast::EventRegressors(events_, history, horizon);
+    lift = forecast::StatedLiftFactors(regressors_, history, horizon);
+    context.regressors = &regressors_;
+  }
   std::vector<double> mean(horizon, 0.0);
   for (const std::string& family : families_) {
     auto model = forecast::MakeForecaster(family);
     if (!model) return false;
-    if (!(*model)->Fit(history, {.seasons = periods_})) return false;
+    if (!(*model)->Fit(history, context)) return false;
     auto path = (*model)->Predict(horizon);
     if (!path) return false;
-    for (size_t h = 0; h < horizon; ++h) mean[h] += (*path)[h] / static_cast<double>(families_.size());
+    // The regression applies stated lifts itself (as in RunForecast); the others get them here.
+    const bool applies_lift = family == "prophet";
+    for (size_t h = 0; h < horizon; ++h) {
+      mean[h] += (*path)[h] * (applies_lift ? 1.0 : lift[h]) / static_cast<double>(families_.size());
+    }
   }
   forecast_start_ = history.end();
   forecast_mean_ = mean;
   forecast_quantile_.resize(horizon);
   for (size_t h = 0; h < horizon; ++h) {
-    forecast_quantile_[h] = std::max(0.0, mean[h] + width_[h] * std::sqrt(std::max(mean[h], 1.0)));
+    const double l = std::max(lift[h], 1e-9);
+    forecast_quantile_[h] =
+        std::max(0.0, mean[h] + width_[h] * l * std::sqrt(std::max(mean[h] / l, 1.0)));
   }
   return true;
 }
@@ -294,7 +316,8 @@ PolicyResult MakePredictive(const YAML::Node* config, const YamlConfig& reader,
     }
     if (o.tolerance < 0) return reader.Bad(c["tolerance"], "tolerance", "must be >= 0");
   }
-  return std::make_unique<PredictivePolicy>(std::move(o));
+  return std::make_unique<PredictivePolicy>(
+      std::move(o), context.events ? *context.events : std::vector<Event>{});
 }
 
 }  // namespace internal

@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "forecast/forecaster.h"
 #include "policy/policy.h"
 
 namespace forescale::policy {
@@ -55,7 +56,9 @@ struct PredictiveOptions {
 
 class PredictivePolicy final : public Policy {
  public:
-  explicit PredictivePolicy(PredictiveOptions options);
+  // `events`: known future events (campaigns, scheduled jobs) the forecast takes as regressors;
+  // an event that never occurred in the history is planned for with the lift it states.
+  explicit PredictivePolicy(PredictiveOptions options, std::vector<Event> events = {});
   std::string_view kind() const override { return "predictive"; }
   Duration interval() const override { return options_.interval; }
   Decision Decide(const Observation& observation) override;
@@ -80,7 +83,10 @@ class PredictivePolicy final : public Policy {
   std::string forecast_model_;
   std::vector<std::string> families_;     // chosen by the last selection (a combination: several)
   std::vector<size_t> periods_;           // seasons the selection used
-  std::vector<double> width_;             // (quantile - mean) / sqrt(mean) per horizon step
+  std::vector<double> width_;             // (quantile - mean) / sqrt(mean) per horizon step,
+                                          // with the stated event lifts taken out
+  std::vector<Event> events_;
+  forecast::Regressors regressors_;       // events_ over the last fit's history and horizon
   TimePoint last_fit_{}, last_selection_{};
   bool fitted_ = false;
   double correction_ = 1.0;
