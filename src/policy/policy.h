@@ -11,6 +11,8 @@
 //   Decision d = (*policy)->Decide(observation);
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,6 +54,10 @@ const std::vector<std::string>& PolicyKinds();
 // A policy by kind name with its defaults ("hpa"), or from a YAML file whose `kind:` names it
 // (the file's other keys configure it; unknown keys are errors naming the file and line).
 Result<std::unique_ptr<Policy>> LoadPolicy(const std::string& name_or_file,
+                                           const PolicyContext& context);
+// A policy written inline in another YAML file (a scenario): a kind name, a file path, or a
+// mapping with `kind:`; errors name `origin` and the node's line.
+Result<std::unique_ptr<Policy>> LoadPolicy(const YAML::Node& node, const std::string& origin,
                                            const PolicyContext& context);
 
 }  // namespace forescale::policy

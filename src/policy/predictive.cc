@@ -145,9 +145,18 @@ std::optional<PredictivePolicy::Peak> PredictivePolicy::PeakForecast(TimePoint f
   return peak;
 }
 
-int PredictivePolicy::ReplicasForPeak(const Peak& peak, double capacity_per_replica) const {
-  return std::max(ReplicasFor(peak.mean, capacity_per_replica * options_.target_utilisation),
-                  ReplicasFor(peak.quantile, capacity_per_replica * options_.max_utilisation));
+int PredictivePolicy::ReplicasForPeak(const Peak& peak, double capacity_per_replica,
+                                      int current) const {
+  // The plan: the mean at the target, with the HPA's tolerance — no change while the current
+  // count is within it, which keeps the policy from launching replicas it removes again.
+  const double per_replica = capacity_per_replica * options_.target_utilisation;
+  int plan = ReplicasFor(peak.mean, per_replica);
+  if (current > 0 && per_replica > 0) {
+    const double ratio = peak.mean / (current * per_replica);
+    if (std::abs(ratio - 1) <= options_.tolerance) plan = current;
+  }
+  // The guard: the quantile must fit below the utilisation where latency breaks.
+  return std::max(plan, ReplicasFor(peak.quantile, capacity_per_replica * options_.max_utilisation));
 }
 
 std::optional<double> PredictivePolicy::MeanForecastAt(TimePoint from, TimePoint to) const {
@@ -196,7 +205,8 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   int desired = floor;
   std::string why;
   if (ahead) {
-    const int forecast_need = ReplicasForPeak(*ahead, observation.capacity_per_replica);
+    const int forecast_need =
+        ReplicasForPeak(*ahead, observation.capacity_per_replica, observation.current_replicas);
     why = fmt::format("forecast {:.1f} rps (q{:g} {:.1f}) at +{} ({}{}) needs {}", ahead->mean,
                       options_.quantile, ahead->quantile, Seconds(options_.lead), forecast_model_,
                       correction_ != 1.0 ? fmt::format(", level x{:.2f}", correction_) : "",
@@ -211,7 +221,8 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   // Scale-down guard: replicas removed now take a start-up delay to come back.
   if (desired < observation.current_replicas) {
     if (const auto near = PeakForecast(observation.now, until)) {
-      desired = std::max(desired, ReplicasForPeak(*near, observation.capacity_per_replica));
+      desired = std::max(desired, ReplicasForPeak(*near, observation.capacity_per_replica,
+                                                  observation.current_replicas));
     } else if (ahead) {
       desired = observation.current_replicas;  // no forecast of the near future: hold
     }

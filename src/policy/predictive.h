@@ -39,8 +39,8 @@ struct PredictiveOptions {
   Duration interval{std::chrono::seconds(15)};
   double target_utilisation = 0.6;
   Duration lead{std::chrono::minutes(2)};           // the start-up delay
-  double quantile = 0.95;
-  double max_utilisation = 0.9;                      // the quantile must fit below this
+  double quantile = 0.9;
+  double max_utilisation = 1.0;                      // the quantile must fit below this
   Duration forecast_step{std::chrono::minutes(1)};
   Duration history{std::chrono::days(7)};            // at most this much history per fit
   Duration min_history{std::chrono::hours(6)};
@@ -50,7 +50,7 @@ struct PredictiveOptions {
   // What "auto" chooses among. ARIMA is left out by default: its exact likelihood on a week
   // of minutes costs seconds per refit, and it rarely wins on traffic with daily seasons.
   std::vector<std::string> candidates = {"naive", "snaive", "ets", "mstl", "theta", "prophet"};
-  Duration scale_down_window{std::chrono::minutes(3)};
+  Duration scale_down_window{std::chrono::minutes(5)};
   double tolerance = 0.1;                            // of the reactive CPU floor, as the HPA
 };
 
@@ -73,7 +73,7 @@ class PredictivePolicy final : public Policy {
     double quantile = 0;
   };
   std::optional<Peak> PeakForecast(TimePoint from, TimePoint to) const;
-  int ReplicasForPeak(const Peak& peak, double capacity_per_replica) const;
+  int ReplicasForPeak(const Peak& peak, double capacity_per_replica, int current) const;
   std::optional<double> MeanForecastAt(TimePoint from, TimePoint to) const;
 
   PredictiveOptions options_;

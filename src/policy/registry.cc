@@ -95,4 +95,9 @@ Result<std::unique_ptr<Policy>> LoadPolicy(const std::string& name_or_file,
   return internal::MakeFromNode(*root, reader, context);
 }
 
+Result<std::unique_ptr<Policy>> LoadPolicy(const YAML::Node& node, const std::string& origin,
+                                           const PolicyContext& context) {
+  return internal::MakeFromNode(node, YamlConfig(origin), context);
+}
+
 }  // namespace forescale::policy

@@ -128,6 +128,42 @@ ScalingSummary Summarise(const sim::Timeline& timeline, const ScalingMetricsOpti
         if (i - open >= min_steps) episodes.push_back(static_cast<double>(i - open) * dt);
       }
     }
+    // Rises, per minute: the need at the target grew; met in advance if no step of that minute
+    // was short of ready capacity.
+    const size_t per_minute = std::max<size_t>(1, static_cast<size_t>(60.0 / dt));
+    const double per_replica = front.capacity_rps * front.target_utilisation;
+    int previous_need = -1;
+    for (size_t m = begin; m + per_minute <= end; m += per_minute) {
+      double peak = 0;
+      bool covered = true;
+      for (size_t i = m; i < m + per_minute; ++i) {
+        peak = std::max(peak, static_cast<double>(front.demand[i]));
+        const double capacity = front.ready[i] * per_replica;
+        if (front.demand[i] > capacity * 1.0001) covered = false;
+        if (front.demand[i] > 0) {
+          s.worst_shortfall = std::max(s.worst_shortfall, 1.0 - capacity / front.demand[i]);
+        }
+      }
+      const int need = per_replica > 0 ? static_cast<int>(std::ceil(peak / per_replica - 1e-9)) : 0;
+      if (previous_need >= 0 && need > previous_need) {
+        ++s.rises;
+        if (covered) ++s.rises_met_in_advance;
+      }
+      previous_need = need;
+    }
+    // Scaling actions and flaps (up then down, or down then up, within the flap window).
+    const size_t flap_steps = static_cast<size_t>(Seconds(options.flap_window) / dt);
+    int last_direction = 0;
+    size_t last_change = 0;
+    for (size_t i = begin + 1; i < end; ++i) {
+      const int delta = front.desired[i] - front.desired[i - 1];
+      if (delta == 0) continue;
+      ++s.scaling_actions;
+      const int direction = delta > 0 ? 1 : -1;
+      if (last_direction != 0 && direction != last_direction && i - last_change <= flap_steps) ++s.flaps;
+      last_direction = direction;
+      last_change = i;
+    }
     s.scaling_episodes = episodes.size();
     if (!episodes.empty()) {
       double sum = 0;

@@ -25,6 +25,7 @@ struct ScalingMetricsOptions {
   TimePoint from{};                      // score only [from, to); default: the whole timeline
   TimePoint to = TimePoint::max();
   Duration min_episode{std::chrono::seconds(15)};
+  Duration flap_window{std::chrono::minutes(5)};
 };
 
 struct ResourceSummary {
@@ -53,6 +54,13 @@ struct ScalingSummary {
   double response_time_p95 = 0;
   double response_time_max = 0;
   double under_provisioned_seconds = 0;  // total time demand exceeded ready capacity at target
+  // Rises: minutes whose demand needs more replicas (at the target) than the minute before;
+  // met in advance when the ready capacity covered that minute's demand throughout.
+  size_t rises = 0;
+  size_t rises_met_in_advance = 0;
+  double worst_shortfall = 0;     // largest share of demand above ready capacity at target (0..1)
+  size_t scaling_actions = 0;     // changes of the front resource's desired count
+  size_t flaps = 0;               // reversals of direction within `flap_window`
   double cost = 0;                // all resources
   double utilisation = 0;         // front resource
   std::vector<ResourceSummary> resources;

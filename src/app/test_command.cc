@@ -1,0 +1,132 @@
+#include "app/test_command.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "app/load_series.h"
+#include "app/progress.h"
+#include "app/simulate_command.h"
+#include "core/clock.h"
+#include "generate/model_file.h"
+#include "generate/profile.h"
+#include "testkit/junit.h"
+#include "testkit/report_html.h"
+#include "testkit/results_json.h"
+#include "testkit/runner.h"
+#include "testkit/summary.h"
+
+namespace forescale::app {
+namespace {
+
+Result<Series> ResolveLoad(const testkit::Scenario& s) {
+  const testkit::LoadSource& src = s.load;
+  if (src.kind == testkit::LoadSource::Kind::kModel) {
+    auto model = generate::ReadModelFile(src.path);
+    if (!model) return std::unexpected(model.error());
+    generate::ProfileOptions options{.start = src.start,
+                                     .duration = src.duration,
+                                     .step = src.step,
+                                     .seed = src.seed.value_or(s.seed)};
+    return generate::GenerateProfile(*model, {}, options);
+  }
+  SeriesSource source{.input = src.kind == testkit::LoadSource::Kind::kStored ? "" : src.path,
+                      .column = src.column,
+                      .series = src.series,
+                      .db_path = src.db_path.empty() ? "forescale.db" : src.db_path,
+                      .step = src.resample,
+                      .aggregation = src.per_step_counts ? Aggregation::Sum() : Aggregation::Mean()};
+  auto series = LoadSeries(source);
+  if (!series) return std::unexpected(series.error().WithContext(s.path + ": load"));
+  if (src.per_step_counts) {
+    const double seconds = std::chrono::duration<double>(series->step).count();
+    for (double& v : series->values) v /= seconds;
+  }
+  return series;
+}
+
+std::string DefaultOutDir(const std::string& name) {
+  std::string safe;
+  for (char c : name) safe += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  return "test-results/" + safe;
+}
+
+}  // namespace
+
+Result<bool> TestCommand(const TestCommandOptions& options) {
+  auto scenario = testkit::LoadScenario(options.scenario_path);
+  if (!scenario) return std::unexpected(scenario.error());
+  auto load = ResolveLoad(*scenario);
+  if (!load) return std::unexpected(load.error());
+
+  SystemClock clock;
+  ProgressBar bar(clock, "simulating", 1000, ProgressBar::ShouldShow(options.quiet));
+  testkit::RunOptions run{.only_policies = options.policies, .seed = options.seed};
+  run.progress = [&bar](double done, const std::string&) {
+    bar.Update(static_cast<uint64_t>(done * 1000));
+  };
+  auto results = testkit::RunScenario(*scenario, std::move(*load), run);
+  bar.Finish();
+  if (!results) return std::unexpected(results.error());
+
+  const std::string dir = options.out_dir.empty() ? DefaultOutDir(results->name) : options.out_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Fail(ErrorCode::kIo, dir + ": cannot create: " + ec.message());
+  const std::string json = dir + "/results.json", junit = dir + "/junit.xml",
+                    html = dir + "/report.html";
+  if (auto ok = testkit::WriteResultsJson(*results, json); !ok) return std::unexpected(ok.error());
+  if (auto ok = testkit::WriteJunit(*results, junit); !ok) return std::unexpected(ok.error());
+  if (auto ok = testkit::WriteReportHtml(*results, html); !ok) return std::unexpected(ok.error());
+
+  const testkit::Verdict verdict = testkit::Headline(*results);
+  fmt::print("scenario   {} ({})\n", results->name, results->scenario_path);
+  fmt::print("window     {} .. {} ({} repetition{}, seed {}), {:.1f} s\n",
+             FormatRfc3339(results->test_from), FormatRfc3339(results->test_to),
+             results->repetitions, results->repetitions == 1 ? "" : "s", results->seed,
+             results->seconds);
+  fmt::print("verdict    {}\n\n", verdict.text);
+  fmt::print("{}\n", testkit::SummaryTable(*results));
+  bool all_hold = true;
+  for (const auto& a : results->assertions) {
+    fmt::print("{}  {}\n", a.passed ? "PASS" : "FAIL", a.message);
+    all_hold &= a.passed;
+  }
+  for (const auto& note : results->notes) fmt::print("note  {}\n", note);
+  fmt::print("\nreport     {}\nresults    {}\njunit      {}\n", html, json, junit);
+  return all_hold;
+}
+
+std::function<std::optional<int>()> AddTestCommand(CLI::App& app,
+                                                   std::function<int(const Error&)> report_error) {
+  auto options = std::make_shared<TestCommandOptions>();
+  auto policies = std::make_shared<std::string>();
+  auto seed = std::make_shared<int64_t>(-1);
+  CLI::App* cmd = app.add_subcommand(
+      "test", "Predictive scaling test: run a scenario's policies, check its assertions, write reports");
+  cmd->add_option("scenario", options->scenario_path, "Scenario YAML (see docs/scenario.md)")->required();
+  cmd->add_option("--out", options->out_dir, "Directory for results.json, junit.xml, report.html");
+  cmd->add_option("--policies", *policies, "Only these policies (comma-separated labels)");
+  cmd->add_option("--seed", *seed, "Seed of the first repetition (default: the scenario's)");
+  cmd->add_flag("--quiet", options->quiet, "No progress bar");
+  return [cmd, options, policies, seed, report_error]() -> std::optional<int> {
+    if (!cmd->parsed()) return std::nullopt;
+    if (!policies->empty()) {
+      size_t start = 0;
+      while (start <= policies->size()) {
+        const size_t comma = std::min(policies->find(',', start), policies->size());
+        if (comma > start) options->policies.push_back(policies->substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
+    if (*seed >= 0) options->seed = static_cast<uint64_t>(*seed);
+    auto held = TestCommand(*options);
+    if (!held) return report_error(held.error());
+    return *held ? 0 : 1;
+  };
+}
+
+}  // namespace forescale::app

@@ -1,0 +1,38 @@
+// `forescale test SCENARIO.yaml`: the predictive-scaling test (src/testkit) on the command line.
+// Resolves the scenario's load (a history or profile file, a stored series, or a generator
+// model), runs every policy, prints the verdict, the summary table and the assertions, and
+// writes results.json, junit.xml and report.html into the output directory.
+//
+// Exit codes: 0 every assertion holds; 1 one fails (or the run failed); 2 bad input.
+//
+//   forescale test examples/scenarios/campaign.yaml --out out/campaign
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace forescale::app {
+
+struct TestCommandOptions {
+  std::string scenario_path;
+  std::string out_dir;                  // empty: test-results/<scenario name>
+  std::vector<std::string> policies;    // only these labels
+  std::optional<uint64_t> seed;
+  bool quiet = false;
+};
+
+// Ok(true) when every assertion held, Ok(false) when one failed.
+Result<bool> TestCommand(const TestCommandOptions& options);
+
+// Registers the subcommand; the returned function runs it when it was parsed and gives the
+// exit code.
+std::function<std::optional<int>()> AddTestCommand(CLI::App& app,
+                                                   std::function<int(const Error&)> report_error);
+
+}  // namespace forescale::app

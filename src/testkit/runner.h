@@ -1,0 +1,39 @@
+// Runs a scenario: lays the scenario's events over its load, simulates every policy (and the
+// oracle, for cost efficiency) over the whole load — the part before the test window is the
+// warm-up from which forecasting policies learn — scores the test window, repeats with seeds
+// seed, seed + 1, ..., and checks the assertions.
+//
+// No leakage: a policy only ever sees the simulated monitoring pipeline, which delivers each
+// sample after it happened; nothing of the test window reaches a forecast before its time
+// (runner_test proves it by changing the future and comparing decisions).
+//
+// Runs are independent and go to a small thread pool. Deterministic for a given seed.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/series.h"
+#include "testkit/results.h"
+#include "testkit/scenario.h"
+
+namespace forescale::testkit {
+
+struct RunOptions {
+  std::vector<std::string> only_policies;  // labels to run (empty: all); the oracle always runs
+  std::optional<uint64_t> seed;            // overrides the scenario's
+  unsigned threads = 0;                    // 0: one per core
+  // Called after each simulation with the share done and what finished.
+  std::function<void(double done, const std::string& what)> progress;
+};
+
+// `load` is the scenario's load in requests/s as read from its source (the caller resolves
+// files, stored series and generator models); scaling and events are applied here.
+Result<ScenarioResults> RunScenario(const Scenario& scenario, Series load, const RunOptions& options);
+
+// The load as the test replays it: scaled as the scenario says, events laid over it.
+Result<Series> PrepareLoad(const Scenario& scenario, Series load);
+
+}  // namespace forescale::testkit
