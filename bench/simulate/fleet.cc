@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <malloc.h>
+
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -35,6 +37,10 @@ std::vector<double> ReadPerMinute(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As the forescale binary does (src/app/main.cc): reuse freed timelines instead of faulting
+  // fresh pages in for every service.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   CLI::App app{"Simulator fleet throughput"};
   int services = 1000;
   double days = 1;

@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <malloc.h>
+
 #include <charconv>
 #include <cstdio>
 
@@ -309,4 +311,11 @@ int Main(int argc, char** argv) {
 
 }  // namespace forescale::app
 
-int main(int argc, char** argv) { return forescale::app::Main(argc, argv); }
+int main(int argc, char** argv) {
+  // forescale allocates large arrays in phases (a parsed file, then a series, then a timeline):
+  // keep freed memory in the heap for the next phase instead of unmapping it and taking a page
+  // fault per 4 KiB when it is needed again (measured: ~20 % of a month-long simulation).
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  return forescale::app::Main(argc, argv);
+}

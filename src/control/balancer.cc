@@ -65,8 +65,8 @@ std::string NginxConfig(const std::string& run_dir, uint16_t port,
 
 Result<std::unique_ptr<NginxBalancer>> NginxBalancer::Start(const NginxOptions& o) {
   if (o.run_dir.empty() || !fs::is_directory(o.run_dir)) {
-    return Fail(ErrorCode::kInvalidArgument, "nginx: run directory '" + o.run_dir +
-                                                 "' does not exist");
+    return Fail(ErrorCode::kInvalidArgument,
+                "nginx: run directory '" + o.run_dir + "' does not exist");
   }
   if (FindProgram(o.binary).empty()) {
     return Fail(ErrorCode::kNotFound, "nginx: '" + o.binary + "' not found (Debian package nginx)");
@@ -83,9 +83,9 @@ Result<std::unique_ptr<NginxBalancer>> NginxBalancer::Start(const NginxOptions& 
     if (auto w = b->WriteConfig({}); !w) return std::unexpected(w.error());
     // -p: private prefix; -e: the startup error log too (before the config is read nginx would
     // otherwise open /var/log/nginx/error.log).
-    auto child = ChildProcess::Spawn({o.binary, "-p", o.run_dir + "/", "-c",
-                                      o.run_dir + "/nginx.conf", "-e", log},
-                                     {.log_path = o.run_dir + "/nginx.out"});
+    auto child = ChildProcess::Spawn(
+        {o.binary, "-p", o.run_dir + "/", "-c", o.run_dir + "/nginx.conf", "-e", log},
+        {.log_path = o.run_dir + "/nginx.out"});
     if (!child) return std::unexpected(child.error());
     b->process_ = std::move(*child);
     const auto deadline = std::chrono::steady_clock::now() + o.start_timeout;
@@ -150,7 +150,8 @@ Result<std::unique_ptr<BuiltinBalancer>> BuiltinBalancer::Start(
       });
   if (!server) return std::unexpected(server.error());
   b->server_ = std::move(*server);
-  for (int i = 0; i < std::max(1, options.threads); ++i) b->workers_.emplace_back([self] { self->Work(); });
+  for (int i = 0; i < std::max(1, options.threads); ++i)
+    b->workers_.emplace_back([self] { self->Work(); });
   return b;
 }
 

@@ -1,12 +1,12 @@
 #include "control/control_loop.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 namespace forescale::control {
 namespace {
@@ -119,7 +119,8 @@ TEST(ControlLoop, ClampsToTheBoundsAndRecordsActuatorFailures) {
 }
 
 TEST(ControlLoop, WritesOneJsonLinePerDecisionWithItsReason) {
-  const std::string path = ::testing::TempDir() + "/decisions-" + std::to_string(getpid()) + ".jsonl";
+  const std::string path =
+      ::testing::TempDir() + "/decisions-" + std::to_string(getpid()) + ".jsonl";
   {
     ScriptedPolicy policy({4, 4});
     NoMetrics metrics;

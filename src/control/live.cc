@@ -93,8 +93,9 @@ Result<sim::Timeline> RunLive(const Series& profile, const sim::ServiceModel& se
   double peak = 0;
   for (double v : profile.values) {
     if (v < 0 || std::isinf(v)) {
-      return Fail(ErrorCode::kInvalidArgument, "live test: the profile has a negative or "
-                                               "infinite rate");
+      return Fail(ErrorCode::kInvalidArgument,
+                  "live test: the profile has a negative or "
+                  "infinite rate");
     }
     if (!std::isnan(v)) peak = std::max(peak, v);
   }
@@ -153,8 +154,8 @@ Result<sim::Timeline> RunLive(const Series& profile, const sim::ServiceModel& se
   const TimePoint wall_begin = wall.Now();
 
   // Prometheus.
-  const Duration scrape = std::max<Duration>(map.ToWall(service.monitoring.interval),
-                                             options.min_scrape_interval);
+  const Duration scrape =
+      std::max<Duration>(map.ToWall(service.monitoring.interval), options.min_scrape_interval);
   auto prom = PrometheusServer::Start({.binary = options.prometheus_binary,
                                        .run_dir = run_dir,
                                        .scrape_interval = scrape,
@@ -180,9 +181,10 @@ Result<sim::Timeline> RunLive(const Series& profile, const sim::ServiceModel& se
        .cpu_window = duration_cast<milliseconds>(
            std::max<Duration>(map.ToWall(service.monitoring.interval), 2 * poll)),
        .metric_window = std::max<Duration>(service.monitoring.interval, map.ToProfile(2 * poll)),
-       .on_targets = [prom_ptr](const std::vector<std::string>& targets) {
-         (void)prom_ptr->SetTargets("replicas", targets);
-       }},
+       .on_targets =
+           [prom_ptr](const std::vector<std::string>& targets) {
+             (void)prom_ptr->SetTargets("replicas", targets);
+           }},
       clock);
   if (!actuator) return std::unexpected(actuator.error());
   LocalActuator& act = **actuator;
@@ -194,30 +196,28 @@ Result<sim::Timeline> RunLive(const Series& profile, const sim::ServiceModel& se
   if (auto s = act.StartReady(initial); !s) return std::unexpected(s.error());
 
   // The load.
-  auto schedule = loadgen::Schedule::FromProfile(
-      load, {.arrivals = loadgen::Arrivals::kPoisson, .seed = options.seed,
-             .time_scale = options.time_scale});
+  auto schedule = loadgen::Schedule::FromProfile(load, {.arrivals = loadgen::Arrivals::kPoisson,
+                                                        .seed = options.seed,
+                                                        .time_scale = options.time_scale});
   if (!schedule) return std::unexpected(schedule.error());
   auto target = loadgen::ParseTarget(fmt::format("http://127.0.0.1:{}/work", act.port()));
   if (!target) return std::unexpected(target.error());
   map.wall_start = wall.Now();
   map.profile_start = profile.start;
   clock.Set(map);
-  auto gen = loadgen::Loadgen::Start(
-      *schedule, {.target = *target,
-                  .threads = std::max(1, options.loadgen_threads),
-                  .connections = std::max(1, options.connections),
-                  .timeout_s = std::min(10.0, Seconds(model.request_timeout)),
-                  .drain_s = 1,
-                  .metrics_port = 0});
+  auto gen = loadgen::Loadgen::Start(*schedule,
+                                     {.target = *target,
+                                      .threads = std::max(1, options.loadgen_threads),
+                                      .connections = std::max(1, options.connections),
+                                      .timeout_s = std::min(10.0, Seconds(model.request_timeout)),
+                                      .drain_s = 1,
+                                      .metrics_port = 0});
   if (!gen) return std::unexpected(gen.error());
   (void)(*prom)->SetTargets("loadgen", {fmt::format("127.0.0.1:{}", (*gen)->metrics_port())});
 
-  PrometheusMetricSource metrics(PrometheusClient((*prom)->port()), wall,
-                                 {.time = map,
-                                  .min_range = 3 * scrape,
-                                  .cpu_request = 1.0,
-                                  .rate_factor = 1.0 / f});
+  PrometheusMetricSource metrics(
+      PrometheusClient((*prom)->port()), wall,
+      {.time = map, .min_range = 3 * scrape, .cpu_request = 1.0, .rate_factor = 1.0 / f});
   const std::string log_path =
       options.decision_log.empty() ? run_dir + "/decisions.jsonl" : options.decision_log;
   ControlLoop loop(policy, metrics, act, clock,
@@ -326,16 +326,17 @@ Result<sim::Timeline> RunLive(const Series& profile, const sim::ServiceModel& se
   timeline.resources.push_back(std::move(rt));
 
   if (rep.replicas_died > 0) {
-    timeline.notes.push_back(fmt::format("{} replica(s) exited without being asked to and were "
-                                         "replaced at the next decision",
-                                         rep.replicas_died));
+    timeline.notes.push_back(
+        fmt::format("{} replica(s) exited without being asked to and were "
+                    "replaced at the next decision",
+                    rep.replicas_died));
   }
   for (const std::string& ev : rep.events) timeline.notes.push_back("actuator: " + ev);
   if (rep.metric_failures > 0) {
-    timeline.notes.push_back(fmt::format("{} of {} Prometheus queries failed (the policy saw "
-                                         "NaN); last: {}",
-                                         rep.metric_failures, rep.metric_queries,
-                                         metrics.last_error()));
+    timeline.notes.push_back(
+        fmt::format("{} of {} Prometheus queries failed (the policy saw "
+                    "NaN); last: {}",
+                    rep.metric_failures, rep.metric_queries, metrics.last_error()));
   }
   for (const std::string& n : lr.notes) timeline.notes.push_back("loadgen: " + n);
   timeline.notes.push_back(fmt::format(

@@ -59,13 +59,13 @@
 namespace forescale::control {
 
 struct LiveOptions {
-  double time_scale = 60;          // profile seconds per wall second; > 0
-  std::string forescale_binary;    // required: runs the replicas (`forescale sample-service`)
+  double time_scale = 60;        // profile seconds per wall second; > 0
+  std::string forescale_binary;  // required: runs the replicas (`forescale sample-service`)
   // Where configs, logs, Prometheus data and the decision log go. Empty: a fresh directory under
   // $TMPDIR (or /tmp), removed at the end unless `keep_run_dir`.
   std::string run_dir;
   bool keep_run_dir = false;
-  std::string decision_log;        // JSONL; empty: <run_dir>/decisions.jsonl
+  std::string decision_log;  // JSONL; empty: <run_dir>/decisions.jsonl
   BalancerKind balancer = BalancerKind::kAuto;
   std::string nginx_binary = "nginx";
   std::string prometheus_binary = "prometheus";
@@ -73,7 +73,7 @@ struct LiveOptions {
   double max_request_rate = 1500;  // requests/s; above: load and capacity scaled down together
   int connections = 64;            // load generator
   int loadgen_threads = 1;
-  uint64_t seed = 1;               // arrivals (Poisson)
+  uint64_t seed = 1;                             // arrivals (Poisson)
   std::chrono::milliseconds poll_interval{100};  // actuator: health, CPU, exits (wall)
   // Called from the run's thread once per profile second, after recording (tests kill a replica
   // from here). Profile time.
@@ -89,13 +89,13 @@ struct LiveReport {
   double wall_seconds = 0;               // from the first process started to the last stopped
   double expected_wall_seconds = 0;      // profile length / time scale
   uint64_t replicas_launched = 0;
-  uint64_t replicas_died = 0;            // exited without being asked to
+  uint64_t replicas_died = 0;  // exited without being asked to
   uint64_t metric_queries = 0;
-  uint64_t metric_failures = 0;          // Prometheus not answering or erring
+  uint64_t metric_failures = 0;  // Prometheus not answering or erring
   uint64_t requests_sent = 0;
   uint64_t requests_ok = 0;
-  std::vector<pid_t> pids;               // every process the run started (replicas, nginx,
-                                         // Prometheus), all stopped by the time RunLive returns
+  std::vector<pid_t> pids;  // every process the run started (replicas, nginx,
+                            // Prometheus), all stopped by the time RunLive returns
 };
 
 Result<sim::Timeline> RunLive(const Series& profile, const sim::ServiceModel& service,

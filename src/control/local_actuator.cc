@@ -145,21 +145,29 @@ Result<void> LocalActuator::StartReady(int replicas, std::chrono::milliseconds t
   while (SteadyClock::now() < deadline) {
     {
       std::lock_guard lock(mu_);
-      const bool all = std::all_of(replicas_.begin(), replicas_.end(),
-                                   [](const Replica& r) { return r.ready; });
+      const bool all =
+          std::all_of(replicas_.begin(), replicas_.end(), [](const Replica& r) { return r.ready; });
       if (all && static_cast<int>(replicas_.size()) >= replicas) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   SyncBalancer();
+  // An nginx reload is asynchronous: wait until the balancer really routes to a replica, so the
+  // first requests of a run do not meet the old, empty configuration.
+  while (SteadyClock::now() < deadline) {
+    auto r = loadgen::HttpGet("127.0.0.1", balancer_->port(), "/healthz",
+                              std::chrono::milliseconds(500));
+    if (r && r->status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   std::lock_guard lock(mu_);
   const int ready = static_cast<int>(
       std::count_if(replicas_.begin(), replicas_.end(), [](const Replica& r) { return r.ready; }));
   if (ready < replicas) {
-    return Fail(ErrorCode::kIo, fmt::format("local actuator: {} of {} replicas ready after {} ms "
-                                            "(see {}/{}-*.log)",
-                                            ready, replicas, timeout.count(), options_.run_dir,
-                                            options_.name));
+    return Fail(ErrorCode::kIo,
+                fmt::format("local actuator: {} of {} replicas ready after {} ms "
+                            "(see {}/{}-*.log)",
+                            ready, replicas, timeout.count(), options_.run_dir, options_.name));
   }
   return {};
 }
@@ -180,7 +188,8 @@ Result<void> LocalActuator::ScaleTo(int replicas) {
       }
     } else if (replicas < have) {
       std::vector<RemovalCandidate> candidates;
-      for (const Replica& r : replicas_) candidates.push_back({r.ready, r.created, r.ready_changed});
+      for (const Replica& r : replicas_)
+        candidates.push_back({r.ready, r.created, r.ready_changed});
       std::vector<size_t> victims = RemovalOrder(candidates, static_cast<size_t>(have - replicas));
       std::sort(victims.rbegin(), victims.rend());  // erase from the back
       for (size_t v : victims) {
@@ -189,7 +198,7 @@ Result<void> LocalActuator::ScaleTo(int replicas) {
                              SteadyClock::now() + options_.shutdown_grace + options_.stop_timeout});
         replicas_.erase(replicas_.begin() + static_cast<std::ptrdiff_t>(v));
       }
-        }
+    }
   }
   if (!to_stop.empty()) {
     // Out of the balancer first, then stopped: no new request goes to a replica that is leaving.
@@ -293,7 +302,7 @@ void LocalActuator::Poll() {
                                     it->ready ? " while ready" : " while starting"));
       ++died_;
       it = replicas_.erase(it);
-        }
+    }
     for (auto it = stopping_.begin(); it != stopping_.end();) {
       if (!it->process->Running()) {
         it = stopping_.erase(it);
@@ -338,7 +347,8 @@ void LocalActuator::Poll() {
     for (size_t i = 0; i < r.cpu_samples.size(); ++i) {
       if (now - r.cpu_samples[i].first >= options_.cpu_window) base = i;
     }
-    r.cpu_samples.erase(r.cpu_samples.begin(), r.cpu_samples.begin() + static_cast<std::ptrdiff_t>(base));
+    r.cpu_samples.erase(r.cpu_samples.begin(),
+                        r.cpu_samples.begin() + static_cast<std::ptrdiff_t>(base));
     const auto& [t0, c0] = r.cpu_samples.front();
     const double dt = std::chrono::duration<double>(now - t0).count();
     if (now - t0 >= options_.cpu_window && dt > 0) {

@@ -62,14 +62,14 @@ struct LocalActuatorOptions {
   std::chrono::microseconds cpu_per_request{20000};
   int workers = 1;
   int queue_limit = 100;
-  std::chrono::milliseconds startup_delay{0};    // the replica's own (wall) start-up delay
+  std::chrono::milliseconds startup_delay{0};  // the replica's own (wall) start-up delay
   std::chrono::milliseconds shutdown_grace{1000};
   std::chrono::milliseconds stop_timeout{3000};  // SIGTERM to SIGKILL
   double cpu_request = 1.0;                      // cores per replica (PodView::cpu_request)
   BalancerKind balancer = BalancerKind::kAuto;
   std::string nginx_binary = "nginx";
-  std::chrono::milliseconds poll_interval{100};  // wall
-  std::chrono::milliseconds cpu_window{1000};    // wall
+  std::chrono::milliseconds poll_interval{100};      // wall
+  std::chrono::milliseconds cpu_window{1000};        // wall
   Duration metric_window{std::chrono::seconds(15)};  // the same window in the clock's time
   // Called from the monitor thread with "127.0.0.1:port" of every live replica, when that set
   // changes (Prometheus' scrape targets).
@@ -96,8 +96,8 @@ class LocalActuator final : public Actuator {
 
   // Launches `replicas` replicas without start-up delay and waits until they are ready and in
   // the balancer (the simulator's initial replicas are ready at the start); sets desired.
-  Result<void> StartReady(int replicas, std::chrono::milliseconds timeout =
-                                            std::chrono::milliseconds(15000));
+  Result<void> StartReady(int replicas,
+                          std::chrono::milliseconds timeout = std::chrono::milliseconds(15000));
 
   Result<void> ScaleTo(int replicas) override;
   int desired() const override;
@@ -109,8 +109,8 @@ class LocalActuator final : public Actuator {
   std::vector<ReplicaProcess> Replicas() const;
   // Every pid this actuator ever started (replicas, balancer), for leak checks.
   std::vector<pid_t> AllPids() const;
-  uint64_t launched() const;     // replicas ever launched
-  uint64_t died() const;         // replicas that exited without being asked to
+  uint64_t launched() const;  // replicas ever launched
+  uint64_t died() const;      // replicas that exited without being asked to
   uint64_t balancer_updates() const;
 
  private:
@@ -144,17 +144,17 @@ class LocalActuator final : public Actuator {
   const Clock& clock_;
   std::unique_ptr<Balancer> balancer_;
   mutable std::mutex mu_;
-  std::vector<Replica> replicas_;   // guarded by mu_
-  std::vector<Stopping> stopping_;  // guarded by mu_
-  std::vector<std::string> events_;  // guarded by mu_
-  std::vector<pid_t> all_pids_;      // guarded by mu_
-  int desired_ = 0;                  // guarded by mu_
+  std::vector<Replica> replicas_;                   // guarded by mu_
+  std::vector<Stopping> stopping_;                  // guarded by mu_
+  std::vector<std::string> events_;                 // guarded by mu_
+  std::vector<pid_t> all_pids_;                     // guarded by mu_
+  int desired_ = 0;                                 // guarded by mu_
   uint64_t next_id_ = 1, launched_ = 0, died_ = 0;  // guarded by mu_
-  std::vector<uint16_t> balanced_;   // monitor thread: the backends the balancer has
-  std::vector<std::string> scraped_; // monitor thread: the targets Prometheus has
+  std::vector<uint16_t> balanced_;                  // monitor thread: the backends the balancer has
+  std::vector<std::string> scraped_;                // monitor thread: the targets Prometheus has
   std::atomic<uint64_t> balancer_updates_{0};
-  std::mutex sync_mu_;               // serialises SyncBalancer
-  bool stop_ = false;                // guarded by mu_
+  std::mutex sync_mu_;  // serialises SyncBalancer
+  bool stop_ = false;   // guarded by mu_
   std::condition_variable cv_;
   std::thread monitor_;
 };

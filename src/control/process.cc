@@ -110,10 +110,10 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(const std::vector<std:
   for (auto& a : args) cargv.push_back(a.data());
   cargv.push_back(nullptr);
   const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  const int log_fd = options.log_path.empty()
-                         ? open("/dev/null", O_WRONLY | O_CLOEXEC)
-                         : open(options.log_path.c_str(),
-                                O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int log_fd =
+      options.log_path.empty()
+          ? open("/dev/null", O_WRONLY | O_CLOEXEC)
+          : open(options.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (null_fd < 0 || log_fd < 0) {
     if (null_fd >= 0) close(null_fd);
     if (log_fd >= 0) close(log_fd);

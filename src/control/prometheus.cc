@@ -90,8 +90,8 @@ Result<json> Data(std::string_view body) {
   }
   const std::string status = doc.value("status", "");
   if (status == "error") {
-    return Fail(ErrorCode::kInvalidArgument, "Prometheus error " + doc.value("errorType", "?") +
-                                                 ": " + doc.value("error", "?"));
+    return Fail(ErrorCode::kInvalidArgument,
+                "Prometheus error " + doc.value("errorType", "?") + ": " + doc.value("error", "?"));
   }
   if (status != "success" || !doc.contains("data") || !doc["data"].is_object()) {
     return Fail(ErrorCode::kInvalidArgument, "answer has no status \"success\" with data");
@@ -119,8 +119,8 @@ std::string PrometheusConfig(const PrometheusOptions& o) {
 
 Result<std::unique_ptr<PrometheusServer>> PrometheusServer::Start(const PrometheusOptions& o) {
   if (o.run_dir.empty() || !fs::is_directory(o.run_dir)) {
-    return Fail(ErrorCode::kInvalidArgument, "prometheus: run directory '" + o.run_dir +
-                                                 "' does not exist");
+    return Fail(ErrorCode::kInvalidArgument,
+                "prometheus: run directory '" + o.run_dir + "' does not exist");
   }
   if (o.scrape_interval < std::chrono::milliseconds(100)) {
     return Fail(ErrorCode::kInvalidArgument, "prometheus: scrape interval below 100ms");
@@ -249,9 +249,9 @@ Result<double> PrometheusClient::Query(const std::string& promql, TimePoint at) 
 Result<std::vector<PromPoint>> PrometheusClient::QueryRange(const std::string& promql,
                                                             TimePoint start, TimePoint end,
                                                             Duration step) const {
-  auto body = Get("/api/v1/query_range?query=" + UrlEncode(promql) + "&start=" +
-                  UnixSeconds(start) + "&end=" + UnixSeconds(end) +
-                  "&step=" + PromDuration(std::max(step, Duration{1})));
+  auto body =
+      Get("/api/v1/query_range?query=" + UrlEncode(promql) + "&start=" + UnixSeconds(start) +
+          "&end=" + UnixSeconds(end) + "&step=" + PromDuration(std::max(step, Duration{1})));
   if (!body) return std::unexpected(body.error());
   return ParseRangePoints(*body);
 }
@@ -338,17 +338,17 @@ Series PrometheusMetricSource::History(policy::Metric metric, Duration span, Dur
   while (first < n && out.start + step * (first + 1) <= map.profile_start) ++first;
   if (first >= n) return out;
   queries_.fetch_add(1);
-  auto points = client_.QueryRange(PromQl(metric, WallRange(step)),
-                                   map.ToWall(out.start + step * (first + 1)), wall_now,
-                                   map.ToWall(step));
+  auto points =
+      client_.QueryRange(PromQl(metric, WallRange(step)),
+                         map.ToWall(out.start + step * (first + 1)), wall_now, map.ToWall(step));
   if (!points) {
     Failed(points.error());
     return out;
   }
   for (const PromPoint& p : *points) {
     const TimePoint wall_t{Duration{std::llround(p.t * 1000.0)}};
-    const double buckets =
-        static_cast<double>((map.ToProfile(wall_t) - out.start).count()) / static_cast<double>(step.count());
+    const double buckets = static_cast<double>((map.ToProfile(wall_t) - out.start).count()) /
+                           static_cast<double>(step.count());
     const int64_t i = std::llround(buckets) - 1;  // the bucket that ends at this point
     if (i >= 0 && i < n) out.values[static_cast<size_t>(i)] = Scale(metric, p.value);
   }

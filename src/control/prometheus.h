@@ -111,10 +111,10 @@ class PrometheusClient {
 std::string PromDuration(Duration d);
 
 struct PrometheusSourceOptions {
-  TimeMap time;                           // profile <-> wall
+  TimeMap time;                                 // profile <-> wall
   Duration min_range{std::chrono::seconds(3)};  // wall; about 3 scrape intervals
-  std::string job = "replicas";           // the scrape job of the service's replicas
-  double cpu_request = 1.0;               // cores per replica: CPU utilisation = cores / this
+  std::string job = "replicas";                 // the scrape job of the service's replicas
+  double cpu_request = 1.0;                     // cores per replica: CPU utilisation = cores / this
   // Multiplies request-rate metrics (rate, drop rate, in flight) on the way out: a run whose load
   // was scaled down by f reports in profile units with 1 / f.
   double rate_factor = 1.0;

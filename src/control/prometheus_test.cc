@@ -14,9 +14,8 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 TEST(ParseInstantValue, ReadsTheOnlyElementOfAVector) {
-  auto v = ParseInstantValue(
-      R"({"status":"success","data":{"resultType":"vector","result":[)"
-      R"({"metric":{},"value":[1714557600.5,"0.83"]}]}})");
+  auto v = ParseInstantValue(R"({"status":"success","data":{"resultType":"vector","result":[)"
+                             R"({"metric":{},"value":[1714557600.5,"0.83"]}]}})");
   ASSERT_TRUE(v) << v.error().message();
   EXPECT_DOUBLE_EQ(*v, 0.83);
 }
@@ -36,7 +35,8 @@ TEST(ParseInstantValue, SpecialValuesAndScalars) {
       R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"+Inf"]}]}})");
   ASSERT_TRUE(inf);
   EXPECT_TRUE(std::isinf(*inf));
-  auto scalar = ParseInstantValue(R"({"status":"success","data":{"resultType":"scalar","result":[1,"4"]}})");
+  auto scalar =
+      ParseInstantValue(R"({"status":"success","data":{"resultType":"scalar","result":[1,"4"]}})");
   ASSERT_TRUE(scalar);
   EXPECT_EQ(*scalar, 4);
 }
@@ -50,9 +50,8 @@ TEST(ParseInstantValue, ErrorsAreErrorsWithPrometheusWords) {
   EXPECT_FALSE(ParseInstantValue(R"({"status":"success"})"));
   EXPECT_FALSE(ParseInstantValue(
       R"({"status":"success","data":{"resultType":"vector","result":[{"value":[1,"x"]}]}})"));
-  EXPECT_FALSE(ParseInstantValue(
-      R"({"status":"success","data":{"resultType":"vector","result":[)"
-      R"({"value":[1,"1"]},{"value":[1,"2"]}]}})"));
+  EXPECT_FALSE(ParseInstantValue(R"({"status":"success","data":{"resultType":"vector","result":[)"
+                                 R"({"value":[1,"1"]},{"value":[1,"2"]}]}})"));
 }
 
 TEST(ParseRangePoints, ReadsAMatrixOfOneSeries) {
@@ -63,10 +62,12 @@ TEST(ParseRangePoints, ReadsAMatrixOfOneSeries) {
   ASSERT_EQ(p->size(), 2u);
   EXPECT_DOUBLE_EQ((*p)[1].t, 101.5);
   EXPECT_DOUBLE_EQ((*p)[1].value, 2.5);
-  auto empty = ParseRangePoints(R"({"status":"success","data":{"resultType":"matrix","result":[]}})");
+  auto empty =
+      ParseRangePoints(R"({"status":"success","data":{"resultType":"matrix","result":[]}})");
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->empty());
-  EXPECT_FALSE(ParseRangePoints(R"({"status":"success","data":{"resultType":"vector","result":[]}})"));
+  EXPECT_FALSE(
+      ParseRangePoints(R"({"status":"success","data":{"resultType":"vector","result":[]}})"));
 }
 
 TEST(PromDuration, WholeSecondsOrMilliseconds) {
@@ -113,7 +114,8 @@ class FakePrometheus {
 
 TEST(PrometheusMetricSource, MapsProfileWindowsToWallRangesWithAFloor) {
   FakePrometheus fake;
-  fake.Answer(R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"42"]}]}})");
+  fake.Answer(
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"42"]}]}})");
   const TimePoint t0{seconds(1'700'000'000)};
   SimulatedClock wall(t0 + seconds(10));
   PrometheusMetricSource source(
@@ -135,9 +137,8 @@ TEST(PrometheusMetricSource, HistoryBucketsLandInProfileTime) {
   FakePrometheus fake;
   const TimePoint t0{seconds(1'700'000'000)};
   // Wall points at t0 + 1 s and t0 + 2 s: profile minutes 1 and 2 at x60.
-  fake.Answer(
-      R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},)"
-      R"("values":[[1700000001,"10"],[1700000002,"20"]]}]}})");
+  fake.Answer(R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},)"
+              R"("values":[[1700000001,"10"],[1700000002,"20"]]}]}})");
   SimulatedClock wall(t0 + seconds(2));
   const TimePoint p0{std::chrono::hours(24)};
   PrometheusMetricSource source(PrometheusClient(fake.port()), wall,
@@ -167,9 +168,9 @@ TEST(PrometheusMetricSource, PromQlReadsTheSampleServiceMetrics) {
   PrometheusMetricSource source(PrometheusClient(1), wall, {.cpu_request = 0.5});
   EXPECT_EQ(source.PromQl(policy::Metric::kRequestRate, seconds(60)),
             "sum(rate(forescale_sample_requests_total{job=\"replicas\"}[60s]))");
-  EXPECT_NE(source.PromQl(policy::Metric::kLatencyP95, seconds(1)).find(
-                "histogram_quantile(0.95, sum by (le) "
-                "(rate(forescale_sample_request_duration_seconds_bucket"),
+  EXPECT_NE(source.PromQl(policy::Metric::kLatencyP95, seconds(1))
+                .find("histogram_quantile(0.95, sum by (le) "
+                      "(rate(forescale_sample_request_duration_seconds_bucket"),
             std::string::npos);
   const std::string cpu = source.PromQl(policy::Metric::kCpuUtilisation, seconds(2));
   EXPECT_NE(cpu.find("process_cpu_seconds_total"), std::string::npos);

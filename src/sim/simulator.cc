@@ -39,6 +39,7 @@ class ResourceState {
         monitor_(start, step, mon, seed ^ 0xA5A5A5A5ULL, steps),
         rng_(seed),
         seed_(seed),
+        pod_noise_(mon.noise),
         dt_(duration_cast<std::chrono::duration<double>>(step).count()),
         mu_(model.capacity_rps),
         service_mean_(1.0 / model.capacity_rps),
@@ -239,7 +240,7 @@ class ResourceState {
       const double usage =
           ready_fraction * monitor_.TrueCpu(b) + (1 - ready_fraction) * model_.startup_cpu;
       view.cpu_usage = std::max(
-          0.0, usage * (1.0 + 0.02 * internal::HashNormal(seed_ ^ (pod.id << 32) ^ b)));
+          0.0, usage * (1.0 + pod_noise_ * internal::HashNormal(seed_ ^ (pod.id << 32) ^ b)));
     }
   }
 
@@ -248,6 +249,7 @@ class ResourceState {
   internal::Monitor monitor_;
   Rng rng_;
   uint64_t seed_;
+  double pod_noise_;  // each pod's own CPU measurement noise: the pipeline's (monitoring.noise)
   double dt_, mu_, service_mean_, service_p95_, variability_, timeout_s_;
   static constexpr double kLog5Percent = -2.995732273553991;  // log(0.05)
   std::vector<double> wait_exponent_, no_wait_below_;
@@ -342,9 +344,18 @@ Result<Timeline> Simulate(const Series& profile, const ServiceModel& service,
       duration_cast<std::chrono::duration<double>>(service.base_latency).count();
   const int64_t profile_step = profile.step.count();
   size_t missing = 0;
+  // Which profile value holds, advanced incrementally (a division per step shows in profiles).
+  size_t p = 0;
+  int64_t into_profile_step = 0;
   for (size_t i = 0; i < steps; ++i) {
     const TimePoint now = profile.start + options.step * static_cast<int64_t>(i);
-    const size_t p = static_cast<size_t>((now - profile.start).count() / profile_step);
+    if (i > 0) {
+      into_profile_step += options.step.count();
+      while (into_profile_step >= profile_step) {
+        into_profile_step -= profile_step;
+        ++p;
+      }
+    }
     double demand = profile.values[p];
     if (std::isnan(demand)) {
       demand = 0;

@@ -179,7 +179,18 @@ class Parser {
     } else {
       YAML::Emitter out;
       out << node;
-      FORESCALE_TRY(model, sim::ParseServiceModel(out.c_str(), config_.origin() + " (service)"));
+      const std::string origin = config_.origin() + " (service)";
+      auto model = sim::ParseServiceModel(out.c_str(), origin);
+      if (!model) {
+        // The line numbers of the re-emitted text are not the scenario's: name the mapping's own
+        // line instead, and keep the key and the problem.
+        std::string problem = model.error().message();
+        if (problem.starts_with(origin)) {
+          problem.erase(0, origin.size());
+          if (const size_t at = problem.find(": "); at != std::string::npos) problem.erase(0, at + 2);
+        }
+        return config_.Bad(node, "service", problem);
+      }
       s.service = std::move(*model);
     }
     if (const YAML::Node slo = root["slo"]) {
