@@ -10,6 +10,7 @@
 #include "app/load_series.h"
 #include "app/progress.h"
 #include "app/simulate_command.h"
+#include "control/live.h"
 #include "core/clock.h"
 #include "generate/model_file.h"
 #include "generate/profile.h"
@@ -68,9 +69,50 @@ Result<bool> TestCommand(const TestCommandOptions& options) {
   run.progress = [&bar](double done, const std::string&) {
     bar.Update(static_cast<uint64_t>(done * 1000));
   };
+  std::optional<testkit::ScenarioResults> simulated;
+  if (options.live) {
+    std::error_code ec;
+    const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    if (ec) return Fail(ErrorCode::kInternal, "cannot find the forescale binary: " + ec.message());
+    auto sim_results = testkit::RunScenario(*scenario, *load, {.only_policies = options.policies,
+                                                               .seed = options.seed});
+    if (!sim_results) return std::unexpected(sim_results.error());
+    simulated = std::move(*sim_results);
+    run.live = [self, &options, &scenario](const std::string& label, policy::Policy& policy,
+                                           const Series& window) -> Result<sim::Timeline> {
+      if (!options.quiet) {
+        fmt::print(stderr, "live: {} for {} of profile time at {}x ...\n", label,
+                   FormatDuration(window.end() - window.start), options.time_scale);
+      }
+      control::LiveOptions live{.time_scale = options.time_scale, .forescale_binary = self,
+                                .seed = options.seed.value_or(scenario->seed)};
+      return control::RunLive(window, scenario->service, policy, live);
+    };
+  }
   auto results = testkit::RunScenario(*scenario, std::move(*load), run);
   bar.Finish();
   if (!results) return std::unexpected(results.error());
+  if (simulated) {
+    // The simulator's fidelity: the same window, simulated, next to what really happened.
+    results->notes.insert(results->notes.begin(),
+                          fmt::format("live test at {}x: every policy but the oracle scaled real "
+                                      "processes under real HTTP load", options.time_scale));
+    for (const auto& live_policy : results->policies) {
+      for (const auto& sim_policy : simulated->policies) {
+        if (sim_policy.name != live_policy.name || live_policy.name == "oracle") continue;
+        const double live_cost = live_policy.metrics.at("cost").mean;
+        const double sim_cost = sim_policy.metrics.at("cost").mean;
+        results->notes.push_back(fmt::format(
+            "{}: live vs simulated: cost {:.2f} vs {:.2f} ({:+.0f} %), SLO-violation minutes {:.0f} vs "
+            "{:.0f}, p95 latency {:.0f} ms vs {:.0f} ms",
+            live_policy.name, live_cost, sim_cost, sim_cost > 0 ? 100 * (live_cost / sim_cost - 1) : 0.0,
+            live_policy.metrics.at("slo_violation_minutes").mean,
+            sim_policy.metrics.at("slo_violation_minutes").mean,
+            1000 * live_policy.metrics.at("latency_p95").mean,
+            1000 * sim_policy.metrics.at("latency_p95").mean));
+      }
+    }
+  }
 
   const std::string dir = options.out_dir.empty() ? DefaultOutDir(results->name) : options.out_dir;
   std::error_code ec;
@@ -112,6 +154,12 @@ std::function<std::optional<int>()> AddTestCommand(CLI::App& app,
   cmd->add_option("--policies", *policies, "Only these policies (comma-separated labels)");
   cmd->add_option("--seed", *seed, "Seed of the first repetition (default: the scenario's)");
   cmd->add_flag("--quiet", options->quiet, "No progress bar");
+  cmd->add_flag("--live", options->live,
+                "Run the policies for real on localhost (sample-service replicas behind nginx, "
+                "real HTTP load, Prometheus) over the test window, and compare with the simulation");
+  cmd->add_option("--time-scale", options->time_scale,
+                  "Live: profile seconds per wall second (60: a profile hour in a minute)")
+      ->check(CLI::Range(1.0, 3600.0));
   return [cmd, options, policies, seed, report_error]() -> std::optional<int> {
     if (!cmd->parsed()) return std::nullopt;
     if (!policies->empty()) {

@@ -25,6 +25,11 @@ struct TestCommandOptions {
   std::vector<std::string> policies;    // only these labels
   std::optional<uint64_t> seed;
   bool quiet = false;
+  // The live test: each policy (but the oracle) scales real sample-service processes behind
+  // nginx under real HTTP load from the load generator, with Prometheus, over the test window
+  // compressed `time_scale` times; then the same window is simulated and the two compared.
+  bool live = false;
+  double time_scale = 60;
 };
 
 // Ok(true) when every assertion held, Ok(false) when one failed.

@@ -45,6 +45,9 @@ struct PolicyContext {
   const Series* future_demand = nullptr;
   // Known events (campaigns, scheduled jobs) the forecasting policies may plan for; may be null.
   const std::vector<Event>* events = nullptr;
+  // Request rate before the controller started (what the store or Prometheus already held), for
+  // forecasting policies; the monitoring pipeline's own history follows it. May be null.
+  const Series* past_demand = nullptr;
   uint64_t seed = 1;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -42,13 +43,42 @@ std::string Seconds(Duration d) {
 
 }  // namespace
 
-PredictivePolicy::PredictivePolicy(PredictiveOptions options, std::vector<Event> events)
-    : options_(std::move(options)), events_(std::move(events)) {}
+PredictivePolicy::PredictivePolicy(PredictiveOptions options, std::vector<Event> events,
+                                   Series past_demand)
+    : options_(std::move(options)), events_(std::move(events)) {
+  if (!past_demand.empty()) {
+    // To the forecast step: a coarser or unaligned past is of no use and is dropped.
+    if (past_demand.step == options_.forecast_step) {
+      past_demand_ = std::move(past_demand);
+    } else if (auto r = Resample(past_demand, options_.forecast_step, Aggregation::Mean())) {
+      past_demand_ = std::move(*r);
+    }
+  }
+}
 
 void PredictivePolicy::Refit(const Observation& observation) {
   last_fit_ = observation.now;
-  const Series history =
+  Series history =
       observation.metrics->History(Metric::kRequestRate, options_.history, options_.forecast_step);
+  if (!past_demand_.empty() && (history.empty() || past_demand_.start < history.start)) {
+    // The past first, then what the pipeline delivered since; a gap between them stays missing.
+    Series joined{.start = past_demand_.start, .step = options_.forecast_step};
+    const TimePoint end = history.empty() ? past_demand_.end() : history.end();
+    joined.values.assign(static_cast<size_t>((end - joined.start) / joined.step),
+                         std::numeric_limits<double>::quiet_NaN());
+    for (size_t i = 0; i < past_demand_.size() && i < joined.size(); ++i) joined.values[i] = past_demand_.values[i];
+    for (size_t i = 0; i < history.size(); ++i) {
+      const int64_t at = (history.TimeAt(i) - joined.start) / joined.step;
+      if (at >= 0 && static_cast<size_t>(at) < joined.size()) joined.values[static_cast<size_t>(at)] = history.values[i];
+    }
+    // At most `history` long, like the pipeline's own.
+    const size_t keep = static_cast<size_t>(options_.history / joined.step);
+    if (joined.size() > keep) {
+      joined.start = joined.TimeAt(joined.size() - keep);
+      joined.values.erase(joined.values.begin(), joined.values.end() - static_cast<ptrdiff_t>(keep));
+    }
+    history = std::move(joined);
+  }
   const Duration have = history.step * static_cast<int64_t>(history.size());
   if (history.empty() || have < options_.min_history) {
     fit_problem_ = "no forecast yet: " + Seconds(have) + " of history, needs " +
@@ -328,7 +358,8 @@ PolicyResult MakePredictive(const YAML::Node* config, const YamlConfig& reader,
     if (o.tolerance < 0) return reader.Bad(c["tolerance"], "tolerance", "must be >= 0");
   }
   return std::make_unique<PredictivePolicy>(
-      std::move(o), context.events ? *context.events : std::vector<Event>{});
+      std::move(o), context.events ? *context.events : std::vector<Event>{},
+      context.past_demand ? *context.past_demand : Series{});
 }
 
 }  // namespace internal

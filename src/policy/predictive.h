@@ -58,7 +58,10 @@ class PredictivePolicy final : public Policy {
  public:
   // `events`: known future events (campaigns, scheduled jobs) the forecast takes as regressors;
   // an event that never occurred in the history is planned for with the lift it states.
-  explicit PredictivePolicy(PredictiveOptions options, std::vector<Event> events = {});
+  // `past_demand`: request rate from before the controller started, extended by what the
+  // monitoring pipeline delivers (its history wins where both have a step).
+  explicit PredictivePolicy(PredictiveOptions options, std::vector<Event> events = {},
+                            Series past_demand = {});
   std::string_view kind() const override { return "predictive"; }
   Duration interval() const override { return options_.interval; }
   Decision Decide(const Observation& observation) override;
@@ -86,6 +89,7 @@ class PredictivePolicy final : public Policy {
   std::vector<double> width_;             // (quantile - mean) / sqrt(mean) per horizon step,
                                           // with the stated event lifts taken out
   std::vector<Event> events_;
+  Series past_demand_;                    // at forecast_step
   forecast::Regressors regressors_;       // events_ over the last fit's history and horizon
   TimePoint last_fit_{}, last_selection_{};
   bool fitted_ = false;

@@ -234,12 +234,17 @@ Result<ScenarioResults> RunScenario(const Scenario& scenario, Series raw, const 
     for (double& v : d.values) v *= factor;
     demand_at.push_back(std::move(d));
   }
-  auto build = [&](const PolicySpec& spec, uint64_t seed)
+  // What a live controller would find in its metrics store when the test window starts.
+  Series past{.start = load.start, .step = load.step};
+  past.values.assign(load.values.begin(),
+                     load.values.begin() + static_cast<ptrdiff_t>((from - load.start) / load.step));
+  auto build = [&](const PolicySpec& spec, uint64_t seed, bool live)
       -> Result<std::vector<std::unique_ptr<policy::Policy>>> {
     std::vector<std::unique_ptr<policy::Policy>> out;
     for (size_t r = 0; r < service.resources.size(); ++r) {
       policy::PolicyContext context = sim::ContextFor(service.resources[r], &demand_at[r], seed + r);
       context.events = &scenario.events;
+      if (live && !past.empty()) context.past_demand = &past;
       auto p = policy::LoadPolicy(spec.policy, scenario.path, context);
       if (!p) return std::unexpected(p.error().WithContext("policy '" + spec.label + "'"));
       out.push_back(std::move(*p));
@@ -247,7 +252,7 @@ Result<ScenarioResults> RunScenario(const Scenario& scenario, Series raw, const 
     return out;
   };
   for (const PolicySpec& spec : specs) {
-    if (auto ok = build(spec, results.seed); !ok) return std::unexpected(ok.error());
+    if (auto ok = build(spec, results.seed, false); !ok) return std::unexpected(ok.error());
   }
 
   // Simulate every (policy, repetition).
@@ -260,8 +265,11 @@ Result<ScenarioResults> RunScenario(const Scenario& scenario, Series raw, const 
   for (size_t rep = 0; rep < scenario.repetitions; ++rep) {
     for (size_t p = 0; p < specs.size(); ++p) jobs.push_back({p, rep});
   }
-  const size_t begin = static_cast<size_t>((from - load.start) / scenario.step);
-  const size_t end = static_cast<size_t>((to - load.start) / scenario.step);
+  Series window_load{.start = from, .step = load.step};
+  window_load.values.assign(
+      load.values.begin() + static_cast<ptrdiff_t>((from - load.start) / load.step),
+      load.values.begin() + static_cast<ptrdiff_t>(std::min<int64_t>(
+                                (to - load.start) / load.step, static_cast<int64_t>(load.size()))));
   const Duration lead = sim::StartupDelayP95(service.resources[0]);
   std::atomic<size_t> next{0}, done{0};
   std::mutex mutex;
@@ -270,17 +278,23 @@ Result<ScenarioResults> RunScenario(const Scenario& scenario, Series raw, const 
     for (size_t j = next++; j < jobs.size(); j = next++) {
       const Job job = jobs[j];
       const uint64_t seed = results.seed + job.repetition;
-      auto policies = build(specs[job.policy], seed);
+      const bool live = options.live && specs[job.policy].label != "oracle";
+      auto policies = build(specs[job.policy], seed, live);
       Result<sim::Timeline> timeline =
-          policies ? sim::Simulate(load, service, *policies, {.step = scenario.step, .seed = seed})
-                   : std::unexpected(policies.error());
+          !policies ? Result<sim::Timeline>(std::unexpected(policies.error()))
+          : live    ? options.live(specs[job.policy].label, *(*policies)[0], window_load)
+                    : sim::Simulate(load, service, *policies, {.step = scenario.step, .seed = seed});
       std::lock_guard<std::mutex> lock(mutex);
       if (!timeline) {
         if (!failure) failure = timeline.error();
         continue;
       }
       ScalingSummary s = Summarise(*timeline, {.from = from, .to = to});
-      metrics[job.policy][job.repetition] = RunMetrics(s, *timeline, begin, end, lead);
+      const auto index = [&](TimePoint t) {
+        return static_cast<size_t>(std::clamp<int64_t>((t - timeline->start) / timeline->step, 0,
+                                                       static_cast<int64_t>(timeline->size())));
+      };
+      metrics[job.policy][job.repetition] = RunMetrics(s, *timeline, index(from), index(to), lead);
       if (!timeline->resources.empty() && timeline->resources[0].policy == "oracle") {
         // The oracle's "expected load" is the future itself: no forecast to score.
         metrics[job.policy][job.repetition]["forecast_mape"] = kNaN;
@@ -302,7 +316,10 @@ Result<ScenarioResults> RunScenario(const Scenario& scenario, Series raw, const 
       }
     }
   };
-  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Live runs own the machine (real processes, real load): one at a time.
+  const unsigned threads = options.live ? 1
+                           : options.threads ? options.threads
+                                             : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < std::min<size_t>(threads, jobs.size()); ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();

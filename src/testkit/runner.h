@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/series.h"
+#include "policy/policy.h"
 #include "testkit/results.h"
 #include "testkit/scenario.h"
 
@@ -27,6 +28,14 @@ struct RunOptions {
   unsigned threads = 0;                    // 0: one per core
   // Called after each simulation with the share done and what finished.
   std::function<void(double done, const std::string& what)> progress;
+  // The live test: instead of simulating, run each policy (but the oracle, which is always
+  // simulated) for real over the test window. Gets the policy's label, the policy — built with
+  // the load before the window as its past demand, as a production controller would find it in
+  // Prometheus — and the load of the window; returns what happened, one step per second of the
+  // window. Runs one policy at a time.
+  std::function<Result<sim::Timeline>(const std::string& label, policy::Policy& policy,
+                                      const Series& window_load)>
+      live;
 };
 
 // `load` is the scenario's load in requests/s as read from its source (the caller resolves
