@@ -14,6 +14,9 @@
 namespace forescale::policy {
 namespace {
 
+// Steps of the newest history held out of each fit for the level correction (see Refit).
+constexpr size_t kHoldout = 5;
+
 int ReplicasFor(double rps, double per_replica) {
   if (!(rps > 0) || !(per_replica > 0)) return 0;
   return static_cast<int>(std::ceil(rps / per_replica - 1e-9));
@@ -80,11 +83,15 @@ void PredictivePolicy::Refit(const Observation& observation) {
     history = std::move(joined);
   }
   const Duration have = history.step * static_cast<int64_t>(history.size());
-  if (history.empty() || have < options_.min_history) {
+  if (history.size() <= kHoldout || have < options_.min_history) {
     fit_problem_ = "no forecast yet: " + Seconds(have) + " of history, needs " +
                    Seconds(options_.min_history);
     return;
   }
+  // The newest kHoldout steps are left out of the fit and forecast instead: the level
+  // correction then has what it compares with from the first decision after a refit, so a model
+  // that runs high on an unusual day is corrected at once rather than an hour at a time.
+  history.values.resize(history.size() - kHoldout);
   const Duration ahead = options_.refit_every + options_.lead + options_.interval * 2 +
                          (observation.now - history.end());
   const size_t horizon = static_cast<size_t>(ahead / options_.forecast_step) + 2;
@@ -208,7 +215,7 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
 
   // Level correction from the last minutes the forecast covered.
   correction_ = 1.0;
-  const Series recent = metrics.History(Metric::kRequestRate, options_.forecast_step * 5,
+  const Series recent = metrics.History(Metric::kRequestRate, options_.forecast_step * kHoldout,
                                         options_.forecast_step);
   if (!recent.empty() && recent.step == options_.forecast_step) {
     if (auto predicted = MeanForecastAt(recent.start, recent.end()); predicted && *predicted > 0) {
