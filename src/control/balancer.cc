@@ -57,7 +57,10 @@ std::string NginxConfig(const std::string& run_dir, uint16_t port,
         "      proxy_set_header Connection \"\";\n"
         "      proxy_connect_timeout 1s;\n"
         "      proxy_read_timeout 30s;\n"
-        "      proxy_next_upstream error;\n";
+        // A replica that is leaving answers 503 ("stopping") to requests that still reach it
+        // over an old worker's keep-alive connection after a reload: try the next one, as a
+        // Kubernetes Service's endpoints stop routing to a terminating pod.
+        "      proxy_next_upstream error http_503;\n";
   }
   out += "    }\n  }\n}\n";
   return out;
