@@ -86,7 +86,12 @@ Result<bool> TestCommand(const TestCommandOptions& options) {
       }
       control::LiveOptions live{.time_scale = options.time_scale, .forescale_binary = self,
                                 .seed = options.seed.value_or(scenario->seed)};
-      return control::RunLive(window, scenario->service, policy, live);
+      auto timeline = control::RunLive(window, scenario->service, policy, live);
+      // The runner gathers every run's notes in one list: say which run each is about.
+      if (timeline) {
+        for (std::string& note : timeline->notes) note = label + " (live): " + note;
+      }
+      return timeline;
     };
   }
   auto results = testkit::RunScenario(*scenario, std::move(*load), run);
