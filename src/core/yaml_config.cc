@@ -33,13 +33,19 @@ Result<YAML::Node> LoadYamlText(const std::string& text, const std::string& orig
   }
 }
 
-Result<YAML::Node> LoadYamlFile(const std::string& path) {
+Result<std::string> ReadConfigFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Fail(ErrorCode::kNotFound, path + ": cannot open");
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Fail(ErrorCode::kIo, path + ": read failed");
-  return LoadYamlText(text.str(), path);
+  return text.str();
+}
+
+Result<YAML::Node> LoadYamlFile(const std::string& path) {
+  auto text = ReadConfigFile(path);
+  if (!text) return std::unexpected(text.error());
+  return LoadYamlText(*text, path);
 }
 
 std::unexpected<Error> YamlConfig::Bad(const YAML::Node& at, const std::string& key,

@@ -20,6 +20,10 @@
 
 namespace forescale {
 
+// The whole file as text; kNotFound when it cannot be opened, kIo when reading fails. For
+// parsers that want the text (and so their own line numbers) rather than a YAML node.
+Result<std::string> ReadConfigFile(const std::string& path);
+
 // Parses a whole file; the error names the file and the line of a syntax error.
 Result<YAML::Node> LoadYamlFile(const std::string& path);
 Result<YAML::Node> LoadYamlText(const std::string& text, const std::string& origin);

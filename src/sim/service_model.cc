@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "core/yaml_config.h"
 
@@ -198,12 +196,9 @@ Result<ServiceModel> ParseServiceModel(const std::string& yaml_text, const std::
 }
 
 Result<ServiceModel> LoadServiceModel(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail(ErrorCode::kNotFound, path + ": cannot open");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Fail(ErrorCode::kIo, path + ": read failed");
-  return ParseServiceModel(text.str(), path);
+  auto text = ReadConfigFile(path);
+  if (!text) return std::unexpected(text.error());
+  return ParseServiceModel(*text, path);
 }
 
 int ReplicasFor(const ResourceModel& r, double rps) {

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "core/yaml_config.h"
 #include "policy/policy.h"
@@ -343,11 +341,9 @@ Result<Scenario> ParseScenario(const std::string& yaml_text, const std::string& 
 }
 
 Result<Scenario> LoadScenario(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail(ErrorCode::kNotFound, path + ": cannot open");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseScenario(text.str(), path);
+  auto text = ReadConfigFile(path);
+  if (!text) return std::unexpected(text.error());
+  return ParseScenario(*text, path);
 }
 
 }  // namespace forescale::testkit
