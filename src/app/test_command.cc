@@ -86,6 +86,7 @@ Result<bool> TestCommand(const TestCommandOptions& options) {
       }
       control::LiveOptions live{.time_scale = options.time_scale, .forescale_binary = self,
                                 .seed = options.seed.value_or(scenario->seed)};
+      if (!options.live_dir.empty()) live.run_dir = options.live_dir + "/" + label;
       auto timeline = control::RunLive(window, scenario->service, policy, live);
       // The runner gathers every run's notes in one list: say which run each is about.
       if (timeline) {
@@ -165,6 +166,9 @@ std::function<std::optional<int>()> AddTestCommand(CLI::App& app,
   cmd->add_option("--time-scale", options->time_scale,
                   "Live: profile seconds per wall second (60: a profile hour in a minute)")
       ->check(CLI::Range(1.0, 3600.0));
+  cmd->add_option("--live-dir", options->live_dir,
+                  "Live: keep each policy's run directory here, as DIR/LABEL (nginx, Prometheus "
+                  "and replica logs, the decision log)");
   return [cmd, options, policies, seed, report_error]() -> std::optional<int> {
     if (!cmd->parsed()) return std::nullopt;
     if (!policies->empty()) {

@@ -30,6 +30,9 @@ struct TestCommandOptions {
   // compressed `time_scale` times; then the same window is simulated and the two compared.
   bool live = false;
   double time_scale = 60;
+  // Live: keep each policy's run directory as <live_dir>/<label> (nginx and Prometheus
+  // configuration and logs, replica logs, the decision log); empty: temporary, removed.
+  std::string live_dir;
 };
 
 // Ok(true) when every assertion held, Ok(false) when one failed.

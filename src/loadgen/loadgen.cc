@@ -88,10 +88,15 @@ struct Loadgen::Worker {
     int64_t since_ns = 0;     // connecting since / busy since
     int64_t retry_at_ns = 0;  // kDown: next connect attempt
     bool want_out = false;
+    uint32_t request = 0;     // kBusy: which request
+    uint32_t answered = 0;    // responses read on this connection since it opened
+    bool got_bytes = false;   // kBusy: some of the response has arrived
+    bool is_resend = false;   // kBusy: the request already went out once on a closed connection
   };
   struct Pending {
     int64_t intended_ns;
     uint32_t request;
+    bool is_resend = false;
   };
 
   // Live counters, read by Live() from other threads.
@@ -108,11 +113,12 @@ struct Loadgen::Worker {
   int connections = 1;
   std::vector<std::string> request_bytes;
   std::vector<bool> request_is_head;
+  std::vector<bool> request_is_idempotent;
   LiveCounters live;
 
   // Results, read after the thread is joined.
   std::vector<SecondStats> seconds;
-  uint64_t unfinished = 0, not_sent = 0, connect_failures = 0, opened = 0;
+  uint64_t unfinished = 0, not_sent = 0, connect_failures = 0, opened = 0, resent = 0;
   uint64_t max_waiting = 0;
   bool hit_cap = false;
   int64_t send_end_ns = 0;  // when it stopped sending
@@ -126,6 +132,7 @@ struct Loadgen::Worker {
   int up = 0;  // connections connecting, idle or busy
   uint64_t in_flight = 0;
   std::deque<Pending> pending;
+  bool draining = false;  // sending is over; only answers in flight are awaited
   char buf[65536];
 
   SecondStats& At(int64_t t_ns) {
@@ -194,6 +201,7 @@ struct Loadgen::Worker {
     ++up;
     c.state = State::kConnecting;
     c.since_ns = now;
+    c.answered = 0;
     epoll_event ev{};
     ev.events = EPOLLOUT;
     ev.data.u32 = static_cast<uint32_t>(i);
@@ -233,15 +241,39 @@ struct Loadgen::Worker {
     }
   }
 
+  // A server may close an idle keep-alive connection at the moment a request goes out on it
+  // (its keep-alive timeout, a reload, a replica leaving): the request was never processed.
+  // Like browsers and Go's net/http, send an idempotent request once more, on another
+  // connection, when a *reused* connection closed before a byte of the response came back. Its
+  // latency clock keeps running from the first intended time. A fresh connection that breaks,
+  // or a second break, is a real error.
+  bool ShouldResend(const Conn& c, ErrorKind kind) const {
+    return kind == ErrorKind::kReset && c.state == State::kBusy && c.answered > 0 &&
+           !c.got_bytes && !c.is_resend && request_is_idempotent[c.request];
+  }
+
   // The connection broke with a request on it (or the response was malformed).
   void Broken(int i, int64_t now, ErrorKind kind) {
     Conn& c = conns[i];
-    if (c.state == State::kBusy) Outcome(now, kind, c.intended_ns, false);
-    Close(i);
-    c.retry_at_ns = now;  // reconnect at once; a dead server fails that, then backs off
+    if (ShouldResend(c, kind)) {
+      pending.push_front({c.intended_ns, c.request, /*is_resend=*/true});
+      ++resent;
+    } else if (c.state == State::kBusy) {
+      Outcome(now, kind, c.intended_ns, false);
+    }
+    Reopen(i, now);
   }
 
-  void Send(int i, int64_t intended, uint32_t request) {
+  // Replace a connection that ended. At once, so that requests due now find it (with one
+  // connection, "none up" would otherwise fail them as unreachable); a dead server fails the
+  // connect, and that backs off.
+  void Reopen(int i, int64_t now) {
+    Close(i);
+    conns[i].retry_at_ns = now;
+    if (!draining || !pending.empty()) Connect(i, now);
+  }
+
+  void Send(int i, int64_t intended, uint32_t request, bool is_resend = false) {
     Conn& c = conns[i];
     const int64_t now = MonotonicNs();
     idle.pop_back();  // callers take the last idle connection
@@ -251,8 +283,17 @@ struct Loadgen::Worker {
     c.intended_ns = max_mode ? now : intended;
     c.sent_ns = now;
     c.since_ns = now;
+    c.request = request;
+    c.got_bytes = false;
+    c.is_resend = is_resend;
     c.parser.Reset();
     c.parser.ExpectNoBody(request_is_head[request]);
+    c.out = &request_bytes[request];
+    c.out_off = 0;
+    if (is_resend) {  // counted as sent (and its lag recorded) the first time
+      Write(i, now);
+      return;
+    }
     SecondStats& s = At(now);
     ++s.counts.sent;
     live.sent.fetch_add(1, std::memory_order_relaxed);
@@ -267,8 +308,6 @@ struct Loadgen::Worker {
       ++s.counts.scheduled;
       live.scheduled.fetch_add(1, std::memory_order_relaxed);
     }
-    c.out = &request_bytes[request];
-    c.out_off = 0;
     Write(i, now);
   }
 
@@ -316,6 +355,7 @@ struct Loadgen::Worker {
         Broken(i, now, ErrorKind::kProtocol);
         return;
       }
+      c.got_bytes = true;
       size_t used = 0;
       const ParseStatus st = c.parser.Feed(std::string_view(buf, static_cast<size_t>(n)), &used);
       if (st == ParseStatus::kError ||
@@ -343,11 +383,11 @@ struct Loadgen::Worker {
       error = ErrorKind::kProtocol;
     }
     Outcome(now, error, c.intended_ns, true);
+    ++c.answered;
     if (reuse) {
       BecomeIdle(i);
     } else {
-      Close(i);
-      c.retry_at_ns = now;
+      Reopen(i, now);
     }
   }
 
@@ -372,13 +412,19 @@ void Loadgen::Worker::Run() {
     Outcome(t, kind, pending.front().intended_ns, false);
     pending.pop_front();
   };
-  bool draining = false;
   int64_t drain_end = 0;
   while (true) {
     now = MonotonicNs();
     const bool ending = now >= end_ns || owner->stop_.load(std::memory_order_relaxed);
-    if (draining && (in_flight == 0 || now >= drain_end)) break;
-    if (!draining) {
+    if (draining && ((in_flight == 0 && pending.empty()) || now >= drain_end)) break;
+    if (draining) {
+      // Only resends wait now: requests that were sent in time and met a closing connection.
+      while (!idle.empty() && !pending.empty()) {
+        const Pending p = pending.front();
+        pending.pop_front();
+        Send(idle.back(), p.intended_ns, p.request, p.is_resend);
+      }
+    } else {
       // Due arrivals join the queue; their latency clock started at their intended time. At
       // the end, everything due inside the window still gets its chance to go out.
       const int64_t due_until = std::min(now, end_ns - 1);
@@ -411,7 +457,7 @@ void Loadgen::Worker::Run() {
         } else if (!pending.empty()) {
           const Pending p = pending.front();
           pending.pop_front();
-          Send(idle.back(), p.intended_ns, p.request);
+          Send(idle.back(), p.intended_ns, p.request, p.is_resend);
         } else {
           break;
         }
@@ -424,10 +470,12 @@ void Loadgen::Worker::Run() {
         draining = true;
         send_end_ns = std::min(now, end_ns);
         drain_end = now + ToNs(o.drain_s);
-        not_sent += pending.size();
-        pending.clear();
+        std::erase_if(pending, [&](const Pending& p) {
+          if (!p.is_resend) ++not_sent;
+          return !p.is_resend;
+        });
         live.waiting.store(0, std::memory_order_relaxed);
-        if (in_flight == 0) break;
+        if (in_flight == 0 && pending.empty()) break;
       }
     }
     // Timeouts of requests in flight and of connects; reconnects that are due.
@@ -441,7 +489,9 @@ void Loadgen::Worker::Run() {
         } else if (c.state == State::kConnecting && c.since_ns + timeout_ns <= now) {
           ConnectFailed(i, now);
         }
-        if (c.state == State::kDown && !draining && c.retry_at_ns <= now) Connect(i, now);
+        if (c.state == State::kDown && (!draining || !pending.empty()) && c.retry_at_ns <= now) {
+          Connect(i, now);
+        }
       }
     }
     if (in_flight > 0 || up < connections) wake = std::min(wake, next_scan_ns);
@@ -450,6 +500,8 @@ void Loadgen::Worker::Run() {
       if (!pending.empty()) wake = std::min(wake, pending.front().intended_ns + timeout_ns);
       if (max_mode && !idle.empty() && !hit_cap) wake = now;
       if (!idle.empty() && !pending.empty()) wake = now;
+    } else if (!pending.empty()) {
+      wake = idle.empty() ? std::min(wake, next_scan_ns) : now;
     }
     const int64_t wait = std::max<int64_t>(0, wake - MonotonicNs());
     timespec ts{static_cast<time_t>(wait / kNsPerS), static_cast<long>(wait % kNsPerS)};
@@ -476,7 +528,8 @@ void Loadgen::Worker::Run() {
       if (c.fd >= 0 && (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) Readable(i, now);
     }
   }
-  // Whatever is still in flight had its chance.
+  // Whatever is still in flight, or waiting to go out again, had its chance.
+  while (!pending.empty()) fail_pending(ErrorKind::kReset, now);
   for (int i = 0; i < connections; ++i) {
     if (conns[i].state == State::kBusy) ++unfinished;
     if (conns[i].fd >= 0) Close(i);
@@ -517,10 +570,14 @@ Result<std::unique_ptr<Loadgen>> Loadgen::Start(const Schedule& schedule,
   g->result_.mode = max_mode ? "max" : "schedule";
   const int threads = std::min(options.threads, options.connections);
   std::vector<std::string> bytes;
-  std::vector<bool> head;
+  std::vector<bool> head, idempotent;
   for (const RequestSpec& spec : g->schedule_.requests()) {
     bytes.push_back(BuildRequest(spec, options.target));
     head.push_back(spec.method == "HEAD");
+    // RFC 9110 9.2.2: the methods a client may send again after a connection failure.
+    idempotent.push_back(spec.method == "GET" || spec.method == "HEAD" || spec.method == "PUT" ||
+                         spec.method == "DELETE" || spec.method == "OPTIONS" ||
+                         spec.method == "TRACE");
   }
   for (int k = 0; k < threads; ++k) {
     auto w = std::make_unique<Worker>();
@@ -530,6 +587,7 @@ Result<std::unique_ptr<Loadgen>> Loadgen::Start(const Schedule& schedule,
     w->connections = options.connections / threads + (k < options.connections % threads ? 1 : 0);
     w->request_bytes = bytes;
     w->request_is_head = head;
+    w->request_is_idempotent = idempotent;
     g->workers_.push_back(std::move(w));
   }
   if (options.metrics_port >= 0) {
@@ -662,6 +720,7 @@ LoadgenResult Loadgen::Wait() {
     r.not_sent += w->not_sent;
     r.connect_failures += w->connect_failures;
     r.connections_opened += w->opened;
+    r.resent += w->resent;
     r.hit_max_requests = r.hit_max_requests || w->hit_cap;
     max_waiting += w->max_waiting;
     send_end = std::max(send_end, w->send_end_ns);
@@ -712,6 +771,12 @@ LoadgenResult Loadgen::Wait() {
   if (e[static_cast<size_t>(ErrorKind::kReset)] > 0) {
     notes.push_back(fmt::format("{} requests lost to connections closed or reset mid-request",
                                 e[static_cast<size_t>(ErrorKind::kReset)]));
+  }
+  if (r.resent > 0) {
+    notes.push_back(fmt::format(
+        "{} requests sent a second time: a reused keep-alive connection closed before answering "
+        "(the server closed it as the request went out; idempotent requests only, once each)",
+        r.resent));
   }
   if (e[static_cast<size_t>(ErrorKind::kTimeout)] > 0) {
     notes.push_back(
@@ -783,6 +848,7 @@ nlohmann::json ResultToJson(const LoadgenResult& r) {
   j["errors"] = Errors(r.totals);
   j["connect_failures"] = r.connect_failures;
   j["connections_opened"] = r.connections_opened;
+  j["resent"] = r.resent;
   j["latency_ms"] =
       Ms(r.latency, {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p999", 0.999}, {"max", 1.0}});
   j["latency_ms"]["count"] = r.latency.count();

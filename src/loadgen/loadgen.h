@@ -19,7 +19,9 @@
 // Every request ends as exactly one of: ok (2xx/3xx), an error of one kind, unfinished (in
 // flight when the run ended and the drain time ran out) or not sent (due, but the run ended
 // first). Errors: connect (no connection could be made: the request failed without being sent),
-// reset (the connection broke with the request in flight), timeout (no answer within `timeout`,
+// reset (the connection broke with the request in flight; an idempotent request on a *reused*
+// keep-alive connection that closed before any response byte is sent once more instead, as HTTP
+// clients do, and counted in `resent`), timeout (no answer within `timeout`,
 // or waited that long for a connection), http_4xx, http_5xx, protocol (a malformed response).
 // A target that is down, resets, answers slowly or dies mid-run costs errors, never the run: it
 // ends on time (`duration` + at most `drain`).
@@ -100,6 +102,7 @@ struct LoadgenResult {
   uint64_t not_sent = 0;          // due but not sent when the run ended
   uint64_t connect_failures = 0;  // connection attempts that failed (not requests)
   uint64_t connections_opened = 0;
+  uint64_t resent = 0;  // requests sent again after a reused connection closed unanswered
   bool stopped_early = false;  // Stop() was called
   bool hit_max_requests = false;
   LogHistogram latency;  // seconds

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -153,6 +154,102 @@ TEST(Loadgen, ServerKilledMidRunCostsErrorsNotTheRun) {
   EXPECT_GT(r.totals.errors[static_cast<size_t>(ErrorKind::kConnect)], 0u);
   EXPECT_GT(r.connect_failures, 0u);
   ExpectAccounted(r);
+}
+
+// A server that answers the first request on each connection and closes the connection when
+// the second arrives, unanswered: an idle keep-alive connection closed by the server just as
+// the client reuses it (a keep-alive timeout or a reload, caught at the worst moment).
+class ClosesReusedConnections {
+ public:
+  ClosesReusedConnections() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    listen(fd_, 16);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] {
+      while (true) {
+        const int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;  // shutdown() below
+        ++accepted_;
+        char buf[4096];
+        std::string got;
+        int requests = 0;
+        while (true) {
+          const ssize_t n = read(c, buf, sizeof buf);
+          if (n <= 0) break;
+          got.append(buf, static_cast<size_t>(n));
+          size_t end;
+          bool closed = false;
+          while ((end = got.find("\r\n\r\n")) != std::string::npos) {
+            got.erase(0, end + 4);
+            if (++requests == 2) {
+              closed = true;
+              break;
+            }
+            const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+            if (write(c, ok.data(), ok.size()) < 0) break;
+          }
+          if (closed) break;
+        }
+        close(c);
+      }
+    });
+  }
+  ~ClosesReusedConnections() {
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  uint16_t port() const { return port_; }
+  int accepted() const { return accepted_; }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+Result<Schedule> Spaced(const std::string& method, int count) {
+  std::vector<Schedule::TimedRequest> requests;
+  for (int k = 0; k < count; ++k) {
+    requests.push_back({.t_ms = 20 * k, .spec = {.method = method, .path = "/"}});
+  }
+  return Schedule::FromRequests(std::move(requests), 1.0);
+}
+
+TEST(Loadgen, ResendsAnIdempotentRequestOnceWhenAReusedConnectionClosesUnanswered) {
+  ClosesReusedConnections server;
+  auto s = Spaced("GET", 5);
+  ASSERT_TRUE(s) << s.error().message();
+  auto r = RunLoadgen(*s, {.target = Local(server.port()), .threads = 1, .connections = 1});
+  ASSERT_TRUE(r) << r.error().message();
+  // Requests 2..5 each meet a closing reused connection and go out again on a fresh one.
+  EXPECT_EQ(r->totals.ok, 5u);
+  EXPECT_EQ(r->totals.ErrorTotal(), 0u);
+  EXPECT_EQ(r->totals.sent, 5u);  // a resend is not a second request
+  EXPECT_EQ(r->resent, 4u);
+  EXPECT_EQ(server.accepted(), 5);
+  ExpectAccounted(*r);
+  EXPECT_NE(ResultToJson(*r).dump().find("sent a second time"), std::string::npos);
+}
+
+TEST(Loadgen, NeverResendsAPostAndCountsTheLossAsAReset) {
+  ClosesReusedConnections server;
+  auto s = Spaced("POST", 3);
+  ASSERT_TRUE(s) << s.error().message();
+  auto r = RunLoadgen(*s, {.target = Local(server.port()), .threads = 1, .connections = 1});
+  ASSERT_TRUE(r) << r.error().message();
+  // POST 1 ok; POST 2 lost with its reused connection; POST 3 ok on the fresh connection.
+  EXPECT_EQ(r->resent, 0u);
+  EXPECT_EQ(r->totals.ok, 2u);
+  EXPECT_EQ(r->totals.errors[static_cast<size_t>(ErrorKind::kReset)], 1u);
+  ExpectAccounted(*r);
 }
 
 TEST(Loadgen, MaxModeAndRequestCap) {

@@ -49,6 +49,10 @@ struct PolicyContext {
   // forecasting policies; the monitoring pipeline's own history follows it. May be null.
   const Series* past_demand = nullptr;
   uint64_t seed = 1;
+  // Where readers of configurations written for other systems (a pasted HPA manifest, a KEDA
+  // ScaledObject, AWS policy JSON) list the fields they read but do not simulate, one message
+  // each naming the file and field; may be null (the messages are then logged as warnings).
+  std::vector<std::string>* warnings = nullptr;
 };
 
 // The policy kinds, in the order the docs list them.
