@@ -17,6 +17,7 @@
 #include "app/progress.h"
 #include "app/sample_service_command.h"
 #include "app/series_command.h"
+#include "app/recommend_command.h"
 #include "app/simulate_command.h"
 #include "app/test_command.h"
 #include "core/clock.h"
@@ -231,6 +232,7 @@ int Main(int argc, char** argv) {
 
   const auto run_generate = AddGenerateCommands(app);
   const auto run_simulate = AddSimulateCommand(app);
+  const auto run_recommend = AddRecommendCommand(app);
   const auto run_test = AddTestCommand(app, [](const Error& e) { return Report(std::unexpected(e)); });
   const auto run_loadgen = AddLoadgenCommand(app);
   const auto run_sample_service = AddSampleServiceCommand(app);
@@ -246,6 +248,7 @@ int Main(int argc, char** argv) {
   SystemClock clock;
   if (std::optional<Result<void>> generated = run_generate()) return Report(*generated);
   if (std::optional<Result<void>> simulated = run_simulate()) return Report(*simulated);
+  if (std::optional<Result<void>> recommended = run_recommend()) return Report(*recommended);
   if (std::optional<int> tested = run_test()) return *tested;
   if (std::optional<Result<void>> loaded = run_loadgen()) return Report(*loaded);
   if (std::optional<Result<void>> served = run_sample_service()) return Report(*served);
