@@ -72,6 +72,14 @@ Result<void> RecommendCommand(const RecommendCommandOptions& options) {
     const double seconds = std::chrono::duration<double>(history->step).count();
     for (double& v : history->values) v /= seconds;
   }
+  if (options.peak_rps > 0) {
+    double peak = 0;
+    for (double v : history->values) {
+      if (std::isfinite(v)) peak = std::max(peak, v);
+    }
+    if (!(peak > 0)) return Fail(ErrorCode::kInvalidArgument, "--peak-rps: the history has no traffic to rescale");
+    for (double& v : history->values) v *= options.peak_rps / peak;
+  }
   auto service = sim::LoadServiceModel(options.service_path);
   if (!service) return std::unexpected(service.error());
   if (!options.slo_p95.empty()) {
@@ -209,6 +217,8 @@ std::function<std::optional<Result<void>>()> AddRecommendCommand(CLI::App& app) 
   cmd->add_option("--column", options->history.column, "Which column of a multi-series CSV");
   cmd->add_option("--values", *values, "rps (requests/s) or count (requests per step)")
       ->check(CLI::IsMember({"rps", "count"}));
+  cmd->add_option("--peak-rps", options->peak_rps, "Rescale the history so that its busiest step is this many requests/s")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--service", options->service_path, "Service model YAML (see examples/service.yaml)")->required();
   cmd->add_option("--policy", options->policy_path,
                   "Your policy: an HPA manifest (with its Deployment), a KEDA ScaledObject, AWS "

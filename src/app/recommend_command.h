@@ -24,6 +24,7 @@ namespace forescale::app {
 struct RecommendCommandOptions {
   SeriesSource history;
   bool per_step_counts = false;  // history values are requests per step
+  double peak_rps = 0;           // > 0: rescale the history so that its busiest step is this
   std::string service_path;
   std::string policy_path;
   std::string slo_p95;           // overrides the service model's SLO (e.g. 300ms)
