@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "app/workload_hints.h"
 #include "recommend/recommend.h"
 #include "sim/service_model.h"
 #include "testkit/report_html.h"
@@ -82,6 +83,9 @@ Result<void> RecommendCommand(const RecommendCommandOptions& options) {
   }
   auto service = sim::LoadServiceModel(options.service_path);
   if (!service) return std::unexpected(service.error());
+  auto hints = ApplyWorkloadHints(options.policy_path, service->resources[0]);
+  if (!hints) return std::unexpected(hints.error());
+  for (const std::string& note : *hints) fmt::print(stderr, "note: {}\n", note);
   if (!options.slo_p95.empty()) {
     auto slo = ParseDuration(options.slo_p95);
     if (!slo || slo->count() <= 0) return Fail(ErrorCode::kInvalidArgument, "--slo: expected a duration such as 500ms");

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "app/workload_hints.h"
 #include "policy/policy.h"
 #include "sim/service_model.h"
 #include "sim/simulator.h"
@@ -167,13 +168,17 @@ Result<void> SimulateCommand(const SimulateOptions& options) {
   double factor = 1;
   std::vector<std::unique_ptr<policy::Policy>> policies;
   for (size_t r = 0; r < service->resources.size(); ++r) {
+    auto spec = PolicyFor(options.policies, r, service->resources[r].name, service->resources.size());
+    if (!spec) return std::unexpected(spec.error());
+    // A Kubernetes policy file's Deployment tells the replicas and readiness it starts with.
+    auto hints = ApplyWorkloadHints(*spec, service->resources[r]);
+    if (!hints) return std::unexpected(hints.error());
+    for (const std::string& note : *hints) fmt::print(stderr, "note: {}\n", note);
     const sim::ResourceModel& model = service->resources[r];
     factor *= model.demand_per_request;
     Series demand = *profile;
     for (double& v : demand.values) v *= factor;
     demand_at.push_back(std::move(demand));
-    auto spec = PolicyFor(options.policies, r, model.name, service->resources.size());
-    if (!spec) return std::unexpected(spec.error());
     auto policy = policy::LoadPolicy(*spec, sim::ContextFor(model, &demand_at.back(), options.seed + r));
     if (!policy) return std::unexpected(policy.error());
     policies.push_back(std::move(*policy));

@@ -10,6 +10,8 @@
 #include <utility>
 
 #include "policy/internal/factories.h"
+#include "policy/internal/kubernetes_objects.h"
+#include "policy/internal/manifest.h"
 
 // The comments that start "upstream:" name the Go function a block mirrors; where the Go code
 // does something surprising we keep it and say why, because faithfulness is the point here.
@@ -515,7 +517,12 @@ Decision HpaPolicy::Decide(const Observation& obs) {
         } else {
           PodMetrics metrics;
           for (size_t i = 0; i < obs.pods.size(); ++i) {
-            if (obs.pods[i].cpu_usage) metrics[i] = ToMilli(*obs.pods[i].cpu_usage);
+            const PodView& pod = obs.pods[i];
+            if (!pod.cpu_usage) continue;
+            // A target written for pods of another size: the same share of the request.
+            const bool resize = m.cpu_request && pod.cpu_request > 0;
+            metrics[i] = ToMilli(resize ? *pod.cpu_usage / pod.cpu_request * *m.cpu_request
+                                        : *pod.cpu_usage);
           }
           p = metrics.empty()
                   ? Failed("unable to get metrics for resource cpu: no metrics returned from resource metrics API")
@@ -523,8 +530,11 @@ Decision HpaPolicy::Decide(const Observation& obs) {
                                             true, "cpu");
         }
       } else {
-        const double value = obs.metrics ? obs.metrics->Average(m.metric, spec_.metric_window)
-                                         : std::nan("");
+        const double value =
+            m.value ? m.value(now)
+            : obs.metrics
+                ? obs.metrics->Average(m.metric, m.window.value_or(spec_.metric_window)) * m.scale
+                : std::nan("");
         if (!std::isfinite(value)) {
           p = Failed("unable to get metric " + m.name + ": no sample yet");
         } else if (m.source == HpaMetricSpec::Source::kPods) {
@@ -718,42 +728,36 @@ Decision HpaPolicy::Decide(const Observation& obs) {
 
 namespace {
 
-// A Kubernetes resource.Quantity as users write it ("500m", "2", "1.5k", "64Mi") -> milli-units.
-std::optional<int64_t> ParseQuantityMilli(std::string_view text) {
-  struct Suffix {
-    std::string_view s;
-    double factor;
-  };
-  static constexpr Suffix kSuffixes[] = {{"Ki", 1024.0},          {"Mi", 1048576.0},
-                                         {"Gi", 1073741824.0},    {"Ti", 1099511627776.0},
-                                         {"n", 1e-9},             {"u", 1e-6},
-                                         {"m", 1e-3},             {"k", 1e3},
-                                         {"M", 1e6},              {"G", 1e9},
-                                         {"T", 1e12}};
-  double factor = 1;
-  for (const Suffix& s : kSuffixes) {
-    if (text.size() > s.s.size() && text.substr(text.size() - s.s.size()) == s.s) {
-      factor = s.factor;
-      text.remove_suffix(s.s.size());
-      break;
-    }
-  }
-  double v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
-  const double value = v * factor;
-  if (std::fabs(value) > 9e12) return std::nullopt;
-  return ToMilli(value);
+// Metric names as a manifest may write ours: '-' read as '_' ("requests-per-second").
+std::optional<Metric> CanonicalMetric(std::string_view name) {
+  std::string n(name);
+  std::replace(n.begin(), n.end(), '-', '_');
+  return MetricByName(n);
 }
+
+constexpr const char* kMetricList = "requests_per_second, latency_p95, in_flight, drop_rate";
 
 class SpecReader {
  public:
-  SpecReader(const YamlConfig& reader) : r_(reader) {}
+  // `manifest` set: a pasted Kubernetes object, read leniently (fields we do not read are
+  // warnings) with its forescale.io annotations; null: our own strict format.
+  explicit SpecReader(const YamlConfig& reader, const internal::ManifestReader* manifest = nullptr,
+                      const std::map<std::string, std::string>* annotations = nullptr)
+      : r_(reader), manifest_(manifest), annotations_(annotations) {}
+
+  Result<void> Keys(const YAML::Node& node, const std::string& path,
+                    std::initializer_list<const char*> known) const {
+    if (manifest_) return manifest_->Keys(node, path, known);
+    return r_.Keys(node, path, known);
+  }
+
+  // The forescale.io annotations a manifest's metrics used (the rest are typos).
+  const std::vector<std::string>& used_annotations() const { return used_; }
 
   Result<int64_t> Quantity(const YAML::Node& parent, const std::string& path, const char* name) const {
     auto text = r_.Text(parent, path, name);
     if (!text) return std::unexpected(text.error());
-    auto milli = ParseQuantityMilli(*text);
+    auto milli = internal::ParseQuantityMilli(*text);
     const std::string key = YamlConfig::Join(path, name);
     if (!milli) return r_.Bad(parent[name], key, "expected a quantity such as 100, 0.25 or 500m, got '" + *text + "'");
     if (*milli <= 0) return r_.Bad(parent[name], key, "must be positive");
@@ -777,14 +781,42 @@ class SpecReader {
     const YAML::Node metric = node["metric"];
     const std::string mpath = YamlConfig::Join(path, "metric");
     if (!metric) return r_.Bad(node, mpath, "missing");
-    if (auto ok = r_.Keys(metric, mpath, {"name", "selector"}); !ok) return std::unexpected(ok.error());
+    if (auto ok = Keys(metric, mpath, {"name", "selector"}); !ok)
+      return std::unexpected(ok.error());
+    if (manifest_ && metric["selector"]) {
+      manifest_->Warn(metric["selector"], YamlConfig::Join(mpath, "selector"),
+                      "is not simulated (the metric is the whole simulated service's)");
+    }
     auto name = r_.Text(metric, mpath, "name");
     if (!name) return std::unexpected(name.error());
     auto m = MetricByName(*name);
+    if (!m && manifest_) {
+      m = CanonicalMetric(*name);
+      const std::string key = "metric-" + *name;
+      const std::string* mapped = nullptr;
+      if (annotations_) {
+        if (auto it = annotations_->find(key); it != annotations_->end()) mapped = &it->second;
+      }
+      if (mapped) {
+        used_.push_back(key);
+        m = MetricByName(*mapped);
+        if (!m) {
+          return manifest_->Bad(metric["name"], YamlConfig::Join(mpath, "name"),
+                                "annotation forescale.io/" + key + " names '" + *mapped +
+                                    "', not a simulated metric (expected one of: " + kMetricList +
+                                    ")");
+        }
+      }
+    }
     if (!m) {
-      return r_.Bad(metric["name"], YamlConfig::Join(mpath, "name"),
-                    "unknown metric '" + *name +
-                        "' (expected one of: requests_per_second, latency_p95, in_flight, drop_rate)");
+      std::string problem = "unknown metric '" + *name + "' (expected one of: " + kMetricList + ")";
+      if (manifest_) {
+        problem +=
+            "; if it measures one of them, say which with the annotation "
+            "metadata.annotations.forescale.io/metric-" +
+            *name + ": requests_per_second (for example)";
+      }
+      return r_.Bad(metric["name"], YamlConfig::Join(mpath, "name"), problem);
     }
     spec.metric = *m;
     spec.name = *name;
@@ -799,7 +831,8 @@ class SpecReader {
     auto type = r_.Text(target, tpath, "type");
     if (!type) return std::unexpected(type.error());
     if (*type == "Utilization" && utilization_ok) {
-      if (auto ok = r_.Keys(target, tpath, {"type", "averageUtilization"}); !ok) return std::unexpected(ok.error());
+      if (auto ok = Keys(target, tpath, {"type", "averageUtilization"}); !ok)
+        return std::unexpected(ok.error());
       auto pct = BoundedInt(target, tpath, "averageUtilization", std::nullopt, 1, 100000);
       if (!pct) return std::unexpected(pct.error());
       spec.target = HpaMetricSpec::Target::kUtilization;
@@ -807,7 +840,8 @@ class SpecReader {
       return spec;
     }
     if (*type == "AverageValue" && average_value_ok) {
-      if (auto ok = r_.Keys(target, tpath, {"type", "averageValue"}); !ok) return std::unexpected(ok.error());
+      if (auto ok = Keys(target, tpath, {"type", "averageValue"}); !ok)
+        return std::unexpected(ok.error());
       auto v = Quantity(target, tpath, "averageValue");
       if (!v) return std::unexpected(v.error());
       spec.target = HpaMetricSpec::Target::kAverageValue;
@@ -815,7 +849,7 @@ class SpecReader {
       return spec;
     }
     if (*type == "Value" && value_ok) {
-      if (auto ok = r_.Keys(target, tpath, {"type", "value"}); !ok) return std::unexpected(ok.error());
+      if (auto ok = Keys(target, tpath, {"type", "value"}); !ok) return std::unexpected(ok.error());
       auto v = Quantity(target, tpath, "value");
       if (!v) return std::unexpected(v.error());
       spec.target = HpaMetricSpec::Target::kValue;
@@ -835,11 +869,11 @@ class SpecReader {
     if (!type) return std::unexpected(type.error());
     HpaMetricSpec spec;
     if (*type == "Resource") {
-      if (auto ok = r_.Keys(item, path, {"type", "resource"}); !ok) return std::unexpected(ok.error());
+      if (auto ok = Keys(item, path, {"type", "resource"}); !ok) return std::unexpected(ok.error());
       const std::string rpath = YamlConfig::Join(path, "resource");
       const YAML::Node res = item["resource"];
       if (!res) return r_.Bad(item, rpath, "missing");
-      if (auto ok = r_.Keys(res, rpath, {"name", "target"}); !ok) return std::unexpected(ok.error());
+      if (auto ok = Keys(res, rpath, {"name", "target"}); !ok) return std::unexpected(ok.error());
       auto name = r_.Text(res, rpath, "name");
       if (!name) return std::unexpected(name.error());
       if (*name != "cpu") {
@@ -850,11 +884,12 @@ class SpecReader {
       return Target(res, rpath, spec, true, false, true);
     }
     if (*type == "Pods") {
-      if (auto ok = r_.Keys(item, path, {"type", "pods"}); !ok) return std::unexpected(ok.error());
+      if (auto ok = Keys(item, path, {"type", "pods"}); !ok) return std::unexpected(ok.error());
       const std::string ppath = YamlConfig::Join(path, "pods");
       const YAML::Node pods = item["pods"];
       if (!pods) return r_.Bad(item, ppath, "missing");
-      if (auto ok = r_.Keys(pods, ppath, {"metric", "target"}); !ok) return std::unexpected(ok.error());
+      if (auto ok = Keys(pods, ppath, {"metric", "target"}); !ok)
+        return std::unexpected(ok.error());
       spec.source = HpaMetricSpec::Source::kPods;
       auto named = NamedMetric(pods, ppath, spec);
       if (!named) return named;
@@ -863,13 +898,17 @@ class SpecReader {
     if (*type == "Object" || *type == "External") {
       const bool object = *type == "Object";
       const char* field = object ? "object" : "external";
-      if (auto ok = r_.Keys(item, path, {"type", field}); !ok) return std::unexpected(ok.error());
+      if (auto ok = Keys(item, path, {"type", field}); !ok) return std::unexpected(ok.error());
       const std::string opath = YamlConfig::Join(path, field);
       const YAML::Node obj = item[field];
       if (!obj) return r_.Bad(item, opath, "missing");
-      auto ok = object ? r_.Keys(obj, opath, {"describedObject", "metric", "target"})
-                       : r_.Keys(obj, opath, {"metric", "target"});
+      auto ok = object ? Keys(obj, opath, {"describedObject", "metric", "target"})
+                       : Keys(obj, opath, {"metric", "target"});
       if (!ok) return std::unexpected(ok.error());
+      if (manifest_ && object && obj["describedObject"]) {
+        manifest_->Warn(obj["describedObject"], YamlConfig::Join(opath, "describedObject"),
+                        "is not simulated (the metric is the whole simulated service's)");
+      }
       spec.source = object ? HpaMetricSpec::Source::kObject : HpaMetricSpec::Source::kExternal;
       auto named = NamedMetric(obj, opath, spec);
       if (!named) return named;
@@ -885,7 +924,8 @@ class SpecReader {
 
   Result<HpaScalingRules> Rules(const YAML::Node& node, const std::string& path,
                                 HpaScalingRules rules) const {
-    if (auto ok = r_.Keys(node, path, {"stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance"});
+    if (auto ok = Keys(node, path,
+                       {"stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance"});
         !ok) {
       return std::unexpected(ok.error());
     }
@@ -917,7 +957,8 @@ class SpecReader {
       for (size_t i = 0; i < policies.size(); ++i) {
         const YAML::Node p = policies[i];
         const std::string ipath = ppath + "[" + std::to_string(i) + "]";
-        if (auto ok = r_.Keys(p, ipath, {"type", "value", "periodSeconds"}); !ok) return std::unexpected(ok.error());
+        if (auto ok = Keys(p, ipath, {"type", "value", "periodSeconds"}); !ok)
+          return std::unexpected(ok.error());
         auto type = r_.Text(p, ipath, "type");
         if (!type) return std::unexpected(type.error());
         HpaScalingPolicy policy;
@@ -948,7 +989,8 @@ class SpecReader {
   }
 
   Result<HpaBehavior> Behavior(const YAML::Node& node, const std::string& path) const {
-    if (auto ok = r_.Keys(node, path, {"scaleUp", "scaleDown"}); !ok) return std::unexpected(ok.error());
+    if (auto ok = Keys(node, path, {"scaleUp", "scaleDown"}); !ok)
+      return std::unexpected(ok.error());
     HpaBehavior b;
     if (node["scaleUp"]) {
       auto up = Rules(node["scaleUp"], YamlConfig::Join(path, "scaleUp"), DefaultHpaScaleUpRules());
@@ -1033,6 +1075,9 @@ class SpecReader {
 
  private:
   const YamlConfig& r_;
+  const internal::ManifestReader* manifest_ = nullptr;
+  const std::map<std::string, std::string>* annotations_ = nullptr;
+  mutable std::vector<std::string> used_;
 };
 
 }  // namespace
@@ -1057,25 +1102,11 @@ Result<HpaSpec> ParseHpaSpec(const YAML::Node* config, const YamlConfig& reader,
   auto kind = reader.Text(root, "", "kind");
   if (!kind) return std::unexpected(kind.error());
   if (*kind == "HorizontalPodAutoscaler") {
-    if (auto ok = reader.Keys(root, "", {"apiVersion", "kind", "metadata", "spec", "status"}); !ok) {
-      return std::unexpected(ok.error());
-    }
-    auto api = reader.Text(root, "", "apiVersion");
-    if (!api) return std::unexpected(api.error());
-    if (*api != "autoscaling/v2" && *api != "autoscaling/v2beta2") {
-      return reader.Bad(root["apiVersion"], "apiVersion",
-                        "expected autoscaling/v2 (or v2beta2), got '" + *api + "'");
-    }
-    const YAML::Node body = root["spec"];
-    if (!body) return reader.Bad(root, "spec", "missing");
-    if (auto ok = reader.Keys(body, "spec", {"scaleTargetRef", "minReplicas", "maxReplicas", "metrics", "behavior"});
-        !ok) {
-      return std::unexpected(ok.error());
-    }
-    if (!body["maxReplicas"]) return reader.Bad(body, "spec.maxReplicas", "missing");
-    // A pasted manifest gets the API server's defaults: minReplicas 1, cpu at 80 %.
-    if (auto ok = r.Spec(body, "spec", spec, 1, 1, 80); !ok) return std::unexpected(ok.error());
-    return spec;
+    std::vector<std::string> warnings;
+    auto manifest =
+        internal::ReadHpaManifest(internal::InlineDocument(root), nullptr, reader, &warnings);
+    if (manifest) internal::ReportWarnings(context, warnings);
+    return manifest;
   }
   if (auto ok = reader.Keys(root, "", {"kind", "scaleTargetRef", "minReplicas", "maxReplicas", "metrics",
                                        "behavior", "syncPeriod", "tolerance", "cpuInitializationPeriod",
@@ -1093,6 +1124,110 @@ Result<HpaSpec> ParseHpaSpec(const YAML::Node* config, const YamlConfig& reader,
 }
 
 namespace internal {
+
+Result<HpaSpec> ReadHpaManifest(const ManifestDocument& doc, const Workload* target,
+                                const YamlConfig& yaml, std::vector<std::string>* warnings) {
+  ManifestReader m(yaml, doc, warnings);
+  auto labelled = [&m](const Error& e) { return std::unexpected(m.Label(e)); };
+  const YAML::Node& root = doc.node;
+  if (!root["apiVersion"]) return m.Bad(root, "apiVersion", "missing");
+  const std::string& api = doc.api_version;
+  const bool v1 = api == "autoscaling/v1";
+  if (!v1 && api != "autoscaling/v2" && api != "autoscaling/v2beta2") {
+    return m.Bad(
+        root["apiVersion"], "apiVersion",
+        api == "autoscaling/v2beta1"
+            ? "autoscaling/v2beta1 is not read (its metric fields differ); print the object as "
+              "autoscaling/v2: kubectl get hpa.v2.autoscaling " +
+                  doc.name + " -o yaml"
+            : "expected autoscaling/v1, v2 or v2beta2, got '" + api + "'");
+  }
+  if (auto ok = m.TopLevel(); !ok) return std::unexpected(ok.error());
+  // An autoscaling/v1 object keeps the v2-only fields of the same HPA in annotations; the
+  // controller scales on them, so reading v1 without them would simulate another HPA.
+  static constexpr const char* kReadAsV2 =
+      "holds autoscaling/v2 fields the HPA also acts on; print the object as autoscaling/v2 "
+      "(kubectl get hpa.v2.autoscaling NAME -o yaml) to simulate them";
+  auto annotations = v1 ? m.Metadata({{"autoscaling.alpha.kubernetes.io/metrics", kReadAsV2},
+                                      {"autoscaling.alpha.kubernetes.io/behavior", kReadAsV2}})
+                        : m.Metadata();
+  if (!annotations) return std::unexpected(annotations.error());
+  const YAML::Node body = root["spec"];
+  if (!body) return m.Bad(root, "spec", "missing");
+  SpecReader r(yaml, &m, &*annotations);
+  auto keys = v1 ? m.Keys(body, "spec",
+                          {"scaleTargetRef", "minReplicas", "maxReplicas",
+                           "targetCPUUtilizationPercentage"})
+                 : m.Keys(body, "spec",
+                          {"scaleTargetRef", "minReplicas", "maxReplicas", "metrics", "behavior"});
+  if (!keys) return std::unexpected(keys.error());
+  if (!body["maxReplicas"]) return m.Bad(body, "spec.maxReplicas", "missing");
+  if (const YAML::Node ref = body["scaleTargetRef"]) {
+    if (auto ok = m.Keys(ref, "spec.scaleTargetRef", {"kind", "name"}); !ok)
+      return std::unexpected(ok.error());
+  }
+  // The API server's defaults: minReplicas 1; no metric (v2) or no target (v1): cpu at 80 %.
+  // (v2's are applied by SpecReader::Spec.)
+  HpaSpec spec;
+  if (v1) {
+    // autoscaling/v1 is a v2 HPA with one cpu Utilization metric and no behavior.
+    auto pct = r.BoundedInt(body, "spec", "targetCPUUtilizationPercentage", 80, 1, 100000);
+    if (!pct) return labelled(pct.error());
+    auto min = r.BoundedInt(body, "spec", "minReplicas", 1, 0, kInt32Max);
+    if (!min) return labelled(min.error());
+    auto max = r.BoundedInt(body, "spec", "maxReplicas", std::nullopt, 1, kInt32Max);
+    if (!max) return labelled(max.error());
+    if (*min == 0) {
+      return m.Bad(body["minReplicas"], "spec.minReplicas",
+                   "0 needs an Object or External metric (autoscaling/v2), and v1 has only cpu");
+    }
+    if (*max < *min) {
+      return m.Bad(body["maxReplicas"], "spec.maxReplicas",
+                   "must be >= minReplicas (" + std::to_string(*min) + ")");
+    }
+    spec.min_replicas = static_cast<int>(*min);
+    spec.max_replicas = static_cast<int>(*max);
+    spec.metrics = {HpaMetricSpec::CpuUtilization(static_cast<int>(*pct))};
+  } else if (auto ok = r.Spec(body, "spec", spec, 1, 1, 80); !ok) {
+    return labelled(ok.error());
+  }
+
+  for (const auto& [key, value] : *annotations) {
+    const auto& used = r.used_annotations();
+    if (std::find(used.begin(), used.end(), key) != used.end()) continue;
+    const YAML::Node at = root["metadata"]["annotations"]["forescale.io/" + key];
+    return m.Bad(
+        at, "metadata.annotations.forescale.io/" + key,
+        key.starts_with("metric-")
+            ? "names no metric of this HorizontalPodAutoscaler"
+            : "unknown forescale.io annotation (expected forescale.io/metric-<metric name>)");
+  }
+  for (size_t i = 0; i < spec.metrics.size(); ++i) {
+    HpaMetricSpec& metric = spec.metrics[i];
+    if (metric.source != HpaMetricSpec::Source::kResource) continue;
+    if (auto missing = MissingCpuRequest(target, yaml, doc.Label()))
+      return std::unexpected(*missing);
+    if (metric.target != HpaMetricSpec::Target::kAverageValue) continue;
+    const std::string path = "spec.metrics[" + std::to_string(i) + "].resource.target.averageValue";
+    if (target && target->cpu_request_milli) {
+      metric.cpu_request = static_cast<double>(*target->cpu_request_milli) / 1000.0;
+    } else {
+      m.Warn(body["metrics"] ? body["metrics"][i] : body, path,
+             "is read as CPU cores of the simulated replicas (1 core each): put the scaled "
+             "Deployment in "
+             "the same file to read it against the pods' CPU request");
+    }
+  }
+  return spec;
+}
+
+Result<HpaBehavior> ReadHpaBehavior(const YAML::Node& node, const std::string& path,
+                                    const ManifestReader& reader) {
+  SpecReader r(reader.yaml(), &reader, nullptr);
+  auto behavior = r.Behavior(node, path);
+  if (!behavior) return std::unexpected(reader.Label(behavior.error()));
+  return behavior;
+}
 
 PolicyResult MakeHpa(const YAML::Node* config, const YamlConfig& reader, const PolicyContext& context) {
   auto spec = ParseHpaSpec(config, reader, context);

@@ -33,6 +33,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,6 +86,20 @@ struct HpaMetricSpec {
   std::string name = "cpu";                 // as written, for reasons
   int average_utilization = 0;              // percent of the CPU request (Utilization)
   int64_t target_milli = 0;                 // value / averageValue in milli-units (cores, rps, s)
+  // Pods / Object / External read from the MetricSource: the window the value is averaged over
+  // (a PromQL range such as [2m]); nullopt: HpaSpec::metric_window.
+  std::optional<Duration> window;
+  // ... and the value as the configuration measures it, per unit of `metric` (120 for a request
+  // counter's increase(...[2m]), 1000 for a latency histogram in milliseconds).
+  double scale = 1.0;
+  // External metrics the policy computes itself instead of reading the MetricSource (a KEDA
+  // cron trigger's desiredReplicas, a KEDA metric cached at its polling interval): the value at
+  // a time, in the target's units; NaN when there is no sample.
+  std::function<double(TimePoint)> value;
+  // Resource cpu AverageValue only: the CPU request (cores) of the pods the target was written
+  // for. Each pod's usage is read against it, so a target of 300m with a 500m request means 60 %
+  // of a pod's request whatever size the simulated replicas have. nullopt: raw cores.
+  std::optional<double> cpu_request;
 
   static HpaMetricSpec CpuUtilization(int percent) {
     return {.average_utilization = percent};
@@ -150,9 +165,18 @@ class HpaPolicy final : public Policy {
   HpaHistory history_;
 };
 
-// Reads a policy file's root (our `kind: hpa` format, or a pasted autoscaling/v2
-// HorizontalPodAutoscaler manifest) into a spec; null `config` gives the `--policy hpa` defaults
-// from `context` (its bounds, cpu at context.target_utilisation). Errors name file:line:key.
+// Reads a policy file's root (our `kind: hpa` format, strict: unknown keys are errors; or a
+// pasted HorizontalPodAutoscaler manifest, autoscaling/v1, v2 or v2beta2, read as the API server
+// defaults it: minReplicas 1, cpu at 80 % when no metric is given; fields that do not change
+// scaling are listed in context.warnings, see kubernetes.h) into a spec; null `config` gives the
+// `--policy hpa` defaults from `context` (its bounds, cpu at context.target_utilisation). Errors
+// name file:line:key.
+//
+// Metric names (Pods / Object / External) are the simulator's: requests_per_second,
+// latency_p95, in_flight, drop_rate. A manifest may map its own names with an annotation,
+//   metadata.annotations: {forescale.io/metric-packets-per-second: requests_per_second}
+// A cpu AverageValue target is read against the pods' CPU request when the file also holds the
+// scaled Deployment (see HpaMetricSpec::cpu_request), else as cores of the simulated replicas.
 Result<HpaSpec> ParseHpaSpec(const YAML::Node* config, const YamlConfig& reader,
                              const PolicyContext& context);
 

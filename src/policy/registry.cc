@@ -1,5 +1,6 @@
 #include <filesystem>
 
+#include "policy/aws_config.h"
 #include "policy/internal/factories.h"
 #include "policy/policy.h"
 
@@ -29,6 +30,9 @@ constexpr Kind kKinds[] = {
 const Kind* FindKind(std::string_view name) {
   // A pasted Kubernetes manifest (kind: HorizontalPodAutoscaler) is an hpa policy file.
   if (name == "HorizontalPodAutoscaler") name = "hpa";
+  // A KEDA ScaledObject is read from its manifest only (no defaults make sense without triggers).
+  static constexpr Kind kScaledObject{"ScaledObject", internal::MakeKeda};
+  if (name == "ScaledObject") return &kScaledObject;
   for (const Kind& kind : kKinds) {
     if (name == kind.name) return &kind;
   }
@@ -48,6 +52,8 @@ namespace internal {
 PolicyResult MakeFromNode(const YAML::Node& node, const YamlConfig& reader,
                           const PolicyContext& context) {
   if (node.IsScalar()) return LoadPolicy(node.Scalar(), context);
+  // AWS Auto Scaling configuration written inline (a document, or a list of them).
+  if (LooksLikeAwsConfig(node)) return PolicyFromAwsConfig(node, reader, context);
   if (!node.IsMap()) return reader.Bad(node, "", "expected a policy mapping or a file name");
   auto kind_name = reader.Text(node, "", "kind");
   if (!kind_name) return std::unexpected(kind_name.error());
@@ -81,6 +87,11 @@ Result<std::unique_ptr<Policy>> LoadPolicy(const std::string& name_or_file,
                                                  "': neither a policy kind (" + KindList() +
                                                  ") nor a policy file");
   }
+  // AWS Auto Scaling configuration (AWS CLI input or describe output), by extension and shape.
+  if (auto aws = LoadAwsPolicyFile(name_or_file, context)) return std::move(*aws);
+  // Kubernetes objects (an HPA or a KEDA ScaledObject, maybe with its Deployment, one or several
+  // documents), read as a cluster reads them: see kubernetes.h.
+  if (auto k8s = internal::LoadKubernetesPolicy(name_or_file, context)) return std::move(*k8s);
   auto root = LoadYamlFile(name_or_file);
   if (!root) return std::unexpected(root.error());
   YamlConfig reader(name_or_file);

@@ -6,6 +6,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "core/yaml_config.h"
 #include "policy/policy.h"
@@ -29,6 +31,12 @@ PolicyResult MakeOracle(const YAML::Node* config, const YamlConfig& reader, cons
 // Several policies on one resource, AWS style: the largest desired capacity wins.
 PolicyResult MakeCombined(const YAML::Node* config, const YamlConfig& reader,
                           const PolicyContext& context);
+
+// A KEDA ScaledObject written inline (keda.h).
+PolicyResult MakeKeda(const YAML::Node* config, const YamlConfig& reader, const PolicyContext& context);
+// A policy file of Kubernetes objects (kubernetes.h); nullopt when `file` is not one, so it is
+// one of our own policy files (or unreadable, which the caller reports).
+std::optional<PolicyResult> LoadKubernetesPolicy(const std::string& file, const PolicyContext& context);
 
 // A member policy written inline (a mapping with `kind:`) or as a file path, for `combined`.
 PolicyResult MakeFromNode(const YAML::Node& node, const YamlConfig& reader,
