@@ -109,7 +109,7 @@ Result<void> RecommendCommand(const RecommendCommandOptions& options) {
 
   auto rec = recommend::Recommend(*history, *service, ro);
   if (!rec) return std::unexpected(rec.error());
-  for (const std::string& w : rec->warnings) fmt::print(stderr, "warning: {}\n", w);
+  // (The warnings of the policy file are printed once, when the report's run reads it again.)
 
   // Outputs: the recommended file in the user's format, recommendation.json, the report.
   const std::string dir = options.out_dir.empty()
@@ -129,6 +129,7 @@ Result<void> RecommendCommand(const RecommendCommandOptions& options) {
   j["loads"] = rec->loads;
   j["scored_from"] = FormatRfc3339(rec->score_from);
   j["violation_cost_per_minute"] = rec->violation_cost;
+  j["warnings"] = rec->warnings;
   j["simulations"] = rec->simulations;
   j["seconds"] = rec->seconds;
   for (size_t i = 0; i < knobs.size(); ++i) {

@@ -2,6 +2,7 @@
 // which alarm runs which policy, and how the policies combine.
 
 #include "policy/aws_config.h"
+#include "policy/internal/warnings.h"
 
 #include <fmt/core.h>
 
@@ -507,13 +508,7 @@ Result<std::unique_ptr<Policy>> PolicyFromAwsConfig(const YAML::Node& root,
   std::vector<std::string> warnings;
   auto config = ReadAwsConfig(root, reader, context, warnings);
   // Warnings are worth seeing even when an error follows them.
-  for (std::string& w : warnings) {
-    if (context.warnings) {
-      context.warnings->push_back(std::move(w));
-    } else {
-      fmt::print(stderr, "forescale: warning: {}\n", w);
-    }
-  }
+  for (std::string& w : warnings) internal::Warn(context, std::move(w));
   if (!config) return std::unexpected(config.error());
   return MakeAwsPolicy(*config);
 }

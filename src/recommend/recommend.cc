@@ -33,13 +33,15 @@ struct Load {
 
 // The history cropped to warm-up + scored part, and its two variations.
 Result<std::vector<Load>> MakeLoads(const Series& history, const RecommendOptions& o,
-                                    TimePoint& score_from, std::vector<Event>& campaign) {
+                                    TimePoint& score_from, std::vector<Event>& campaign, Series& past) {
   if (history.empty()) return Fail(ErrorCode::kInvalidArgument, "recommend: the history is empty");
   Series base = history;
   if (o.last) {
     const TimePoint from = history.end() - *o.last - o.warmup;
     if (from > history.start) {
       const size_t i = IndexOf(history, from);
+      past = history;
+      past.values.resize(i);
       base.start = history.TimeAt(i);
       base.values.assign(history.values.begin() + static_cast<std::ptrdiff_t>(i), history.values.end());
     }
@@ -119,9 +121,10 @@ void Parallel(size_t jobs, unsigned threads, const std::function<void(size_t)>& 
 
 class Evaluator {
  public:
-  Evaluator(const std::vector<Load>& loads, const sim::ServiceModel& service, const RecommendOptions& o,
-            TimePoint score_from, double violation_cost)
-      : loads_(loads), service_(service), o_(o), score_from_(score_from), violation_cost_(violation_cost) {}
+  Evaluator(const std::vector<Load>& loads, const Series& past, const sim::ServiceModel& service,
+            const RecommendOptions& o, TimePoint score_from, double violation_cost)
+      : loads_(loads), past_(past), service_(service), o_(o), score_from_(score_from),
+        violation_cost_(violation_cost) {}
 
   // One policy document (or kind name) over every load; several settings at once.
   std::vector<Result<Outcome>> Run(const std::vector<YAML::Node>& policies, const std::string& origin,
@@ -168,6 +171,8 @@ class Evaluator {
     for (size_t r = 0; r < service_.resources.size(); ++r) {
       policy::PolicyContext ctx = sim::ContextFor(service_.resources[r], &load.series, o_.seed);
       ctx.events = &load.events;
+      // What Prometheus or the store would already hold when the replay starts.
+      if (!past_.empty()) ctx.past_demand = &past_;
       ctx.warnings = warnings;
       auto p = r == 0 ? policy::LoadPolicy(policy_node, origin, ctx) : policy::LoadPolicy("hpa", ctx);
       if (!p) return std::unexpected(p.error());
@@ -179,6 +184,7 @@ class Evaluator {
   }
 
   const std::vector<Load>& loads_;
+  const Series& past_;
   const sim::ServiceModel& service_;
   const RecommendOptions& o_;
   TimePoint score_from_;
@@ -230,7 +236,8 @@ Result<Recommendation> Recommend(const Series& history, const sim::ServiceModel&
   const sim::ResourceModel& front = service.resources[0];
   TimePoint score_from{};
   std::vector<Event> campaign;
-  auto loads = MakeLoads(history, o, score_from, campaign);
+  Series past;
+  auto loads = MakeLoads(history, o, score_from, campaign, past);
   if (!loads) return std::unexpected(loads.error());
 
   const double peak_need = PeakNeed((*loads)[0].series, score_from, front);
@@ -252,7 +259,7 @@ Result<Recommendation> Recommend(const Series& history, const sim::ServiceModel&
                            ? o.violation_cost
                            : std::clamp(peak_need, 1.0, static_cast<double>(front.max_replicas)) *
                                  front.price_per_replica_hour;  // an hour of peak capacity
-  Evaluator eval(*loads, service, o, score_from, rec.violation_cost);
+  Evaluator eval(*loads, past, service, o, score_from, rec.violation_cost);
   const auto started = std::chrono::steady_clock::now();
 
   // The current setting, exactly as written.

@@ -10,7 +10,9 @@
 //   cost + violation_cost x SLO-violation minutes
 // where violation_cost defaults to what the service costs for an hour at the replicas its
 // peak demand needs: a violation minute is worth an hour of peak capacity. One simulation is
-// one setting run over all the loads; the count and the time taken are reported.
+// one setting run over all the loads; the count and the time taken are reported. Forecasting
+// policies start with the history before the replayed part as their past, as a controller finds
+// it in Prometheus.
 #pragma once
 
 #include <cstdint>

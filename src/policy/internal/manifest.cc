@@ -1,4 +1,5 @@
 #include "policy/internal/manifest.h"
+#include "policy/internal/warnings.h"
 
 #include <fmt/format.h>
 
@@ -419,14 +420,7 @@ std::optional<Error> MissingCpuRequest(const Workload* target, const YamlConfig&
 }
 
 void ReportWarnings(const PolicyContext& context, const std::vector<std::string>& warnings) {
-  for (const std::string& w : warnings) {
-    if (context.warnings) {
-      context.warnings->push_back(w);
-    } else {
-      // No log library in the build: the same line the AWS configuration reader prints.
-      fmt::print(stderr, "forescale: warning: {}\n", w);
-    }
-  }
+  for (const std::string& w : warnings) Warn(context, w);
 }
 
 }  // namespace forescale::policy::internal

@@ -1,0 +1,88 @@
+// End-to-end tests of `forescale recommend`: a real trace, a user's own policy file in, the
+// comparison on stdout, the recommended file (same format), recommendation.json and the report.
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+
+namespace forescale::testing {
+namespace {
+
+class RecommendCli : public CliTest {
+ protected:
+  RunResult Recommend(const std::string& policy, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {
+        "recommend", "--history", Repo("data/nasa_http/nasa_ksc_requests_per_minute.csv"),
+        "--column", "requests", "--values", "count", "--peak-rps", "480", "--last", "2d",
+        "--service", Repo("examples/service.yaml"), "--policy", policy, "--out", Path("out")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Run(args);
+  }
+};
+
+// An HPA that scales late (90 % target, no scale-up headroom) on a spiky trace: the search must
+// find a setting whose objective beats it, and say so in every output.
+TEST_F(RecommendCli, FindsABetterSettingForAnHpaThatRunsTooHot) {
+  WriteFile(Path("hot.yaml"), R"(apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 60
+  metrics:
+    - type: Resource
+      resource: {name: cpu, target: {type: Utilization, averageUtilization: 90}}
+)");
+  auto r = Recommend(Path("hot.yaml"), {"--budget", "12"});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("HorizontalPodAutoscaler autoscaling/v2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("12 simulations (Bayesian optimisation over"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("predictive"), std::string::npos);
+
+  const auto j = nlohmann::json::parse(ReadFile(Path("out/recommendation.json")));
+  EXPECT_EQ(j["simulations"], 12);
+  EXPECT_LT(j["recommended"]["objective"].get<double>(), j["current"]["objective"].get<double>());
+  EXPECT_EQ(j["loads"].size(), 3u);
+  EXPECT_EQ(j["search"].size(), 11u);  // the current setting is the twelfth simulation
+  // Every knob's recommended value is inside its range, on its grid.
+  for (const auto& k : j["knobs"]) {
+    EXPECT_GE(k["recommended"].get<double>(), k["range"][0].get<double>());
+    EXPECT_LE(k["recommended"].get<double>(), k["range"][1].get<double>());
+  }
+  // The recommended file is the same manifest with new numbers.
+  const std::string written = ReadFile(Path("out/hot.recommended.yaml"));
+  EXPECT_NE(written.find("kind: HorizontalPodAutoscaler"), std::string::npos);
+  EXPECT_NE(written.find("maxReplicas: 60"), std::string::npos);
+  EXPECT_NE(ReadFile(Path("out/report.html")).find("recommended"), std::string::npos);
+}
+
+TEST_F(RecommendCli, BadInputNamesTheFileAndWritesNothing) {
+  WriteFile(Path("deploy.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {}\n");
+  auto r = Recommend(Path("deploy.yaml"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("deploy.yaml"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(Path("out/recommendation.json")));
+
+  WriteFile(Path("memory.yaml"), R"(apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 10
+  metrics:
+    - type: Resource
+      resource: {name: memory, target: {type: Utilization, averageUtilization: 70}}
+)");
+  r = Recommend(Path("memory.yaml"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("memory.yaml"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("memory"), std::string::npos) << r.err;
+
+  WriteFile(Path("notk8s.yaml"), "hello: world\n");
+  r = Recommend(Path("notk8s.yaml"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("notk8s.yaml"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace forescale::testing
