@@ -1,4 +1,10 @@
-// End-to-end tests of `forescale generate fit|profile` on the real NASA trace.
+// End-to-end tests of `forescale generate` (fit, profile and its --behaviour, --requests and
+// --edge-cases, export, behaviour, requests, edge-cases) on the real NASA trace and log.
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "cli_runner.h"
 
 namespace forescale::testing {
@@ -13,7 +19,40 @@ class GenerateCli : public CliTest {
     WriteFile(Path("nasa.csv"), out);
     return Path("nasa.csv");
   }
+  // A model fitted on two weeks of NASA traffic.
+  std::string Model() {
+    EXPECT_EQ(Run({"generate", "fit", "--input", NasaWeeks(2), "--column", "requests", "--out",
+                   Path("model.yaml"), "--quiet"}).code, 0);
+    return Path("model.yaml");
+  }
+  // A behaviour model learned from the NASA log sample.
+  std::string Behaviour() {
+    EXPECT_EQ(Run({"generate", "behaviour", "--log",
+                   Repo("data/nasa_http/NASA_access_log_Aug95_head1880_repaired.log"), "--out",
+                   Path("behaviour.yaml"), "--quiet"}).code, 0);
+    return Path("behaviour.yaml");
+  }
 };
+
+std::vector<std::string> With(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+// The rows of a CSV (header dropped), each split at commas.
+std::vector<std::vector<std::string>> CsvRows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::istringstream cells_in(line);
+    for (std::string cell; std::getline(cells_in, cell, ',');) cells.push_back(cell);
+    rows.push_back(std::move(cells));
+  }
+  return rows;
+}
 
 TEST_F(GenerateCli, FitsAModelAndGeneratesTheSameProfileForTheSameSeed) {
   auto fit = Run({"generate", "fit", "--input", NasaWeeks(3), "--column", "requests",
@@ -101,6 +140,171 @@ TEST_F(GenerateCli, EdgeCasesAreWrittenWithLabelsAndAnIndex) {
   }
   EXPECT_TRUE(std::filesystem::exists(Path("edges/03-steepest-ramp.csv")));
   EXPECT_EQ(ReadFile(Path("edges/04-largest-spike.csv")).substr(0, 14), "timestamp,rps\n");
+}
+
+TEST_F(GenerateCli, ProfileWithABehaviourModelWritesBytesAndTheRequests) {
+  const std::string model = Model(), behaviour = Behaviour();
+  const std::vector<std::string> args = {"generate", "profile", "--model", model, "--behaviour",
+                                         behaviour, "--duration", "10m", "--step", "1s",
+                                         "--mean-rps", "40", "--seed", "5"};
+  auto r = Run(With(args, {"--out", Path("a.csv"), "--requests", Path("a.jsonl")}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("requests "), std::string::npos) << r.err;
+  const std::string csv = ReadFile(Path("a.csv"));
+  ASSERT_EQ(csv.substr(0, csv.find('\n')), "timestamp,rps,bytes_per_s");
+  // bytes_per_s is the planned rate times the model's expected bytes per request.
+  const auto rows = CsvRows(csv);
+  ASSERT_EQ(rows.size(), 600u);
+  double planned = 0, ratio = 0;
+  for (const auto& row : rows) {
+    ASSERT_EQ(row.size(), 3u);
+    const double rps = std::stod(row[1]), bytes = std::stod(row[2]);
+    planned += rps;
+    if (ratio == 0 && rps > 1) ratio = bytes / rps;
+    if (rps > 1) {
+      EXPECT_NEAR(bytes / rps, ratio, ratio * 1e-3);
+    }
+  }
+  EXPECT_GT(ratio, 100.0);  // NASA pages and images are kilobytes
+  // The requests follow the plan: their count is the profile's volume.
+  const std::string jsonl = ReadFile(Path("a.jsonl"));
+  const auto lines = static_cast<double>(std::count(jsonl.begin(), jsonl.end(), '\n'));
+  EXPECT_NEAR(lines, planned, 0.15 * planned);
+  EXPECT_EQ(jsonl.substr(0, 7), "{\"t\":\"1");
+  EXPECT_NE(jsonl.find("\"bytes\":"), std::string::npos);
+  // Same seed, same bytes, both files; without --requests only the CSV, the same one.
+  ASSERT_EQ(Run(With(args, {"--out", Path("b.csv"), "--requests", Path("b.jsonl")})).code, 0);
+  EXPECT_EQ(ReadFile(Path("b.csv")), csv);
+  EXPECT_EQ(ReadFile(Path("b.jsonl")), jsonl);
+  ASSERT_EQ(Run(With(args, {"--out", Path("c.csv")})).code, 0);
+  EXPECT_EQ(ReadFile(Path("c.csv")), csv);
+}
+
+TEST_F(GenerateCli, RequestsNeedABehaviourModelAndTheirOwnOutput) {
+  const std::string model = Model();
+  auto r = Run({"generate", "profile", "--model", model, "--duration", "1m", "--out",
+                Path("p.csv"), "--requests", Path("r.jsonl")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--requests requires --behaviour"), std::string::npos) << r.err;
+  auto both = Run({"generate", "profile", "--model", model, "--behaviour", Behaviour(),
+                   "--duration", "1m", "--requests", "-"});
+  EXPECT_EQ(both.code, 2);
+  EXPECT_NE(both.err.find("cannot both be stdout"), std::string::npos) << both.err;
+  // A broken behaviour model names its file, line and key, and nothing is written.
+  WriteFile(Path("flows.yaml"), "workflows:\n  - name: x\n    stepz: []\n");
+  auto bad = Run({"generate", "profile", "--model", model, "--behaviour", Path("flows.yaml"),
+                  "--duration", "1m", "--out", Path("p.csv"), "--requests", Path("r.jsonl")});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("flows.yaml:3"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("stepz"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(Path("p.csv")));
+  EXPECT_FALSE(std::filesystem::exists(Path("r.jsonl")));
+}
+
+TEST_F(GenerateCli, ProfileEdgeCasesAreOneLabelledFilePerCaseOverThatProfile) {
+  const std::string model = Model(), behaviour = Behaviour();
+  auto r = Run({"generate", "profile", "--model", model, "--duration", "2h", "--step", "10s",
+                "--mean-rps", "50", "--seed", "3", "--behaviour", behaviour, "--out",
+                Path("profile.csv"), "--edge-cases", Path("edges"), "--input", Path("nasa.csv"),
+                "--column", "requests", "--episodes", "2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string index = ReadFile(Path("edges/edge_cases.json"));
+  const char* files[] = {"01-anomalous-episode-1.csv", "02-anomalous-episode-2.csv",
+                         "03-steepest-ramp.csv", "04-largest-spike.csv"};
+  for (const char* file : files) {
+    EXPECT_NE(index.find(file), std::string::npos) << file;
+    const std::string csv = ReadFile(Path(std::string("edges/") + file));
+    EXPECT_EQ(csv.substr(0, csv.find('\n')), "timestamp,rps,bytes_per_s") << file;
+  }
+  // The ramp and the spike are laid over this very profile: same grid, same values before.
+  const auto profile = CsvRows(ReadFile(Path("profile.csv")));
+  for (const char* file : {files[2], files[3]}) {
+    const auto rows = CsvRows(ReadFile(Path(std::string("edges/") + file)));
+    ASSERT_EQ(rows.size(), profile.size()) << file;
+    for (size_t i = 0; i < rows.size() / 3; i += 50) {
+      EXPECT_EQ(rows[i], profile[i]) << file << " " << i;
+    }
+    double peak = 0, base_peak = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      peak = std::max(peak, std::stod(rows[i][1]));
+      base_peak = std::max(base_peak, std::stod(profile[i][1]));
+    }
+    EXPECT_GT(peak, base_peak) << file;
+  }
+  // The real episodes are scaled the way --mean-rps scaled the profile: to about its level.
+  const auto episode = CsvRows(ReadFile(Path("edges/01-anomalous-episode-1.csv")));
+  ASSERT_GE(episode.size(), 60u);  // the real hour, per minute, with context either side
+  double sum = 0;
+  for (const auto& row : episode) sum += std::stod(row[1]);
+  const double mean = sum / static_cast<double>(episode.size());
+  EXPECT_GT(mean, 5.0);  // unscaled, NASA's hours average about 1 rps
+  EXPECT_LT(mean, 500.0);
+  EXPECT_NE(index.find("scaled by"), std::string::npos);
+}
+
+TEST_F(GenerateCli, ProfileEdgeCasesNeedTheHistory) {
+  const std::string model = Model();
+  auto none = Run({"generate", "profile", "--model", model, "--duration", "1h", "--out",
+                   Path("p.csv"), "--edge-cases", Path("edges")});
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("give --input FILE or --series NAME"), std::string::npos) << none.err;
+  EXPECT_FALSE(std::filesystem::exists(Path("p.csv")));
+  // History flags without --edge-cases would be silently ignored: they are refused.
+  auto stray = Run({"generate", "profile", "--model", model, "--duration", "1h", "--out",
+                    Path("p.csv"), "--input", Path("nasa.csv")});
+  EXPECT_EQ(stray.code, 2);
+  EXPECT_NE(stray.err.find("--input requires --edge-cases"), std::string::npos) << stray.err;
+}
+
+TEST_F(GenerateCli, ImpossibleEventsNameTheFileTheLineAndTheKey) {
+  const std::string model = Model();
+  auto run = [&](const std::string& events) {
+    WriteFile(Path("events.yaml"), events);
+    std::filesystem::remove(Path("p.csv"));
+    return Run({"generate", "profile", "--model", model, "--events", Path("events.yaml"),
+                "--duration", "1h", "--out", Path("p.csv")});
+  };
+  const std::pair<std::string, std::string> cases[] = {
+      {"events:\n"
+       "  - {name: sale, type: campaign, start: 1995-07-15T10:00:00Z, plateau: 1h, peak: 2x}\n"
+       "  - {name: sale, type: campaign, start: 1995-07-16T10:00:00Z, plateau: 1h, peak: 3x}\n",
+       "events.yaml:3: events[1].name: 'sale' is also the name of events[0]"},
+      {"events:\n"
+       "  - {name: a, type: holiday, date: 1995-07-15, like: sunday}\n"
+       "  - {name: b, type: holiday, date: 1995-07-15, like: monday}\n",
+       "events.yaml:3: events[1].date: 1995-07-15 is already the holiday 'a'"},
+      {"events:\n  - {name: a, type: holiday, date: 1995-07-15, like: 1995-07-15}\n",
+       "events.yaml:2: events[0].like: a holiday cannot follow itself"},
+      {"events:\n"
+       "  - name: export\n"
+       "    type: scheduled_job\n"
+       "    cron: '0 2 * *'\n"
+       "    duration: 10m\n",
+       "events.yaml:4: events[0].cron: cron '0 2 * *': expected 5 fields"},
+      {"events:\n  - {name: s, type: campaign, start: 1995-07-15T10:00:00Z, plateau: 1h, peak: -300rps}\n",
+       "events.yaml:2: events[0].peak: '-300rps': a peak must be positive"},
+      {"events:\n  - {name: j, type: scheduled_job, cron: '0 2 * * *', duration: 5m, requests_per_run: -1}\n",
+       "events.yaml:2: events[0].requests_per_run: must not be negative"},
+      {"events:\n  - {name: o, type: outage, start: 1995-07-15T10:00:00Z, duration: 5m, drop: 1.5}\n",
+       "events.yaml:2: events[0].drop: an outage drops at most 100 %"},
+  };
+  for (const auto& [events, expected] : cases) {
+    auto r = run(events);
+    EXPECT_EQ(r.code, 2) << events;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << events << "\n  got: " << r.err;
+    EXPECT_FALSE(std::filesystem::exists(Path("p.csv"))) << events;
+  }
+  // Overlaps that can happen stay allowed: a campaign over a scheduled job's run, two outages
+  // on one window (they compound), a holiday under all of it.
+  auto ok = run(
+      "events:\n"
+      "  - {name: sale, type: campaign, start: 1995-07-15T00:10:00Z, ramp_up: 5m, plateau: 20m, peak: 3x}\n"
+      "  - {name: export, type: scheduled_job, cron: '15 0 * * *', requests_per_run: 9000, duration: 10m}\n"
+      "  - {name: zone-a, type: outage, start: 1995-07-15T00:20:00Z, duration: 5m, drop: 0.8}\n"
+      "  - {name: zone-b, type: outage, start: 1995-07-15T00:20:00Z, duration: 5m, drop: 50%}\n"
+      "  - {name: day-off, type: holiday, date: 1995-07-15, like: sunday}\n");
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.err.find("5 events"), std::string::npos) << ok.err;
 }
 
 }  // namespace

@@ -1,10 +1,7 @@
 #include "core/events.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
 namespace forescale {
@@ -49,28 +46,11 @@ Result<std::vector<bool>> ParseCronField(std::string_view field, int lo, int hi,
     if (from < lo || to > hi || from > to) {
       return bad("outside " + std::to_string(lo) + ".." + std::to_string(hi));
     }
-    for (int v = from; v <= to; v += step) allowed[static_cast<size_t>(v)] = true;
+    // 64-bit: a step near INT_MAX must not overflow past the range's end.
+    for (int64_t v = from; v <= to; v += step) allowed[static_cast<size_t>(v)] = true;
     if (comma == field.size()) break;
   }
   return allowed;
-}
-
-Result<Duration> DurationKey(const YAML::Node& node, const char* key, const std::string& where,
-                             bool required) {
-  if (!node[key]) {
-    if (required) return Fail(ErrorCode::kInvalidArgument, where + ": missing '" + key + "'");
-    return Duration{0};
-  }
-  auto d = ParseDuration(node[key].as<std::string>());
-  if (!d) return std::unexpected(d.error().WithContext(where + ": " + key));
-  return *d;
-}
-
-Result<TimePoint> TimeKey(const YAML::Node& node, const char* key, const std::string& where) {
-  if (!node[key]) return Fail(ErrorCode::kInvalidArgument, where + ": missing '" + key + "'");
-  auto t = ParseTimestamp(node[key].as<std::string>());
-  if (!t) return std::unexpected(t.error().WithContext(where + ": " + key));
-  return *t;
 }
 
 double Ramp(double x, Event::Shape shape) {  // x in [0, 1] -> [0, 1]
@@ -199,149 +179,6 @@ const char* Event::TypeName(Type type) {
     case Type::kHoliday: return "holiday";
   }
   return "?";
-}
-
-Result<std::vector<Event>> ParseEvents(const std::string& yaml_text, const std::string& origin) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    return Fail(ErrorCode::kInvalidArgument, origin + ":" + std::to_string(e.mark.line + 1) +
-                                                 ": " + e.msg);
-  }
-  const YAML::Node list = root.IsMap() ? root["events"] : root;
-  if (!list || !list.IsSequence()) {
-    return Fail(ErrorCode::kInvalidArgument, origin + ": expected a list under 'events:'");
-  }
-  std::vector<Event> events;
-  for (size_t i = 0; i < list.size(); ++i) {
-    const YAML::Node node = list[i];
-    std::string where = origin + ": event " + std::to_string(i + 1);
-    try {
-      if (!node.IsMap()) return Fail(ErrorCode::kInvalidArgument, where + ": not a mapping");
-      Event e;
-      e.name = node["name"] ? node["name"].as<std::string>() : "event" + std::to_string(i + 1);
-      where += " (" + e.name + ")";
-      const std::string type = node["type"] ? node["type"].as<std::string>() : "";
-      if (type == "campaign") e.type = Event::Type::kCampaign;
-      else if (type == "scheduled_job") e.type = Event::Type::kScheduledJob;
-      else if (type == "flash_crowd") e.type = Event::Type::kFlashCrowd;
-      else if (type == "outage") e.type = Event::Type::kOutage;
-      else if (type == "holiday") e.type = Event::Type::kHoliday;
-      else {
-        return Fail(ErrorCode::kInvalidArgument,
-                    where + ": type '" + type +
-                        "' is not campaign, scheduled_job, flash_crowd, outage or holiday");
-      }
-      if (node["peak"]) {
-        const std::string peak = node["peak"].as<std::string>();
-        double v = 0;
-        const bool multiplier = peak.ends_with("x");
-        const bool rate = peak.ends_with("rps");
-        const std::string number = peak.substr(0, peak.size() - (multiplier ? 1 : rate ? 3 : 0));
-        auto [p, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
-        if ((!multiplier && !rate) || ec != std::errc() || p != number.data() + number.size() ||
-            !(v > 0)) {
-          return Fail(ErrorCode::kInvalidArgument,
-                      where + ": peak '" + peak + "' is neither a multiplier (5x) nor a rate (800rps)");
-        }
-        (multiplier ? e.peak_multiplier : e.peak_rate) = v;
-      }
-      switch (e.type) {
-        case Event::Type::kCampaign: {
-          auto start = TimeKey(node, "start", where);
-          auto up = DurationKey(node, "ramp_up", where, false);
-          auto flat = DurationKey(node, "plateau", where, false);
-          auto down = DurationKey(node, "ramp_down", where, false);
-          for (auto* r : {&up, &flat, &down}) {
-            if (!*r) return std::unexpected(r->error());
-          }
-          if (!start) return std::unexpected(start.error());
-          e.start = *start;
-          e.ramp_up = *up;
-          e.plateau = *flat;
-          e.ramp_down = *down;
-          if ((e.ramp_up + e.plateau + e.ramp_down).count() <= 0) {
-            return Fail(ErrorCode::kInvalidArgument, where + ": ramp_up + plateau + ramp_down is 0");
-          }
-          const std::string shape = node["ramp_shape"] ? node["ramp_shape"].as<std::string>() : "linear";
-          if (shape == "linear") e.ramp_shape = Event::Shape::kLinear;
-          else if (shape == "exponential") e.ramp_shape = Event::Shape::kExponential;
-          else if (shape == "sigmoid") e.ramp_shape = Event::Shape::kSigmoid;
-          else {
-            return Fail(ErrorCode::kInvalidArgument,
-                        where + ": ramp_shape '" + shape + "' is not linear, exponential or sigmoid");
-          }
-          if (!e.peak_multiplier && !e.peak_rate) {
-            return Fail(ErrorCode::kInvalidArgument, where + ": missing 'peak'");
-          }
-          break;
-        }
-        case Event::Type::kFlashCrowd: {
-          auto start = TimeKey(node, "start", where);
-          auto rise = DurationKey(node, "rise", where, true);
-          auto decay = DurationKey(node, "decay", where, true);
-          if (!start) return std::unexpected(start.error());
-          if (!rise) return std::unexpected(rise.error());
-          if (!decay) return std::unexpected(decay.error());
-          e.start = *start;
-          e.rise = *rise;
-          e.decay = *decay;
-          if (!e.peak_multiplier && !e.peak_rate) {
-            return Fail(ErrorCode::kInvalidArgument, where + ": missing 'peak'");
-          }
-          break;
-        }
-        case Event::Type::kOutage: {
-          auto start = TimeKey(node, "start", where);
-          auto duration = DurationKey(node, "duration", where, true);
-          if (!start) return std::unexpected(start.error());
-          if (!duration) return std::unexpected(duration.error());
-          e.start = *start;
-          e.duration = *duration;
-          e.drop = node["drop"] ? node["drop"].as<double>() : 1.0;
-          if (!(e.drop > 0 && e.drop <= 1)) {
-            return Fail(ErrorCode::kInvalidArgument, where + ": drop must be in (0, 1]");
-          }
-          break;
-        }
-        case Event::Type::kScheduledJob: {
-          if (!node["cron"]) return Fail(ErrorCode::kInvalidArgument, where + ": missing 'cron'");
-          auto cron = CronSchedule::Parse(node["cron"].as<std::string>());
-          if (!cron) return std::unexpected(cron.error().WithContext(where));
-          auto duration = DurationKey(node, "duration", where, true);
-          if (!duration) return std::unexpected(duration.error());
-          e.cron = *cron;
-          e.duration = *duration;
-          e.requests_per_run = node["requests_per_run"] ? node["requests_per_run"].as<double>() : 0;
-          if (e.requests_per_run < 0) {
-            return Fail(ErrorCode::kInvalidArgument, where + ": requests_per_run is negative");
-          }
-          break;
-        }
-        case Event::Type::kHoliday: {
-          auto date = TimeKey(node, "date", where);
-          if (!date) return std::unexpected(date.error());
-          e.start = *date;
-          e.duration = std::chrono::days(1);
-          e.like = node["like"] ? node["like"].as<std::string>() : "";
-          break;
-        }
-      }
-      events.push_back(std::move(e));
-    } catch (const YAML::Exception& ex) {
-      return Fail(ErrorCode::kInvalidArgument, where + ": " + ex.msg);
-    }
-  }
-  return events;
-}
-
-Result<std::vector<Event>> LoadEvents(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Fail(ErrorCode::kNotFound, path + ": cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseEvents(ss.str(), path);
 }
 
 }  // namespace forescale

@@ -21,7 +21,23 @@
 //     - {name: dc-loss, type: outage, start: 2024-03-15T10:00:00Z, duration: 10m, drop: 0.8}
 //     - {name: xmas, type: holiday, date: 2024-12-25, like: sunday}
 //
-// Errors name the file, the event (by index and name) and the key.
+// Reading is strict: an unknown key, a key that does not belong to the event's type, a wrong
+// type, a cron expression that does not parse, a negative or zero rate or peak, a drop outside
+// (0, 100 %] or a duration over ten years is an error naming the file, the line and the key
+// ("events.yaml:7: events[0].peak: ...", 0-based like every other forescale file).
+//
+// Overlaps. Events may overlap wherever the result is well defined (generate/profile.h says how
+// they combine, and the forecaster's stated lifts combine the same way): campaigns and flash
+// crowds compound (multipliers) or add (absolute rates), scheduled jobs add their requests (runs
+// of one job may overlap too, as cron starts them), outages compound (each drops its share of
+// what still arrives, so together they never drop more than all of it), holidays reshape the
+// day under whatever else happens. What cannot be meant is an error, at the later event's line:
+//   * two events with the same name: names identify events in forecasts, logs and reports;
+//   * two holidays on the same date: a day follows one day's pattern, not two;
+//   * a holiday that follows itself, directly (`like` its own date) or through other
+//     holidays (`like` the date of a holiday that, in the end, is `like` this one).
+// A holiday `like` the date of another holiday follows what that one follows; a holiday `like`
+// its own weekday is allowed (it changes nothing, and a list reused across years needs it).
 #pragma once
 
 #include <optional>
@@ -30,6 +46,10 @@
 
 #include "core/error.h"
 #include "core/time.h"
+
+namespace YAML {
+class Node;  // yaml-cpp; only ParseEventList's callers need its definition
+}  // namespace YAML
 
 namespace forescale {
 
@@ -64,7 +84,9 @@ struct Event {
   double drop = 1.0;                  // outage: share of the load lost
   std::optional<CronSchedule> cron;   // scheduled job
   double requests_per_run = 0;        // scheduled job
-  std::string like;                   // holiday: "sunday" or a date whose pattern it follows
+  // Holiday: a weekday ("sunday", "sun") or a date whose weekday's pattern it follows; when
+  // that date is another holiday, ParseEvents has already replaced it with what that one follows.
+  std::string like;
 
   // How much of the event is under way at t: 0 (not at all) .. 1 (at its peak).
   double Intensity(TimePoint t) const;
@@ -75,7 +97,12 @@ struct Event {
   static const char* TypeName(Type type);
 };
 
+// `yaml_text` is a mapping with `events:` (and nothing else) or a bare list of events.
 Result<std::vector<Event>> ParseEvents(const std::string& yaml_text, const std::string& origin);
+// The same from a list node inside a bigger file (a scenario's `events:`), keeping that file's
+// line numbers; `key` is where the list sits ("events").
+Result<std::vector<Event>> ParseEventList(const YAML::Node& list, const std::string& origin,
+                                          const std::string& key = "events");
 Result<std::vector<Event>> LoadEvents(const std::string& path);
 
 }  // namespace forescale

@@ -1,6 +1,7 @@
 #include "core/events.h"
 
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cmath>
 
@@ -69,23 +70,148 @@ events:
   EXPECT_EQ((*events)[4].like, "sunday");
 }
 
-TEST(Events, ErrorsNameTheFileTheEventAndTheKey) {
-  auto missing = ParseEvents("events:\n  - {name: x, type: campaign, start: 2024-01-01, ramp_up: 5m}\n",
-                             "e.yaml");
-  ASSERT_FALSE(missing.has_value());
-  EXPECT_NE(missing.error().message().find("e.yaml: event 1 (x): missing 'peak'"), std::string::npos)
-      << missing.error().message();
-  auto bad_type = ParseEvents("events:\n  - {type: party}\n", "e.yaml");
-  EXPECT_NE(bad_type.error().message().find("type 'party'"), std::string::npos);
-  auto bad_peak = ParseEvents(
-      "events:\n  - {type: flash_crowd, start: 2024-01-01, rise: 1m, decay: 1m, peak: lots}\n", "e.yaml");
-  EXPECT_NE(bad_peak.error().message().find("peak 'lots'"), std::string::npos);
-  auto bad_yaml = ParseEvents("events: [\n", "e.yaml");
-  ASSERT_FALSE(bad_yaml.has_value());
-  EXPECT_NE(bad_yaml.error().message().find("e.yaml:"), std::string::npos);
-  auto bad_cron = ParseEvents("events:\n  - {type: scheduled_job, cron: '* *', duration: 1m}\n", "e.yaml");
-  EXPECT_NE(bad_cron.error().message().find("5 fields"), std::string::npos);
+// The message of a parse that must fail ("" when it did not fail).
+std::string ErrorOf(const std::string& yaml) {
+  auto events = ParseEvents(yaml, "e.yaml");
+  return events ? std::string() : events.error().message();
+}
+
+TEST(Events, ErrorsNameTheFileTheLineAndTheKey) {
+  EXPECT_EQ(ErrorOf("events:\n  - {name: x, type: campaign, start: 2024-01-01, ramp_up: 5m}\n"),
+            "e.yaml:2: events[0].peak: missing");
+  EXPECT_EQ(ErrorOf("events:\n  - {type: party}\n"),
+            "e.yaml:2: events[0].type: 'party' is not campaign, scheduled_job, flash_crowd, "
+            "outage or holiday");
+  EXPECT_NE(ErrorOf("events:\n  - name: hn\n    type: flash_crowd\n    start: 2024-01-01\n"
+                    "    rise: 1m\n    decay: 1m\n    peak: lots\n")
+                .find("e.yaml:7: events[0].peak: 'lots' is neither"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("events: [\n").find("e.yaml:"), std::string::npos);
+  // A typo is not silently a default, and a key of another type is not silently ignored.
+  EXPECT_NE(ErrorOf("events:\n  - name: sale\n    type: campaign\n    start: 2024-01-01\n"
+                    "    peak: 2x\n    ramp_dwon: 30m\n")
+                .find("e.yaml:6: events[0].ramp_dwon: unknown key"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("events:\n  - {type: campaign, start: 2024-01-01, plateau: 1h, peak: 2x, "
+                    "drop: 0.5}\n")
+                .find("e.yaml:2: events[0].drop: unknown key"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("extra: 1\nevents: []\n").find("e.yaml:1: extra: unknown key"),
+            std::string::npos);
   EXPECT_FALSE(LoadEvents("/nonexistent/events.yaml").has_value());
+}
+
+TEST(Events, CronThatDoesNotParseNamesItsLineAndKey) {
+  const std::string text =
+      "events:\n"
+      "  - {name: ok, type: scheduled_job, cron: '0 2 * * *', duration: 5m}\n"
+      "  - name: export\n"
+      "    type: scheduled_job\n"
+      "    cron: '61 * * * *'\n"
+      "    duration: 1m\n";
+  const std::string message = ErrorOf(text);
+  EXPECT_NE(message.find("e.yaml:5: events[1].cron: cron minute '61'"), std::string::npos)
+      << message;
+  EXPECT_NE(ErrorOf("events:\n  - {type: scheduled_job, cron: '* *', duration: 1m}\n")
+                .find("e.yaml:2: events[0].cron: cron '* *': expected 5 fields"),
+            std::string::npos);
+  // A step past INT_MAX's reach must not overflow (found by the fuzzer's kind of input).
+  EXPECT_TRUE(CronSchedule::Parse("59/2147483647 * * * *").has_value());
+}
+
+TEST(Events, NegativeRatesAndImpossibleAmountsAreErrors) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"{type: campaign, start: 2024-01-01, plateau: 1h, peak: -5x}", "events[0].peak: '-5x'"},
+      {"{type: flash_crowd, start: 2024-01-01, rise: 1m, decay: 5m, peak: -800rps}",
+       "events[0].peak: '-800rps'"},
+      {"{type: campaign, start: 2024-01-01, plateau: 1h, peak: 0rps}", "a peak must be positive"},
+      {"{type: scheduled_job, cron: '0 * * * *', duration: 5m, requests_per_run: -10}",
+       "events[0].requests_per_run: must not be negative"},
+      {"{type: scheduled_job, cron: '0 * * * *', duration: 0s, requests_per_run: 10}",
+       "events[0].duration: must be positive"},
+      {"{type: outage, start: 2024-01-01, duration: 5m, drop: 120%}",
+       "events[0].drop: an outage drops at most 100 %"},
+      {"{type: outage, start: 2024-01-01, duration: 5m, drop: -0.2}", "events[0].drop: must be positive"},
+      {"{type: flash_crowd, start: 2024-01-01, rise: 1m, decay: 0s, peak: 3x}",
+       "events[0].decay: must be positive"},
+      {"{type: campaign, start: 2024-01-01, peak: 3x}", "the campaign never happens"},
+      {"{type: campaign, start: 2024-01-01, plateau: 4000d, peak: 3x}", "longer than ten years"},
+      {"{type: holiday, date: 2024-12-25T13:00:00Z, like: sunday}", "a holiday is a whole day"},
+      {"{type: holiday, date: 2024-12-25, like: someday}", "events[0].like: 'someday' is neither"},
+      {"{type: holiday, date: 2024-12-25}", "events[0].like: missing"},
+  };
+  for (const auto& [event, expected] : cases) {
+    const std::string message = ErrorOf(std::string("events:\n  - ") + event + "\n");
+    EXPECT_NE(message.find("e.yaml:2: "), std::string::npos) << event << "\n  got: " << message;
+    EXPECT_NE(message.find(expected), std::string::npos) << event << "\n  got: " << message;
+  }
+  // Percentages and fractions both read as fractions.
+  auto drop = ParseEvents("events:\n  - {type: outage, start: 2024-01-01, duration: 5m, drop: 80%}\n", "e");
+  ASSERT_TRUE(drop.has_value()) << drop.error().message();
+  EXPECT_DOUBLE_EQ((*drop)[0].drop, 0.8);
+}
+
+TEST(Events, ImpossibleOverlapsNameTheLaterEventsLineAndKey) {
+  // Two events (here two campaigns) with one name.
+  EXPECT_EQ(ErrorOf("events:\n"
+                    "  - {name: sale, type: campaign, start: 2024-03-01, plateau: 1h, peak: 2x}\n"
+                    "  - {name: sale, type: campaign, start: 2024-03-08, plateau: 1h, peak: 3x}\n"),
+            "e.yaml:3: events[1].name: 'sale' is also the name of events[0], line 2: names "
+            "identify events in forecasts and reports");
+  // Two holidays on one day.
+  EXPECT_NE(ErrorOf("events:\n"
+                    "  - {name: xmas, type: holiday, date: 2024-12-25, like: sunday}\n"
+                    "  - {name: feast, type: holiday, date: 2024-12-25, like: saturday}\n")
+                .find("e.yaml:3: events[1].date: 2024-12-25 is already the holiday 'xmas'"),
+            std::string::npos);
+  // A holiday that follows itself, directly ...
+  EXPECT_NE(ErrorOf("events:\n  - {name: xmas, type: holiday, date: 2024-12-25, like: 2024-12-25}\n")
+                .find("e.yaml:2: events[0].like: a holiday cannot follow itself"),
+            std::string::npos);
+  // ... or through another holiday.
+  const std::string circle = ErrorOf(
+      "events:\n"
+      "  - {name: eve, type: holiday, date: 2024-12-24, like: 2024-12-25}\n"
+      "  - {name: xmas, type: holiday, date: 2024-12-25, like: 2024-12-24}\n");
+  EXPECT_NE(circle.find("e.yaml:2: events[0].like: holidays follow each other in a circle "
+                        "('eve' -> 'xmas' -> 'eve')"),
+            std::string::npos)
+      << circle;
+}
+
+TEST(Events, PossibleOverlapsAreAllowedAndHolidaysFollowOtherHolidays) {
+  // A campaign during a scheduled job's run, an outage inside both, a second outage over the
+  // first (they compound), a flash crowd on top and a holiday under all of it.
+  auto events = ParseEvents(R"(events:
+  - {name: sale, type: campaign, start: 2024-12-24T01:00:00Z, ramp_up: 1h, plateau: 2h, peak: 3x}
+  - {name: export, type: scheduled_job, cron: "0 2 * * *", requests_per_run: 5000, duration: 1h}
+  - {name: zone-a, type: outage, start: 2024-12-24T02:10:00Z, duration: 10m, drop: 0.8}
+  - {name: zone-b, type: outage, start: 2024-12-24T02:10:00Z, duration: 10m, drop: 0.5}
+  - {name: hn, type: flash_crowd, start: 2024-12-24T02:00:00Z, rise: 1m, decay: 5m, peak: 200rps}
+  - {name: eve, type: holiday, date: 2024-12-24, like: 2024-12-25}
+  - {name: xmas, type: holiday, date: 2024-12-25, like: sun}
+  - {name: boxing, type: holiday, date: 2024-12-26, like: 2024-12-24}
+)", "e.yaml");
+  ASSERT_TRUE(events.has_value()) << events.error().message();
+  ASSERT_EQ(events->size(), 8u);
+  EXPECT_EQ((*events)[5].like, "sun");  // eve follows xmas, which follows Sunday
+  EXPECT_EQ((*events)[7].like, "sun");  // boxing follows eve, so Sunday too
+  // A holiday like its own weekday changes nothing but is allowed (reused lists need it).
+  EXPECT_TRUE(ParseEvents("events:\n  - {name: x, type: holiday, date: 2024-12-25, like: wednesday}\n",
+                          "e.yaml")
+                  .has_value());
+}
+
+TEST(Events, AListInsideAnotherFileKeepsThatFilesLines) {
+  const YAML::Node root = YAML::Load(
+      "name: s\n"
+      "events:\n"
+      "  - {name: a, type: outage, start: 2024-01-01, duration: 5m}\n"
+      "  - {name: b, type: outage, start: 2024-01-01, duration: -5m}\n");
+  auto events = ParseEventList(root["events"], "scenario.yaml", "events");
+  ASSERT_FALSE(events.has_value());
+  EXPECT_NE(events.error().message().find("scenario.yaml:4: events[1].duration:"), std::string::npos)
+      << events.error().message();
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/rng.h"
@@ -58,6 +59,41 @@ TEST(EdgeCases, FindTheInjectedSurgeAndExtrapolateRampsAndSpikes) {
   }
   // The spike case peaks above its baseline by the extrapolated height (> 0).
   EXPECT_GT((*cases)[3].score, 0.0);
+}
+
+TEST(EdgeCases, LayTheRampAndSpikeOverAGivenBaselineAndScaleTheEpisodes) {
+  Series history{.start = TimePoint{}, .step = std::chrono::minutes(1), .values = {}};
+  Rng rng(3);
+  for (int t = 0; t < 7 * 1440; ++t) {
+    history.values.push_back(std::max(0.0, 100 + 50 * std::sin(2 * M_PI * t / 1440) + 5 * rng.Normal()));
+  }
+  auto model = FitLoadModel(history, {});
+  ASSERT_TRUE(model.has_value()) << model.error().message();
+  const Series baseline{.start = TimePoint{std::chrono::hours(1000)}, .step = std::chrono::seconds(10),
+                        .values = std::vector<double>(360, 40.0)};
+  auto plain = BuildEdgeCases(history, *model, {.episodes = 1});
+  auto cases = BuildEdgeCases(history, *model,
+                              {.episodes = 1, .baseline = baseline, .episode_scale = 2.5});
+  ASSERT_TRUE(plain && cases) << (plain ? cases.error().message() : plain.error().message());
+  ASSERT_EQ(cases->size(), 3u);
+  // The real episode is the same hours, at 2.5 times the rate.
+  const Series& episode = (*cases)[0].profile;
+  ASSERT_EQ(episode.size(), (*plain)[0].profile.size());
+  EXPECT_EQ(episode.start, (*plain)[0].profile.start);
+  for (size_t i = 0; i < episode.size(); i += 17) {
+    EXPECT_NEAR(episode.values[i], 2.5 * (*plain)[0].profile.values[i], 1e-9);
+  }
+  EXPECT_NE((*cases)[0].description.find("scaled by 2.5"), std::string::npos);
+  // The ramp and the spike sit on the given baseline: its grid, its level before they start.
+  for (size_t k : {1u, 2u}) {
+    const Series& c = (*cases)[k].profile;
+    EXPECT_EQ(c.start, baseline.start);
+    EXPECT_EQ(c.step, baseline.step);
+    ASSERT_EQ(c.size(), baseline.size());
+    EXPECT_DOUBLE_EQ(c.values[10], 40.0);
+    EXPECT_GT(*std::max_element(c.values.begin(), c.values.end()), 40.0);
+  }
+  EXPECT_FALSE(BuildEdgeCases(history, *model, {.episode_scale = 0}).has_value());
 }
 
 TEST(EdgeCases, TooShortHistoryIsAClearError) {

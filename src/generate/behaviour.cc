@@ -756,16 +756,11 @@ Result<void> ValidateBehaviour(const BehaviourModel& m) {
   return {};
 }
 
-Result<double> MeanRequestsPerSession(const BehaviourModel& m) {
-  if (auto ok = ValidateBehaviour(m); !ok) return std::unexpected(ok.error());
-  if (m.IsWorkflows()) {
-    double total = 0, weighted = 0;
-    for (const Workflow& w : m.workflows) {
-      total += w.weight;
-      weighted += w.weight * static_cast<double>(w.steps.size());
-    }
-    return weighted / total;
-  }
+namespace {
+
+// Expected visits of one session to each endpoint state of a valid chain (0 for the states a
+// session cannot reach).
+Result<std::vector<double>> ExpectedVisits(const BehaviourModel& m) {
   const size_t n = m.endpoints.size();
   // States a session can reach, and those from which END can be reached.
   std::vector<char> reachable(n, 0), ends(n, 0);
@@ -844,12 +839,61 @@ Result<double> MeanRequestsPerSession(const BehaviourModel& m) {
       for (size_t c = col; c <= k; ++c) a[r * (k + 1) + c] -= f * a[col * (k + 1) + c];
     }
   }
+  std::vector<double> visits(n, 0.0);
   double total = 0;
-  for (size_t r = 0; r < k; ++r) total += a[r * (k + 1) + k] / a[r * (k + 1) + r];
+  for (size_t r = 0; r < k; ++r) {
+    visits[live[r]] = a[r * (k + 1) + k] / a[r * (k + 1) + r];
+    total += visits[live[r]];
+  }
   if (!std::isfinite(total) || total < 1 - 1e-9) {
     return Invalid("endpoints", "the chain's sessions never end");
   }
+  return visits;
+}
+
+}  // namespace
+
+Result<double> MeanRequestsPerSession(const BehaviourModel& m) {
+  if (auto ok = ValidateBehaviour(m); !ok) return std::unexpected(ok.error());
+  if (m.IsWorkflows()) {
+    double total = 0, weighted = 0;
+    for (const Workflow& w : m.workflows) {
+      total += w.weight;
+      weighted += w.weight * static_cast<double>(w.steps.size());
+    }
+    return weighted / total;
+  }
+  auto visits = ExpectedVisits(m);
+  if (!visits) return std::unexpected(visits.error());
+  double total = 0;
+  for (double v : *visits) total += v;
   return total;
+}
+
+Result<double> MeanBytesPerRequest(const BehaviourModel& m) {
+  if (auto ok = ValidateBehaviour(m); !ok) return std::unexpected(ok.error());
+  double requests = 0, bytes = 0;
+  if (m.IsWorkflows()) {
+    for (const Workflow& w : m.workflows) {
+      requests += w.weight * static_cast<double>(w.steps.size());
+      for (const WorkflowStep& step : w.steps) bytes += w.weight * static_cast<double>(step.bytes);
+    }
+    return requests > 0 ? bytes / requests : 0.0;
+  }
+  auto visits = ExpectedVisits(m);
+  if (!visits) return std::unexpected(visits.error());
+  for (size_t i = 0; i < visits->size(); ++i) {
+    const auto& q = m.endpoints[i].bytes_quantiles;
+    // What GenerateRequests draws: a quantile at a normal score, rounded, at least 0.
+    const double mean =
+        q.size() == 1 ? static_cast<double>(std::llround(q[0]))
+                      : internal::ScoreExpectation(q, [](double v) {
+                          return static_cast<double>(std::max<long long>(0, std::llround(v)));
+                        });
+    requests += (*visits)[i];
+    bytes += (*visits)[i] * mean;
+  }
+  return requests > 0 ? bytes / requests : 0.0;
 }
 
 std::string FormatBehaviourYaml(const BehaviourModel& m) {

@@ -136,6 +136,12 @@ Result<void> ValidateBehaviour(const BehaviourModel& model);
 // Fails when the model is invalid.
 Result<double> MeanRequestsPerSession(const BehaviourModel& model);
 
+// Expected response bytes of one generated request: the states' (or steps') expected sizes
+// weighted by their expected visits per session, as GenerateRequests draws them. A rate of r
+// requests/s so carries r * MeanBytesPerRequest bytes/s in expectation. Fails when the model
+// is invalid.
+Result<double> MeanBytesPerRequest(const BehaviourModel& model);
+
 // YAML, as described in the file comment FormatBehaviourYaml writes. Reading rejects unknown
 // keys, wrong types and broken invariants with "file:line: key: problem".
 std::string FormatBehaviourYaml(const BehaviourModel& model);

@@ -66,6 +66,9 @@ Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadMo
                 "edge cases need at least three days of history (got " +
                     FormatDuration(history.step * static_cast<int64_t>(history.size())) + ")");
   }
+  if (!(options.episode_scale > 0) || !std::isfinite(options.episode_scale)) {
+    return Fail(ErrorCode::kInvalidArgument, "edge cases: the episodes' scale must be positive");
+  }
   std::vector<EdgeCase> cases;
 
   // 1. The most anomalous real hours, with an hour of context either side.
@@ -92,17 +95,25 @@ Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadMo
     c.profile = Series{.start = history.TimeAt(from), .step = history.step, .values = {}};
     for (size_t i = from; i < to; ++i) {
       const double v = history.values[i];
-      c.profile.values.push_back(std::isnan(v) ? 0.0 : v * to_rps);
+      c.profile.values.push_back(std::isnan(v) ? 0.0 : v * to_rps * options.episode_scale);
     }
     c.description = "real hour from " + FormatRfc3339(history.TimeAt(w * per_hour)) +
                     " with an hour either side; isolation score " + std::to_string(score).substr(0, 5);
+    if (options.episode_scale != 1.0) {
+      c.description += "; rates scaled by " + std::to_string(options.episode_scale).substr(0, 7);
+    }
     cases.push_back(std::move(c));
   }
 
   // Baseline for the synthetic cases: the model's own profile.
-  auto baseline = GenerateProfile(model, {}, {.duration = options.baseline_duration,
-                                              .step = options.step, .seed = options.seed});
+  auto baseline = options.baseline
+                      ? Result<Series>(*options.baseline)
+                      : GenerateProfile(model, {}, {.duration = options.baseline_duration,
+                                                    .step = options.step, .seed = options.seed});
   if (!baseline) return std::unexpected(baseline.error());
+  if (baseline->empty() || baseline->step.count() <= 0) {
+    return Fail(ErrorCode::kInvalidArgument, "edge cases need a baseline of at least one step");
+  }
   double base_mean = 0;
   for (double v : baseline->values) base_mean += v;
   base_mean /= std::max<size_t>(1, baseline->size());
@@ -129,7 +140,7 @@ Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadMo
   const double period = std::max(options.return_period_days, 10 * days);
   const size_t n_base = baseline->size();
   const double steps_per_history_step =
-      static_cast<double>(step_ms) / static_cast<double>(std::max<int64_t>(1, options.step.count()));
+      static_cast<double>(step_ms) / static_cast<double>(baseline->step.count());
 
   // 2. The steepest plausible ramp: relative rise over ten minutes above the trailing hour.
   {
@@ -163,7 +174,7 @@ Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadMo
     const double decay_s = std::max(1.0, std::chrono::duration<double>(model.bursts.decay).count());
     const size_t spike_at = n_base / 2;
     for (size_t i = spike_at; i < n_base; ++i) {
-      const double t = std::chrono::duration<double>(options.step * static_cast<int64_t>(i - spike_at)).count();
+      const double t = std::chrono::duration<double>(baseline->step * static_cast<int64_t>(i - spike_at)).count();
       c.profile.values[i] += base_mean * height * std::exp(-t / decay_s);
     }
     c.description = "a spike of +" + std::to_string(static_cast<int>(std::round(height * 100))) +

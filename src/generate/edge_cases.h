@@ -7,9 +7,11 @@
 //    the hour before) are fitted with a generalized Pareto tail and extrapolated;
 //  - "largest-spike": the same for the day's largest spike over its trailing hour, added as a
 //    burst that decays like the model's bursts.
+// The ramp starts a third of the way into the baseline and stays; the spike comes at half way.
 // Every case carries a label and a sentence that says where it came from.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,13 @@ struct EdgeCaseOptions {
   Duration baseline_duration{std::chrono::hours(6)};  // length of the synthetic cases
   Duration step{std::chrono::seconds(1)};
   uint64_t seed = 1;
+  // The profile (requests/s) the ramp and the spike are laid over, e.g. the one `generate
+  // profile` just made with its controls and events. Default: the model's own profile over
+  // `baseline_duration` at `step`, seeded with `seed`.
+  std::optional<Series> baseline;
+  // Multiplies the real episodes' rates, so they stand at the baseline's scale (a baseline
+  // scaled to 300 rps on average scales them by 300 / the history's mean).
+  double episode_scale = 1.0;
 };
 
 // `history` is the series the model was fitted on (same step), as counts per step;

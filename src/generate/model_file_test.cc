@@ -97,6 +97,19 @@ TEST(ModelFile, WrongTypeNamesFileLineAndKey) {
   EXPECT_NE(list.find("noise.ar: expected a list"), std::string::npos) << list;
 }
 
+TEST(ModelFile, NegativeRatesNameFileLineAndKey) {
+  const int line = LineOf("rps: 100");
+  const std::string level = ErrorAfterEdit("rps: 100", "rps: -100");
+  EXPECT_NE(level.find("model.yaml:" + std::to_string(line) + ": level.rps: must be >= 0"),
+            std::string::npos)
+      << level;
+  const std::string rate = ErrorAfterEdit("rate_per_day: ", "rate_per_day: -1");
+  EXPECT_NE(rate.find("model.yaml:" + std::to_string(LineOf("rate_per_day: ")) +
+                      ": bursts.rate_per_day: must be >= 0"),
+            std::string::npos)
+      << rate;
+}
+
 TEST(ModelFile, ImpossibleValuesAreRejected) {
   EXPECT_NE(ErrorAfterEdit("bin: 1m", "bin: 7m").find("seasons[0].bin: must divide the period"),
             std::string::npos);

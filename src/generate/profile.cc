@@ -317,21 +317,31 @@ size_t DatePrefix(int64_t day, char* buf) {
 
 }  // namespace
 
-void AppendProfileCsv(const Series& profile, std::string& out) {
+namespace {
+
+// "timestamp,rps[,extra...]\n".
+std::string CsvHeader(std::span<const ProfileColumn> extra) {
+  std::string header = "timestamp,rps";
+  for (const ProfileColumn& c : extra) header += "," + c.name;
+  return header + "\n";
+}
+
+// Rows [from, from + count) of the profile (and of each extra column), no header.
+void AppendRows(const Series& profile, size_t from, size_t count,
+                std::span<const ProfileColumn> extra, std::string& out) {
   const int64_t t0 = profile.start.time_since_epoch().count();
   const int64_t step = profile.step.count();
+  // Milliseconds for the whole file or not at all, whichever chunk this is.
   const bool millis = t0 % 1000 != 0 || step % 1000 != 0;
-  constexpr std::string_view kHeader = "timestamp,rps\n";
   const size_t old = out.size();
-  // Room for the longest line: 11 date + 13 time + 1 comma + 24 number + newline.
-  out.resize(old + kHeader.size() + profile.size() * 56);
+  // Room for the longest line: 11 date + 13 time + 1 comma + 24 number + newline, and a comma
+  // and a number per extra column.
+  out.resize(old + count * (56 + 26 * extra.size()));
   char* p = out.data() + old;
-  std::memcpy(p, kHeader.data(), kHeader.size());
-  p += kHeader.size();
   int64_t cached_day = INT64_MIN;
   char date[16];
   size_t date_len = 0;
-  for (size_t i = 0; i < profile.size(); ++i) {
+  for (size_t i = from; i < from + count; ++i) {
     const int64_t t = t0 + static_cast<int64_t>(i) * step;
     const int64_t day = FloorDiv(t, kDayMs);
     if (day != cached_day) {
@@ -357,30 +367,45 @@ void AppendProfileCsv(const Series& profile, std::string& out) {
     *p++ = ',';
     const auto [q, ec] = std::to_chars(p, p + 24, profile.values[i], std::chars_format::fixed, 3);
     p = ec == std::errc() ? q : p;
+    for (const ProfileColumn& c : extra) {
+      *p++ = ',';
+      const double v = i < c.values.size() ? c.values[i] : 0.0;
+      const auto [r, ec2] = std::to_chars(p, p + 24, v, std::chars_format::fixed, 3);
+      p = ec2 == std::errc() ? r : p;
+    }
     *p++ = '\n';
   }
   out.resize(static_cast<size_t>(p - out.data()));
 }
 
-Result<void> WriteProfileCsv(const Series& profile, const std::string& path) {
+}  // namespace
+
+void AppendProfileCsv(const Series& profile, std::string& out, std::span<const ProfileColumn> extra) {
+  out += CsvHeader(extra);
+  AppendRows(profile, 0, profile.size(), extra, out);
+}
+
+Result<void> WriteProfileCsv(const Series& profile, const std::string& path,
+                             std::span<const ProfileColumn> extra) {
+  for (const ProfileColumn& c : extra) {
+    if (c.values.size() != profile.size()) {
+      return Fail(ErrorCode::kInternal, "column " + c.name + " has " +
+                                            std::to_string(c.values.size()) + " values for " +
+                                            std::to_string(profile.size()) + " points");
+    }
+  }
   std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
   if (!f) return Fail(ErrorCode::kIo, path + ": cannot write: " + std::strerror(errno));
   // Chunks of 256 k points (~10 MB) keep memory flat for long profiles.
   constexpr size_t kChunk = 1 << 18;
-  std::string buffer;
+  std::string buffer = CsvHeader(extra);
   bool ok = true;
   for (size_t from = 0; from < profile.size() && ok; from += kChunk) {
-    const size_t count = std::min(kChunk, profile.size() - from);
-    Series part{.start = profile.TimeAt(from), .step = profile.step};
-    part.values.assign(profile.values.begin() + static_cast<std::ptrdiff_t>(from),
-                       profile.values.begin() + static_cast<std::ptrdiff_t>(from + count));
+    AppendRows(profile, from, std::min(kChunk, profile.size() - from), extra, buffer);
+    ok = std::fwrite(buffer.data(), 1, buffer.size(), f) == buffer.size();
     buffer.clear();
-    AppendProfileCsv(part, buffer);
-    // Only the first chunk keeps the header.
-    const size_t skip = from == 0 ? 0 : std::string_view("timestamp,rps\n").size();
-    ok = std::fwrite(buffer.data() + skip, 1, buffer.size() - skip, f) == buffer.size() - skip;
   }
-  if (profile.empty()) ok = std::fputs("timestamp,rps\n", f) >= 0;
+  if (!buffer.empty()) ok = std::fwrite(buffer.data(), 1, buffer.size(), f) == buffer.size();
   if (f == stdout) {
     ok = std::fflush(f) == 0 && ok;
   } else {

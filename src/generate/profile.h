@@ -19,7 +19,8 @@
 //         each in turn (they compound when they overlap);
 //      b. campaigns and flash crowds with an absolute peak ("800rps"): + peak * intensity;
 //      c. scheduled jobs: + requests_per_run / duration while a run is under way;
-//      d. outages: x (1 - drop * intensity), last, so an outage also drops campaign traffic.
+//      d. outages: x (1 - drop * intensity), last, so an outage also drops campaign traffic;
+//         overlapping outages compound (80 % and 50 % leave 10 %), never below nothing.
 //      Holidays act in step 1: the day's weekly-season phase is read as if it were the day
 //      named in `like` (a weekday name, or a date whose weekday is used); without a weekly
 //      season a holiday changes nothing.
@@ -61,10 +62,19 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
 // over it). Missing values (NaN) stay missing.
 void OverlayEvents(std::span<const Event> events, Series& series);
 
-// `timestamp,rps` with RFC 3339 UTC timestamps (milliseconds only when the step needs them)
-// and rates with 3 decimals. Appends to `out`.
-void AppendProfileCsv(const Series& profile, std::string& out);
-// Writes the CSV to `path` ("-" for stdout) in large chunks.
-Result<void> WriteProfileCsv(const Series& profile, const std::string& path);
+// A further column of a profile CSV (e.g. bytes_per_s): one value per profile point.
+struct ProfileColumn {
+  std::string name;
+  std::span<const double> values;
+};
+
+// `timestamp,rps[,extra...]` with RFC 3339 UTC timestamps (milliseconds only when the start or
+// the step needs them) and values with 3 decimals. Appends to `out`.
+void AppendProfileCsv(const Series& profile, std::string& out,
+                      std::span<const ProfileColumn> extra = {});
+// Writes the CSV to `path` ("-" for stdout) in large chunks. Fails (kInternal) when an extra
+// column's length is not the profile's.
+Result<void> WriteProfileCsv(const Series& profile, const std::string& path,
+                             std::span<const ProfileColumn> extra = {});
 
 }  // namespace forescale::generate

@@ -11,6 +11,7 @@
 
 #include "core/rng.h"
 #include "generate/internal/stats.h"
+#include "generate/profile.h"
 
 namespace forescale::generate {
 namespace {
@@ -467,12 +468,6 @@ class FileSink : public RequestSink {
   std::string path_;
 };
 
-void AppendFixed3(std::string& out, double v) {
-  char buf[64];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 3);
-  out.append(buf, ec == std::errc() ? p : buf);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<RequestSink>> OpenRequestFile(const std::string& path) {
@@ -610,26 +605,15 @@ Result<RequestsResult> GenerateRequests(const Series& profile, const BehaviourMo
   return result;
 }
 
+// The profile CSV layout with one more column, written by the profile's own writer.
 void AppendRequestSeriesCsv(const RequestsResult& result, std::string& out) {
-  out += "timestamp,rps,bytes_per_s\n";
-  const Series& r = result.requests_per_s;
-  for (size_t i = 0; i < r.size(); ++i) {
-    out += FormatRfc3339(r.TimeAt(i));
-    out += ',';
-    AppendFixed3(out, r.values[i]);
-    out += ',';
-    AppendFixed3(out, result.bytes_per_s.values[i]);
-    out += '\n';
-  }
+  const ProfileColumn bytes[] = {{"bytes_per_s", result.bytes_per_s.values}};
+  AppendProfileCsv(result.requests_per_s, out, bytes);
 }
 
 Result<void> WriteRequestSeriesCsv(const RequestsResult& result, const std::string& path) {
-  std::string text;
-  AppendRequestSeriesCsv(result, text);
-  auto sink = OpenRequestFile(path);
-  if (!sink) return std::unexpected(sink.error());
-  if (auto ok = (*sink)->Write(text); !ok) return ok;
-  return (*sink)->Finish();
+  const ProfileColumn bytes[] = {{"bytes_per_s", result.bytes_per_s.values}};
+  return WriteProfileCsv(result.requests_per_s, path, bytes);
 }
 
 }  // namespace forescale::generate

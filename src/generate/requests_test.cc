@@ -196,6 +196,21 @@ TEST(Requests, SeriesCsvHasRpsAndBytes) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
 }
 
+TEST(Requests, MeanBytesPerRequestIsWhatGeneratedRequestsCarry) {
+  // Workflows: the steps' bytes over the steps, exactly.
+  EXPECT_DOUBLE_EQ(*MeanBytesPerRequest(Workflows()), (5000 + 1200 + 80 + 300) / 4.0);
+  // A learned chain: the expectation over the visit mix matches what a long run draws.
+  const BehaviourModel m = Nasa();
+  std::string text;
+  StringRequestSink sink(text);
+  auto r = GenerateRequests(Constant(50, std::chrono::seconds(1), 1200), m, {.seed = 4}, sink);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  const double drawn = static_cast<double>(r->bytes) / static_cast<double>(r->requests);
+  auto expected = MeanBytesPerRequest(m);
+  ASSERT_TRUE(expected.has_value()) << expected.error().message();
+  EXPECT_NEAR(drawn, *expected, 0.1 * *expected);
+}
+
 TEST(Requests, RejectsNegativeRatesAndEmptyProfiles) {
   std::string text;
   StringRequestSink sink(text);

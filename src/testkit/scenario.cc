@@ -160,9 +160,8 @@ class Parser {
       return {};
     }
     if (!node.IsSequence()) return config_.Bad(node, "events", "expected a file name or a list of events");
-    YAML::Emitter out;
-    out << YAML::BeginMap << YAML::Key << "events" << YAML::Value << node << YAML::EndMap;
-    FORESCALE_TRY(events, forescale::ParseEvents(out.c_str(), config_.origin() + " (events)"));
+    // Read in place, so errors name the scenario's own lines.
+    FORESCALE_TRY(events, ParseEventList(node, config_.origin(), "events"));
     s.events = std::move(*events);
     return {};
   }

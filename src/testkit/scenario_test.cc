@@ -286,6 +286,16 @@ TEST_F(ScenarioFile, AMissingLoadFileNamesTheLoadKey) {
   EXPECT_THAT(LoadError(text), HasSubstr(Where(text, "gone.csv", "load.history") + "no such file"));
 }
 
+TEST_F(ScenarioFile, InlineEventErrorsNameTheScenariosOwnLine) {
+  const std::string text = std::string(kHeader) +
+                           "policies: [hpa]\n"
+                           "events:\n"
+                           "  - {name: sale, type: campaign, start: 2024-01-01T10:00:00Z, plateau: 1h, peak: 2x}\n"
+                           "  - {name: job, type: scheduled_job, cron: '0 2 * * * *', duration: 5m}\n";
+  EXPECT_THAT(LoadError(text), HasSubstr(Where(text, "cron:", "events[1].cron") +
+                                     "cron '0 2 * * * *': expected 5 fields"));
+}
+
 TEST_F(ScenarioFile, AnUnknownPolicyNameListsTheKinds) {
   const std::string text = std::string(kHeader) + "policies:\n  - hpa\n  - hap\n";
   const std::string e = LoadError(text);

@@ -1,0 +1,133 @@
+#include "app/generate_edge_cases_command.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "generate/model_file.h"
+#include "generate/profile.h"
+
+namespace forescale::app {
+
+void AddEdgeCaseHistoryFlags(CLI::App& command, EdgeCaseHistoryFlags& flags,
+                             const std::string& purpose) {
+  command.add_option("--input", flags.source.input,
+                     purpose + ": CSV timestamp,value[,...] or Prometheus export (gzip ok)");
+  command.add_option("--column", flags.source.column, purpose + ": which series of a multi-series file");
+  command.add_option("--series", flags.source.series, purpose + ": a stored series, e.g. 'nasa:requests'");
+  command.add_option("--db", flags.source.db_path, "SQLite database file (with --series)");
+  command.add_option("--utc-offset", flags.utc_offset, "Zone of timestamps written without one");
+  command.add_option("--values", flags.values,
+                     purpose + ": count (requests per step, as ingested) or rate (requests/s)")
+      ->check(CLI::IsMember({"count", "rate"}));
+}
+
+Result<Series> LoadEdgeCaseHistory(const EdgeCaseHistoryFlags& flags, std::string* label) {
+  if (flags.source.input.empty() && flags.source.series.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "edge cases are taken from the history: give --input FILE or --series NAME");
+  }
+  auto offset = ParseRfc3339("1970-01-01T00:00:00" + flags.utc_offset);
+  if (!offset) return Fail(ErrorCode::kInvalidArgument, "bad --utc-offset '" + flags.utc_offset + "'");
+  SeriesSource source = flags.source;
+  source.default_offset = -offset->time_since_epoch();
+  auto history = LoadSeries(source, label);
+  if (!history) return std::unexpected(history.error());
+  if (flags.values == "rate") {
+    const double seconds = std::chrono::duration<double>(history->step).count();
+    for (double& v : history->values) v *= seconds;  // NaN (missing) stays NaN
+  }
+  return history;
+}
+
+Result<void> WriteEdgeCases(const std::vector<generate::EdgeCase>& cases, const std::string& dir,
+                            std::optional<double> bytes_per_request, bool quiet) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Fail(ErrorCode::kIo, dir + ": cannot create: " + ec.message());
+  nlohmann::json index = nlohmann::json::array();
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const generate::EdgeCase& c = cases[i];
+    const std::string file = fmt::format("{:02d}-{}.csv", i + 1, c.label);
+    std::vector<double> bytes;
+    std::vector<generate::ProfileColumn> extra;
+    if (bytes_per_request) {
+      bytes.reserve(c.profile.size());
+      for (double rps : c.profile.values) bytes.push_back(rps * *bytes_per_request);
+      extra.push_back({"bytes_per_s", bytes});
+    }
+    if (auto ok = generate::WriteProfileCsv(c.profile, dir + "/" + file, extra); !ok) return ok;
+    index.push_back({{"label", c.label}, {"file", file}, {"description", c.description},
+                     {"score", c.score}, {"start", FormatRfc3339(c.profile.start)},
+                     {"step", FormatDuration(c.profile.step)}, {"points", c.profile.size()}});
+    if (!quiet) fmt::print(stderr, "{:<22} {}  ({})\n", c.label, file, c.description);
+  }
+  std::ofstream out(dir + "/edge_cases.json");
+  out << index.dump(2) << "\n";
+  out.close();
+  if (!out) return Fail(ErrorCode::kIo, dir + "/edge_cases.json: cannot write");
+  if (!quiet) {
+    fmt::print(stderr, "wrote    {} edge-case profiles and edge_cases.json to {}\n", cases.size(), dir);
+  }
+  return {};
+}
+
+Result<void> GenerateEdgeCasesCommand(const GenerateEdgeCasesOptions& options) {
+  std::string label;
+  auto history = LoadEdgeCaseHistory(options.history, &label);
+  if (!history) return std::unexpected(history.error());
+  Result<generate::LoadModel> model = options.model_path.empty()
+                                          ? generate::FitLoadModel(*history, {})
+                                          : generate::ReadModelFile(options.model_path);
+  if (!model) return std::unexpected(model.error());
+  auto cases = generate::BuildEdgeCases(*history, *model, options.cases);
+  if (!cases) return std::unexpected(cases.error().WithContext(label));
+  return WriteEdgeCases(*cases, options.out_dir, std::nullopt, false);
+}
+
+std::function<std::optional<Result<void>>()> AddGenerateEdgeCasesCommand(CLI::App& generate) {
+  // Everything CLI11 binds to must outlive the parse: it lives in the returned callable.
+  struct State {
+    GenerateEdgeCasesOptions edge;
+    std::string duration = "6h", step = "1s";
+    CLI::App* command = nullptr;
+  };
+  auto s = std::make_shared<State>();
+  const CLI::Validator duration_check(
+      [](const std::string& text) -> std::string {
+        auto d = ParseDuration(text);
+        if (!d) return d.error().message();
+        return d->count() > 0 ? "" : "must be positive";
+      },
+      "DURATION");
+
+  s->command = generate.add_subcommand(
+      "edge-cases", "Profiles that break autoscalers: the history's most anomalous hours "
+                    "(isolation forest), its steepest plausible ramp and largest plausible spike");
+  CLI::App* edge = s->command;
+  AddEdgeCaseHistoryFlags(*edge, s->edge.history, "History");
+  edge->add_option("--model", s->edge.model_path, "Load model for the baselines (default: fitted)");
+  edge->add_option("--out", s->edge.out_dir,
+                   "Directory for NN-<label>.csv per case and edge_cases.json")
+      ->required();
+  edge->add_option("--episodes", s->edge.cases.episodes, "Anomalous real episodes to keep");
+  edge->add_option("--return-period", s->edge.cases.return_period_days,
+                   "Plausible = once in this many days (at least 10x the history)")
+      ->check(CLI::PositiveNumber);
+  edge->add_option("--duration", s->duration, "Length of the synthetic cases")->check(duration_check);
+  edge->add_option("--step", s->step, "Step of the synthetic cases")->check(duration_check);
+  edge->add_option("--seed", s->edge.cases.seed, "Random seed");
+
+  return [s]() -> std::optional<Result<void>> {
+    if (!s->command->parsed()) return std::nullopt;
+    s->edge.cases.baseline_duration = *ParseDuration(s->duration);
+    s->edge.cases.step = *ParseDuration(s->step);
+    return GenerateEdgeCasesCommand(s->edge);
+  };
+}
+
+}  // namespace forescale::app
