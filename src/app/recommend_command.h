@@ -33,7 +33,7 @@ struct RecommendCommandOptions {
   double violation_cost = 0;
   double growth_per_week = 0.10;
   double campaign_peak = 3.0;
-  int budget = 30;
+  int budget = 60;
   int grid = 0;                  // > 1: a full grid of this many levels per knob instead
   uint64_t seed = 1;
   std::string out_dir;           // default: recommend-results/<policy file stem>

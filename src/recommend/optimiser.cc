@@ -150,8 +150,18 @@ class Search {
     for (const Point& p : o_.start) {
       if (Valid(p) && !Seen(p, first)) first.push_back(p);
     }
-    for (const Point& p : LatinHypercube(std::max(0, design - static_cast<int>(first.size())))) {
-      if (!Seen(p, first)) first.push_back(p);
+    // Few dimensions: the ends and the middle of every range (a 3-level factorial) when the
+    // budget affords it; they are where a coarse grid looks, and a cost often bottoms out at a
+    // bound. Otherwise a Latin hypercube.
+    const double factorial = std::pow(3.0, d);
+    if (factorial <= std::max(static_cast<double>(design), 0.5 * o_.budget)) {
+      for (const Point& p : Factorial()) {
+        if (!Seen(p, first)) first.push_back(p);
+      }
+    } else {
+      for (const Point& p : LatinHypercube(std::max(0, design - static_cast<int>(first.size())))) {
+        if (!Seen(p, first)) first.push_back(p);
+      }
     }
     Evaluate(first, 0);
     while (Left() > polish && Left() > 0 && !Exhausted()) {
@@ -177,6 +187,25 @@ class Search {
   }
   static bool Seen(const Point& p, const std::vector<Point>& list) {
     return std::find(list.begin(), list.end(), p) != list.end();
+  }
+
+  std::vector<Point> Factorial() const {
+    std::vector<Point> all(1, Point{});
+    for (int levels : o_.levels) {
+      std::vector<int> axis = {0};
+      if (levels > 2) axis.push_back((levels - 1) / 2);
+      if (levels > 1) axis.push_back(levels - 1);
+      std::vector<Point> next;
+      for (const Point& p : all) {
+        for (int v : axis) {
+          Point q = p;
+          q.push_back(v);
+          next.push_back(std::move(q));
+        }
+      }
+      all = std::move(next);
+    }
+    return all;
   }
 
   std::vector<Point> LatinHypercube(int n) {

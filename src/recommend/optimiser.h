@@ -3,7 +3,8 @@
 //
 // Each dimension is a grid of `levels` values over [0, 1] (a knob's range and resolution,
 // normalised). The search spends its budget in three phases:
-//   1. design: the given start points (e.g. the user's current setting) and a Latin hypercube;
+//   1. design: the given start points (e.g. the user's current setting), then the ends and middle
+//      of every range (3-level factorial) when the budget affords it, else a Latin hypercube;
 //   2. model: a Gaussian process (Matern 5/2, a length scale per dimension and the noise by the
 //      marginal likelihood over a small grid; on log objective values, which are costs, capped
 //      at their median so that the size of a penalty cliff does not shape the model) proposes

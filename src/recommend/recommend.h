@@ -36,7 +36,7 @@ struct RecommendOptions {
   double violation_cost = 0;           // per SLO-violation minute; <= 0: the default above
   double growth_per_week = 0.10;       // the "growth" load: +10 % a week
   double campaign_peak = 3.0;          // the "campaign" load: 3x at the busiest hour
-  int budget = 30;                     // simulations the search may spend
+  int budget = 60;                     // simulations the search may spend
   // > 1: instead of the search, simulate a full grid of this many levels per knob, evenly over
   // each knob's range (the baseline the search is measured against; bench/recommend).
   int grid_levels = 0;

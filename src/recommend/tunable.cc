@@ -276,16 +276,23 @@ void BehaviorKnobs(const YAML::Node& doc, const Path& behavior, Found& f) {
   Path down = behavior;
   down.insert(down.end(), {std::string("scaleDown"), std::string("stabilizationWindowSeconds")});
   f.YamlNumber(doc, "scale-down stabilisation window", down, 0, 1800, 15, 300, "s", Style::kInteger);
-  Path up_policies = behavior;
-  up_policies.insert(up_policies.end(), {std::string("scaleUp"), std::string("policies")});
-  YAML::Node policies = YAML::Clone(doc);
-  for (const Step& s : up_policies) policies.reset(policies.IsMap() ? policies[std::get<std::string>(s)] : YAML::Node());
-  if (policies && policies.IsSequence()) {
+  // The rate policies the file writes out (a Percent one per direction); the API defaults are
+  // not written in, since turning them would mean inventing the list.
+  for (const char* direction : {"scaleUp", "scaleDown"}) {
+    Path list = behavior;
+    list.insert(list.end(), {std::string(direction), std::string("policies")});
+    YAML::Node policies = YAML::Clone(doc);
+    for (const Step& s : list) policies.reset(policies.IsMap() ? policies[std::get<std::string>(s)] : YAML::Node());
+    if (!policies || !policies.IsSequence()) continue;
     for (size_t i = 0; i < policies.size(); ++i) {
       if (policies[i]["type"] && policies[i]["type"].as<std::string>("") == "Percent") {
-        Path p = up_policies;
+        Path p = list;
         p.insert(p.end(), {i, std::string("value")});
-        f.YamlNumber(doc, "scale-up rate (percent per period)", p, 25, 1000, 25, 100, "%", Style::kInteger);
+        if (std::string(direction) == "scaleUp") {
+          f.YamlNumber(doc, "scale-up rate (percent per period)", p, 25, 1000, 25, 100, "%", Style::kInteger);
+        } else {
+          f.YamlNumber(doc, "scale-down rate (percent per period)", p, 5, 100, 5, 100, "%", Style::kInteger);
+        }
         break;
       }
     }

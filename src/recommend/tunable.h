@@ -6,8 +6,8 @@
 // `target-tracking` and `predictive` files. The knobs are the policy's own settings that decide
 // how much capacity it keeps and how fast it moves:
 //   HPA / KEDA     target (cpu utilisation, or the per-pod value of a Pods/External/Prometheus
-//                  metric), scale-down stabilisation window, scale-up rate (when the file sets
-//                  a Percent policy), minimum replicas
+//                  metric), scale-down stabilisation window, scale-up and scale-down rates
+//                  (when the file sets a Percent policy), minimum replicas
 //   AWS            TargetValue of target tracking and predictive scaling, instance warm-up,
 //                  predictive SchedulingBufferTime, step scaling alarm thresholds
 //   predictive     quantile, lead (forecast horizon), target utilisation
