@@ -33,6 +33,50 @@ Result<YAML::Node> LoadYamlText(const std::string& text, const std::string& orig
   }
 }
 
+std::vector<YAML::Node> LoadAllYaml(const std::string& text) {
+  // Split at document markers ("---" or "..." at the start of a line, then a space or the end),
+  // and load each part on its own, led by as many newlines as lines before it so that marks
+  // keep the whole text's line numbers.
+  std::vector<YAML::Node> docs;
+  std::string part;
+  size_t part_line = 0, line = 0, pos = 0;
+  bool has_content = false;
+  auto flush = [&] {
+    if (has_content) docs.push_back(YAML::Load(std::string(part_line, '\n') + part));
+    part.clear();
+    has_content = false;
+  };
+  while (pos <= text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view l(text.data() + pos, end - pos);
+    const bool marker = (l.starts_with("---") || l.starts_with("...")) &&
+                        (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+    if (marker) {
+      flush();
+      part_line = line;
+      if (l.starts_with("---")) {  // "--- value": the document starts on the marker's line
+        const std::string_view rest = l.substr(3);
+        part.assign(rest);
+        part += '\n';
+        const size_t first = rest.find_first_not_of(" \t\r");
+        has_content = first != std::string_view::npos && rest[first] != '#';
+      } else {
+        part_line = line + 1;
+      }
+    } else {
+      part.append(l);
+      part += '\n';
+      const size_t first = l.find_first_not_of(" \t\r");
+      if (first != std::string_view::npos && l[first] != '#') has_content = true;
+    }
+    ++line;
+    pos = end + 1;
+  }
+  flush();
+  return docs;
+}
+
 Result<std::string> ReadConfigFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Fail(ErrorCode::kNotFound, path + ": cannot open");

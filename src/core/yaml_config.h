@@ -14,6 +14,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/time.h"
@@ -27,6 +28,10 @@ Result<std::string> ReadConfigFile(const std::string& path);
 // Parses a whole file; the error names the file and the line of a syntax error.
 Result<YAML::Node> LoadYamlFile(const std::string& path);
 Result<YAML::Node> LoadYamlText(const std::string& text, const std::string& origin);
+// Every non-empty document of a multi-document text (`---`), with the line
+// numbers of the whole text. Use this, never YAML::LoadAll: yaml-cpp 0.7's LoadAll loops forever
+// on some malformed input (a document opening with a stray `,`), where Load reports an error.
+std::vector<YAML::Node> LoadAllYaml(const std::string& text);  // throws YAML::Exception
 
 class YamlConfig {
  public:

@@ -66,8 +66,8 @@ Result<Selection> Select(const std::vector<ManifestDocument>& docs, const YamlCo
 
   Selection s;
   s.scaler = scalers[0];
-  const YAML::Node ref =
-      s.scaler->node["spec"] ? s.scaler->node["spec"]["scaleTargetRef"] : YAML::Node();
+  const YAML::Node spec = s.scaler->node["spec"];
+  const YAML::Node ref = spec && spec.IsMap() ? spec["scaleTargetRef"] : YAML::Node();
   const auto text = [&ref](const char* key, const char* fallback) {
     return ref && ref.IsMap() && ref[key] && ref[key].IsScalar() ? ref[key].Scalar()
                                                                  : std::string(fallback);
@@ -107,7 +107,22 @@ struct Loaded {
   std::vector<std::string> warnings;
 };
 
+Result<Loaded> LoadChecked(const std::vector<ManifestDocument>& docs, const YamlConfig& yaml);
+
+// A node of an unexpected shape that a reader indexed all the same (yaml-cpp throws): an error
+// naming the file, never a crash. The readers check shapes; this is the net under them.
 Result<Loaded> Load(const std::vector<ManifestDocument>& docs, const YamlConfig& yaml) {
+  try {
+    return LoadChecked(docs, yaml);
+  } catch (const YAML::Exception& e) {
+    return Fail(ErrorCode::kInvalidArgument,
+                yaml.origin() + ":" + std::to_string(e.mark.line + 1) +
+                    ": a field has the wrong shape (a mapping, list or value where another was "
+                    "expected): " + e.msg);
+  }
+}
+
+Result<Loaded> LoadChecked(const std::vector<ManifestDocument>& docs, const YamlConfig& yaml) {
   Loaded out;
   auto selection = Select(docs, yaml, &out.warnings);
   if (!selection) return std::unexpected(selection.error());

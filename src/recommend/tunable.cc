@@ -458,7 +458,7 @@ Result<TunableConfig> TunableConfig::Read(const std::string& path, const KnobLim
     }
   } else {
     try {
-      c.documents_ = YAML::LoadAll(*text);
+      c.documents_ = LoadAllYaml(*text);
     } catch (const YAML::Exception& e) {
       return Fail(ErrorCode::kInvalidArgument, fmt::format("{}:{}: {}", path, e.mark.line + 1, e.msg));
     }

@@ -81,7 +81,7 @@ Result<std::vector<ManifestDocument>> ReadManifests(const std::string& text,
                                                     const std::string& origin) {
   std::vector<YAML::Node> nodes;
   try {
-    nodes = YAML::LoadAll(text);
+    nodes = LoadAllYaml(text);
   } catch (const YAML::Exception& e) {
     return Fail(ErrorCode::kInvalidArgument,
                 origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
@@ -145,7 +145,7 @@ Result<std::vector<ManifestDocument>> ReadManifests(const std::string& text,
 
 bool LooksLikeManifests(const std::string& text) {
   try {
-    const std::vector<YAML::Node> nodes = YAML::LoadAll(text);
+    const std::vector<YAML::Node> nodes = LoadAllYaml(text);
     int documents = 0;
     bool api_version = false;
     for (const YAML::Node& node : nodes) {
