@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 
+#include "app/cli_validators.h"
 #include "app/load_series.h"
 
 namespace forescale::app {
@@ -80,13 +81,7 @@ std::function<std::optional<Result<void>>()> AddGenerateBehaviourCommands(CLI::A
     CLI::App* requests_cmd = nullptr;
   };
   auto s = std::make_shared<State>();
-  const CLI::Validator duration_check(
-      [](const std::string& text) -> std::string {
-        auto d = ParseDuration(text);
-        if (!d) return d.error().message();
-        return d->count() > 0 ? "" : "must be positive";
-      },
-      "DURATION");
+  const CLI::Validator duration_check = PositiveDuration();
 
   s->behaviour_cmd = generate.add_subcommand(
       "behaviour",

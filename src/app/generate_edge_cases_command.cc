@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "app/cli_validators.h"
 #include "generate/model_file.h"
 #include "generate/profile.h"
 
@@ -97,13 +98,7 @@ std::function<std::optional<Result<void>>()> AddGenerateEdgeCasesCommand(CLI::Ap
     CLI::App* command = nullptr;
   };
   auto s = std::make_shared<State>();
-  const CLI::Validator duration_check(
-      [](const std::string& text) -> std::string {
-        auto d = ParseDuration(text);
-        if (!d) return d.error().message();
-        return d->count() > 0 ? "" : "must be positive";
-      },
-      "DURATION");
+  const CLI::Validator duration_check = PositiveDuration();
 
   s->command = generate.add_subcommand(
       "edge-cases", "Profiles that break autoscalers: the history's most anomalous hours "

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <memory>
 
+#include "app/cli_validators.h"
 #include "core/events.h"
 #include "generate/behaviour.h"
 #include "generate/model_file.h"
@@ -169,13 +170,7 @@ std::function<std::optional<Result<void>>()> AddGenerateProfileCommand(CLI::App&
     CLI::Option* growth_opt = nullptr;
   };
   auto s = std::make_shared<State>();
-  const CLI::Validator duration_check(
-      [](const std::string& text) -> std::string {
-        auto d = ParseDuration(text);
-        if (!d) return d.error().message();
-        return d->count() > 0 ? "" : "must be positive";
-      },
-      "DURATION");
+  const CLI::Validator duration_check = PositiveDuration();
   const CLI::Validator time_check(
       [](const std::string& text) -> std::string {
         auto t = ParseTimestamp(text);
