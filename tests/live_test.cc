@@ -18,7 +18,10 @@
 #include <string>
 #include <thread>
 
+#include "control/local_actuator.h"
 #include "control/prometheus.h"
+#include "core/clock.h"
+#include "loadgen/loadgen.h"
 #include "loadgen/http_client.h"
 #include "loadgen/sample_service.h"
 #include "policy/policy.h"
@@ -226,6 +229,43 @@ TEST(LiveTest, HpaAddsReplicasAfterAStepAndReplacesAKilledOne) {
 }
 
 // Without nginx the built-in balancer carries the load: a short steady run is served.
+// Scaling down under load loses no request: the replica leaves nginx (reloaded, old workers
+// gone) before it is told to stop, so nobody sends to a replica that is shutting down.
+TEST(LiveTest, ScalingDownUnderLoadThroughNginxLosesNoRequest) {
+  if (control::FindProgram("nginx").empty()) GTEST_SKIP() << "nginx not installed";
+  const std::string dir = ::testing::TempDir() + "/scale-down-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  SystemClock clock;
+  auto act = control::LocalActuator::Start({.forescale_binary = FORESCALE_BIN,
+                                            .run_dir = dir,
+                                            .cpu_per_request = std::chrono::microseconds(500),
+                                            .balancer = control::BalancerKind::kNginx},
+                                           clock);
+  ASSERT_TRUE(act) << act.error().message();
+  ASSERT_TRUE((*act)->StartReady(4));
+  auto target = loadgen::ParseTarget("http://127.0.0.1:" + std::to_string((*act)->port()) + "/work");
+  ASSERT_TRUE(target);
+  auto schedule = loadgen::Schedule::ConstantRate(400, 6, {.arrivals = loadgen::Arrivals::kUniform});
+  ASSERT_TRUE(schedule);
+  auto gen = loadgen::Loadgen::Start(*schedule, {.target = *target, .connections = 16});
+  ASSERT_TRUE(gen) << gen.error().message();
+  // Down one replica at a time, each while the load runs over kept-alive connections.
+  for (int replicas : {3, 2, 1}) {
+    std::this_thread::sleep_for(milliseconds(1500));
+    ASSERT_TRUE((*act)->ScaleTo(replicas));
+  }
+  const loadgen::LoadgenResult r = (*gen)->Wait();
+  EXPECT_GT(r.totals.sent, 2000u);
+  EXPECT_EQ(r.totals.ErrorTotal(), 0u) << loadgen::ResultToJson(r).dump(1);
+  EXPECT_EQ(r.totals.ok, r.totals.sent);
+  std::ifstream log(dir + "/nginx-error.log");
+  std::string line;
+  while (std::getline(log, line)) EXPECT_EQ(line.find("connect() failed"), std::string::npos) << line;
+  EXPECT_EQ((*act)->Replicas().size(), 1u);
+  act->reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(LiveTest, BuiltinBalancerServesASteadyLoad) {
   if (control::FindProgram("prometheus").empty()) GTEST_SKIP() << "prometheus not installed";
   Series profile{.start = TimePoint{seconds(1'714'557'600)}, .step = seconds(1)};

@@ -9,6 +9,7 @@
 
 #include "app/load_series.h"
 #include "app/progress.h"
+#include "app/timeline_csv.h"
 #include "app/simulate_command.h"
 #include "control/live.h"
 #include "core/clock.h"
@@ -69,13 +70,27 @@ Result<bool> TestCommand(const TestCommandOptions& options) {
   run.progress = [&bar](double done, const std::string&) {
     bar.Update(static_cast<uint64_t>(done * 1000));
   };
+  if (!options.timelines_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.timelines_dir, ec);
+    if (ec) return Fail(ErrorCode::kIo, "--timelines: cannot create " + options.timelines_dir + ": " + ec.message());
+    const bool live = options.live;
+    run.on_timeline = [dir = options.timelines_dir, live](const std::string& label, size_t repetition,
+                                                          const sim::Timeline& timeline) {
+      std::string name = label;
+      if (repetition > 0) name += "-" + std::to_string(repetition);
+      if (live && label != "oracle") name += "-live";
+      return WriteTimelineCsv(timeline, dir + "/" + name + ".csv");
+    };
+  }
   std::optional<testkit::ScenarioResults> simulated;
   if (options.live) {
     std::error_code ec;
     const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
     if (ec) return Fail(ErrorCode::kInternal, "cannot find the forescale binary: " + ec.message());
-    auto sim_results = testkit::RunScenario(*scenario, *load, {.only_policies = options.policies,
-                                                               .seed = options.seed});
+    testkit::RunOptions sim_run{.only_policies = options.policies, .seed = options.seed};
+    sim_run.on_timeline = run.on_timeline;
+    auto sim_results = testkit::RunScenario(*scenario, *load, sim_run);
     if (!sim_results) return std::unexpected(sim_results.error());
     simulated = std::move(*sim_results);
     run.live = [self, &options, &scenario](const std::string& label, policy::Policy& policy,
@@ -166,6 +181,9 @@ std::function<std::optional<int>()> AddTestCommand(CLI::App& app,
   cmd->add_option("--time-scale", options->time_scale,
                   "Live: profile seconds per wall second (60: a profile hour in a minute)")
       ->check(CLI::Range(1.0, 3600.0));
+  cmd->add_option("--timelines", options->timelines_dir,
+                  "Write every run's per-step timeline CSV here, as DIR/LABEL.csv (live runs: "
+                  "DIR/LABEL-live.csv)");
   cmd->add_option("--live-dir", options->live_dir,
                   "Live: keep each policy's run directory here, as DIR/LABEL (nginx, Prometheus "
                   "and replica logs, the decision log)");

@@ -33,6 +33,9 @@ struct TestCommandOptions {
   // Live: keep each policy's run directory as <live_dir>/<label> (nginx and Prometheus
   // configuration and logs, replica logs, the decision log); empty: temporary, removed.
   std::string live_dir;
+  // Write each run's per-step timeline (app/timeline_csv.h) as <timelines_dir>/<label>.csv
+  // (<label>-<n>.csv for repetition n > 0); live runs as <label>-live.csv.
+  std::string timelines_dir;
 };
 
 // Ok(true) when every assertion held, Ok(false) when one failed.

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -28,6 +30,8 @@ std::string NginxConfig(const std::string& run_dir, uint16_t port,
       "daemon off;\n"
       "master_process on;\n"
       "worker_processes 1;\n"
+      // An old worker drains at most this long after a reload (SetBackends waits for it).
+      "worker_shutdown_timeout 2s;\n"
       "pid {0}/nginx.pid;\n"
       "error_log {0}/nginx-error.log warn;\n"
       "events {{ worker_connections 4096; }}\n"
@@ -124,12 +128,32 @@ Result<void> NginxBalancer::WriteConfig(const std::vector<uint16_t>& ports) {
 
 Result<void> NginxBalancer::SetBackends(const std::vector<uint16_t>& ports) {
   if (auto w = WriteConfig(ports); !w) return w;
+  const std::vector<pid_t> old_workers = ChildPids(process_->pid());
   if (!process_->Signal(SIGHUP)) {
     return Fail(ErrorCode::kIo, "nginx: master " + process_->ExitDescription() +
                                     "; cannot reload the upstream list");
   }
   ++reloads_;
-  return {};
+  // Applied once every old worker has gone: until then an old worker may still send a request
+  // to a backend that was just removed (and that its caller is about to stop).
+  const auto deadline = std::chrono::steady_clock::now() + options_.reload_timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::vector<pid_t> now = ChildPids(process_->pid());
+    const bool old_gone = std::none_of(old_workers.begin(), old_workers.end(), [&](pid_t p) {
+      return std::binary_search(now.begin(), now.end(), p);
+    });
+    const bool new_up = std::any_of(now.begin(), now.end(), [&](pid_t p) {
+      return !std::binary_search(old_workers.begin(), old_workers.end(), p);
+    });
+    if (old_gone && new_up) return {};
+    if (!process_->Running()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const std::string log = options_.run_dir + "/nginx-error.log";
+  return Fail(ErrorCode::kIo,
+              fmt::format("nginx: the reload was not applied within {} ms (old workers still "
+                          "running, or the new configuration refused); end of {}:\n{}",
+                          options_.reload_timeout.count(), log, Tail(log, 400)));
 }
 
 std::vector<pid_t> NginxBalancer::pids() const {

@@ -7,7 +7,9 @@
 // round-robin upstream of the backends with keep-alive connections to them; with no backend,
 // every request is answered 503 at once. SetBackends rewrites the configuration and reloads
 // (SIGHUP to the master, which is what `nginx -s reload` sends): new workers take the new list,
-// old ones finish their requests.
+// old ones finish their requests. It returns once the old workers have exited (bounded by
+// `reload_timeout`, `worker_shutdown_timeout` in the configuration bounds their drain), so
+// after it no request goes to a removed backend.
 //
 // BuiltinBalancer is the fallback when nginx is missing: an HTTP/1.1 proxy on src/loadgen's epoll
 // server that forwards each request round-robin (one blocking GET per request from a small pool
@@ -45,6 +47,7 @@ struct NginxOptions {
   std::string binary = "nginx";
   std::string run_dir;  // required, must exist
   std::chrono::milliseconds start_timeout{10000};
+  std::chrono::milliseconds reload_timeout{3000};  // SetBackends: until the old workers are gone
 };
 
 class NginxBalancer final : public Balancer {

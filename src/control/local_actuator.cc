@@ -22,6 +22,9 @@ using SteadyClock = std::chrono::steady_clock;
 // Consecutive failed health checks before a ready replica counts as not ready (Kubernetes'
 // failureThreshold default).
 constexpr int kUnreadyAfterFailures = 3;
+// A replica being removed is stopped this long after the request even when the balancer has
+// not confirmed that it no longer sends to it (nginx failing to reload).
+constexpr std::chrono::seconds kBalancerGiveUp{10};
 
 std::string Micros(std::chrono::microseconds d) { return std::to_string(d.count()) + "us"; }
 std::string Millis(std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; }
@@ -174,7 +177,6 @@ Result<void> LocalActuator::StartReady(int replicas, std::chrono::milliseconds t
 
 Result<void> LocalActuator::ScaleTo(int replicas) {
   replicas = std::max(replicas, 0);
-  std::vector<pid_t> to_stop;
   {
     std::lock_guard lock(mu_);
     desired_ = replicas;
@@ -193,20 +195,10 @@ Result<void> LocalActuator::ScaleTo(int replicas) {
       std::vector<size_t> victims = RemovalOrder(candidates, static_cast<size_t>(have - replicas));
       std::sort(victims.rbegin(), victims.rend());  // erase from the back
       for (size_t v : victims) {
-        to_stop.push_back(replicas_[v].process->pid());
-        stopping_.push_back({std::move(replicas_[v].process),
-                             SteadyClock::now() + options_.shutdown_grace + options_.stop_timeout});
+        // Stopped by the monitor thread once the balancer no longer lists it (SyncBalancer):
+        // no request is sent to a replica that is shutting down.
+        stopping_.push_back({std::move(replicas_[v].process), replicas_[v].port, SteadyClock::now()});
         replicas_.erase(replicas_.begin() + static_cast<std::ptrdiff_t>(v));
-      }
-    }
-  }
-  if (!to_stop.empty()) {
-    // Out of the balancer first, then stopped: no new request goes to a replica that is leaving.
-    SyncBalancer();
-    std::lock_guard lock(mu_);
-    for (Stopping& s : stopping_) {
-      if (std::find(to_stop.begin(), to_stop.end(), s.process->pid()) != to_stop.end()) {
-        s.process->Signal(SIGTERM);
       }
     }
   }
@@ -274,7 +266,23 @@ void LocalActuator::Monitor() {
     lock.unlock();
     Poll();
     SyncBalancer();
+    std::vector<uint16_t> balanced;
+    {
+      std::lock_guard sync(sync_mu_);
+      balanced = balanced_;
+    }
     lock.lock();
+    // Replicas taken out of the balancer: SIGTERM now (the sample service finishes its queue
+    // within its shutdown grace), SIGKILL at kill_at (Poll).
+    for (Stopping& s : stopping_) {
+      if (s.signalled) continue;
+      // A balancer that keeps failing to drop it must not keep it running for ever.
+      const bool overdue = SteadyClock::now() - s.requested > kBalancerGiveUp;
+      if (std::find(balanced.begin(), balanced.end(), s.port) != balanced.end() && !overdue) continue;
+      s.process->Signal(SIGTERM);
+      s.signalled = true;
+      s.kill_at = SteadyClock::now() + options_.shutdown_grace + options_.stop_timeout;
+    }
     cv_.wait_for(lock, options_.poll_interval, [&] { return stop_; });
   }
 }
@@ -306,7 +314,7 @@ void LocalActuator::Poll() {
     for (auto it = stopping_.begin(); it != stopping_.end();) {
       if (!it->process->Running()) {
         it = stopping_.erase(it);
-      } else if (SteadyClock::now() >= it->kill_at) {
+      } else if (it->signalled && SteadyClock::now() >= it->kill_at) {
         it->process->Terminate(std::chrono::milliseconds(0));
         it = stopping_.erase(it);
       } else {

@@ -12,7 +12,8 @@
 //     replica) through `on_targets`;
 //   * CPU: utime + stime from /proc/<pid>/stat, as cores used over the last `cpu_window` —
 //     metrics-server's view (PodView::cpu_usage; empty until a replica has a full window).
-// Scale-down takes replicas out of the balancer first, then sends SIGTERM (the sample service
+// Scale-down takes replicas out of the balancer first and, once the balancer has applied that
+// (nginx: its old workers are gone), the monitor thread sends SIGTERM (the sample service
 // finishes queued work within its shutdown grace) and SIGKILLs the group after
 // `stop_timeout`; the stopped replica is reaped by the monitor thread.
 //
@@ -130,7 +131,10 @@ class LocalActuator final : public Actuator {
   };
   struct Stopping {
     std::unique_ptr<ChildProcess> process;
-    std::chrono::steady_clock::time_point kill_at;
+    uint16_t port = 0;
+    std::chrono::steady_clock::time_point requested{};
+    bool signalled = false;  // SIGTERM sent (once the balancer no longer lists the port)
+    std::chrono::steady_clock::time_point kill_at{};
   };
 
   LocalActuator(const LocalActuatorOptions& options, const Clock& clock)
@@ -150,7 +154,8 @@ class LocalActuator final : public Actuator {
   std::vector<pid_t> all_pids_;                     // guarded by mu_
   int desired_ = 0;                                 // guarded by mu_
   uint64_t next_id_ = 1, launched_ = 0, died_ = 0;  // guarded by mu_
-  std::vector<uint16_t> balanced_;                  // monitor thread: the backends the balancer has
+  std::vector<uint16_t> balanced_;                  // guarded by sync_mu_: the backends the
+                                                    // balancer has
   std::vector<std::string> scraped_;                // monitor thread: the targets Prometheus has
   std::atomic<uint64_t> balancer_updates_{0};
   std::mutex sync_mu_;  // serialises SyncBalancer

@@ -11,11 +11,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -208,6 +211,29 @@ void ChildProcess::Terminate(std::chrono::milliseconds grace) {
   }
   kill(-pid_, SIGKILL);  // stragglers of the group, if any
   Unregister(pid_);
+}
+
+std::vector<pid_t> ChildPids(pid_t parent) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    if (!std::getline(in, stat)) continue;  // exited meanwhile
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses; the last ')' ends it.
+    const size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 1));
+    char state = 0;
+    long ppid = -1;
+    if (rest >> state >> ppid && ppid == parent && state != 'Z') {
+      out.push_back(static_cast<pid_t>(std::stol(name)));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 Result<uint16_t> FreeLoopbackPort() {

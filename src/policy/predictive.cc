@@ -63,7 +63,13 @@ void PredictivePolicy::Refit(const Observation& observation) {
   last_fit_ = observation.now;
   Series history =
       observation.metrics->History(Metric::kRequestRate, options_.history, options_.forecast_step);
-  if (!past_demand_.empty() && (history.empty() || past_demand_.start < history.start)) {
+  // The pipeline answers with missing steps for the time before it began (a new Prometheus);
+  // the past handed over at the start fills those.
+  size_t first_known = 0;
+  while (first_known < history.size() && std::isnan(history.values[first_known])) ++first_known;
+  const TimePoint known_from =
+      first_known < history.size() ? history.TimeAt(first_known) : TimePoint::max();
+  if (!past_demand_.empty() && past_demand_.start < known_from) {
     // The past first, then what the pipeline delivered since; a gap between them stays missing.
     Series joined{.start = past_demand_.start, .step = options_.forecast_step};
     const TimePoint end = history.empty() ? past_demand_.end() : history.end();
@@ -71,6 +77,8 @@ void PredictivePolicy::Refit(const Observation& observation) {
                          std::numeric_limits<double>::quiet_NaN());
     for (size_t i = 0; i < past_demand_.size() && i < joined.size(); ++i) joined.values[i] = past_demand_.values[i];
     for (size_t i = 0; i < history.size(); ++i) {
+      // A pipeline reports steps before it began as missing; those must not erase the past.
+      if (std::isnan(history.values[i])) continue;
       const int64_t at = (history.TimeAt(i) - joined.start) / joined.step;
       if (at >= 0 && static_cast<size_t>(at) < joined.size()) joined.values[static_cast<size_t>(at)] = history.values[i];
     }

@@ -74,6 +74,29 @@ TEST(Predictive, WithoutEnoughHistoryFollowsTheReactiveFloorAndSaysSo) {
   EXPECT_TRUE(std::isnan(d.expected_load));
 }
 
+TEST(Predictive, PastDemandIsNotErasedByTheMissingStepsOfANewPipeline) {
+  // A live run: Prometheus holds 30 minutes and answers a week's query with missing steps
+  // before that. The past handed over at the start must still be what the forecast learns from:
+  // at 06:00, the steepest hour of the cycle, it foresees 07:00 (a naive level would not).
+  const Series all = DailyCycle(3 * 1440 + 360);
+  const size_t run = 30;
+  Series past{.start = all.start, .step = all.step};
+  past.values.assign(all.values.begin(), all.values.end() - run);
+  Series pipeline{.start = all.end() - std::chrono::days(7), .step = all.step};
+  pipeline.values.assign(7 * 1440, std::nan(""));
+  std::copy(all.values.end() - run, all.values.end(), pipeline.values.end() - run);
+  internal::FakeMetrics metrics;
+  metrics.SetHistory(Metric::kRequestRate, pipeline);
+  metrics.Set(Metric::kRequestRate, all.values.back());
+  metrics.Set(Metric::kCpuUtilisation, 0.5);
+  PredictivePolicy policy({.target_utilisation = 0.6, .lead = 1h, .quantile = 0.9}, {}, past);
+  const Decision d = policy.Decide(At(all.end(), 10, metrics));
+  EXPECT_THAT(d.reason, ::testing::Not(HasSubstr("(naive"))) << d.reason;
+  const double at_lead = 300 - 200 * std::cos(2 * M_PI * 420 / 1440.0);  // 352 rps, 300 now
+  EXPECT_GE(d.expected_load, at_lead * 0.97) << d.reason;
+  EXPECT_LE(d.expected_load, at_lead * 1.15) << d.reason;
+}
+
 TEST(Predictive, ReactiveFloorReadsCpuAsTheHpaDoes) {
   internal::FakeMetrics metrics;
   metrics.Set(Metric::kRequestRate, 30);

@@ -289,6 +289,12 @@ Result<ScenarioResults> RunScenario(const Scenario& scenario, Series raw, const 
         if (!failure) failure = timeline.error();
         continue;
       }
+      if (options.on_timeline) {
+        if (auto ok = options.on_timeline(specs[job.policy].label, job.repetition, *timeline); !ok) {
+          if (!failure) failure = ok.error();
+          continue;
+        }
+      }
       ScalingSummary s = Summarise(*timeline, {.from = from, .to = to});
       const auto index = [&](TimePoint t) {
         return static_cast<size_t>(std::clamp<int64_t>((t - timeline->start) / timeline->step, 0,

@@ -36,6 +36,11 @@ struct RunOptions {
   std::function<Result<sim::Timeline>(const std::string& label, policy::Policy& policy,
                                       const Series& window_load)>
       live;
+  // Called with every run's whole timeline (warm-up included), from the worker threads one at
+  // a time, before it is summarised; an error stops the test.
+  std::function<Result<void>(const std::string& label, size_t repetition,
+                             const sim::Timeline& timeline)>
+      on_timeline;
 };
 
 // `load` is the scenario's load in requests/s as read from its source (the caller resolves
