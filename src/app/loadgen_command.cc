@@ -173,8 +173,10 @@ std::function<std::optional<Result<void>>()> AddLoadgenCommand(CLI::App& app) {
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--threads", o->threads, "Threads, each with its own event loop")
       ->check(CLI::Range(1, 256));
-  cmd->add_option("--arrivals", o->arrivals, "poisson|uniform arrivals within each profile step")
-      ->check(CLI::IsMember({"poisson", "uniform"}));
+  cmd->add_option("--arrivals", o->arrivals,
+                  "poisson|uniform|compressed arrivals within each profile step (compressed: for "
+                  "--time-scale X, every X-th request of the X-times-denser stream)")
+      ->check(CLI::IsMember({"poisson", "uniform", "compressed"}));
   cmd->add_option("--seed", o->seed, "Random seed of the arrivals");
   cmd->add_option("--max-requests", o->max_requests, "Stop after this many requests (0: no cap)");
   cmd->add_option("--timeout", o->timeout, "A request unanswered this long is a timeout error");

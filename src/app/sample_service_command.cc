@@ -36,6 +36,8 @@ Result<void> SampleServiceCommand(const SampleServiceCommandOptions& o) {
   if (!cpu) return std::unexpected(cpu.error());
   auto delay = ParseMicros(o.startup_delay, "--startup-delay");
   if (!delay) return std::unexpected(delay.error());
+  auto wait = ParseMicros(o.wait_per_request, "--wait-per-request");
+  if (!wait) return std::unexpected(wait.error());
   auto grace = ParseMicros(o.shutdown_grace, "--shutdown-grace");
   if (!grace) return std::unexpected(grace.error());
   // Block the stop signals before any thread starts, so only sigwait below sees them.
@@ -48,6 +50,7 @@ Result<void> SampleServiceCommand(const SampleServiceCommandOptions& o) {
       {.bind = o.bind,
        .port = static_cast<uint16_t>(o.port),
        .cpu_per_request = *cpu,
+       .wait_per_request = *wait,
        .workers = o.workers,
        .queue_limit = o.queue_limit,
        .startup_delay = std::chrono::duration_cast<std::chrono::milliseconds>(*delay),
@@ -58,10 +61,10 @@ Result<void> SampleServiceCommand(const SampleServiceCommandOptions& o) {
   }
   const bool v6 = o.bind.find(':') != std::string::npos;
   fmt::print(
-      "sample-service: listening on http://{}:{} (workers {}, {} us CPU per request, queue "
-      "limit {}, ready after {} ms); pid {}\n",
-      v6 ? "[" + o.bind + "]" : o.bind, (*svc)->port(), o.workers, cpu->count(), o.queue_limit,
-      delay->count() / 1000, getpid());
+      "sample-service: listening on http://{}:{} (workers {}, {} us CPU and {} us wait per "
+      "request, queue limit {}, ready after {} ms); pid {}\n",
+      v6 ? "[" + o.bind + "]" : o.bind, (*svc)->port(), o.workers, cpu->count(), wait->count(),
+      o.queue_limit, delay->count() / 1000, getpid());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop_signals, &sig);
@@ -86,6 +89,9 @@ std::function<std::optional<Result<void>>()> AddSampleServiceCommand(CLI::App& a
   cmd->add_option("--bind", o->bind, "Address to listen on");
   cmd->add_option("--cpu-per-request", o->cpu_per_request,
                   "CPU time each request costs, e.g. 2ms, 500us");
+  cmd->add_option("--wait-per-request", o->wait_per_request,
+                  "After the CPU, hold the worker this long without a core (a downstream call), "
+                  "e.g. 3ms");
   cmd->add_option("--workers", o->workers, "Worker threads")->check(CLI::Range(1, 1024));
   cmd->add_option("--queue-limit", o->queue_limit,
                   "Requests that may wait beyond the busy workers (more: 503)");

@@ -20,6 +20,7 @@ struct SampleServiceCommandOptions {
   std::string bind = "127.0.0.1";
   int port = 8080;                      // 0: any free port (printed)
   std::string cpu_per_request = "2ms";  // also "500us"
+  std::string wait_per_request = "0";   // sleep after the CPU, holding the worker
   int workers = 2;
   size_t queue_limit = 100;
   std::string startup_delay = "0s";

@@ -56,6 +56,17 @@ std::string DefaultOutDir(const std::string& name) {
   return "test-results/" + safe;
 }
 
+// Writes each run's timeline as DIR/LABEL[-REPETITION]SUFFIX.csv; the oracle is always simulated
+// and never gets the suffix.
+auto TimelineWriter(const std::string& dir, const std::string& suffix) {
+  return [dir, suffix](const std::string& label, size_t repetition, const sim::Timeline& timeline) {
+    std::string name = label;
+    if (repetition > 0) name += "-" + std::to_string(repetition);
+    if (label != "oracle") name += suffix;
+    return WriteTimelineCsv(timeline, dir + "/" + name + ".csv");
+  };
+}
+
 }  // namespace
 
 Result<bool> TestCommand(const TestCommandOptions& options) {
@@ -74,14 +85,7 @@ Result<bool> TestCommand(const TestCommandOptions& options) {
     std::error_code ec;
     std::filesystem::create_directories(options.timelines_dir, ec);
     if (ec) return Fail(ErrorCode::kIo, "--timelines: cannot create " + options.timelines_dir + ": " + ec.message());
-    const bool live = options.live;
-    run.on_timeline = [dir = options.timelines_dir, live](const std::string& label, size_t repetition,
-                                                          const sim::Timeline& timeline) {
-      std::string name = label;
-      if (repetition > 0) name += "-" + std::to_string(repetition);
-      if (live && label != "oracle") name += "-live";
-      return WriteTimelineCsv(timeline, dir + "/" + name + ".csv");
-    };
+    run.on_timeline = TimelineWriter(options.timelines_dir, options.live ? "-live" : "");
   }
   std::optional<testkit::ScenarioResults> simulated;
   if (options.live) {
@@ -89,7 +93,7 @@ Result<bool> TestCommand(const TestCommandOptions& options) {
     const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
     if (ec) return Fail(ErrorCode::kInternal, "cannot find the forescale binary: " + ec.message());
     testkit::RunOptions sim_run{.only_policies = options.policies, .seed = options.seed};
-    sim_run.on_timeline = run.on_timeline;
+    if (!options.timelines_dir.empty()) sim_run.on_timeline = TimelineWriter(options.timelines_dir, "");
     auto sim_results = testkit::RunScenario(*scenario, *load, sim_run);
     if (!sim_results) return std::unexpected(sim_results.error());
     simulated = std::move(*sim_results);

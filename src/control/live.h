@@ -12,7 +12,8 @@
 // start-up delay is the model's divided by X; Prometheus scrapes every monitoring interval / X
 // (at least `min_scrape_interval`); the load generator replays the profile at X with the
 // profile's *rates* kept (src/loadgen/schedule.h), so a replica sized for the profile meets the
-// load it was sized for. One replica is the service model's resource [0]: one worker that burns
+// load it was sized for, and with compressed arrivals (every X-th request of the real-rate
+// stream), so a compressed metric window varies as the real window would, not X times more. One replica is the service model's resource [0]: one worker that burns
 // 1 / capacity_rps CPU-seconds per request, so it really serves capacity_rps at 100 % CPU of one
 // core. (More resources than one: an error; the live test scales the front resource.)
 //
@@ -20,8 +21,11 @@
 // capacity are scaled down by the same factor f (a replica burns 1 / (f x capacity) per
 // request), so replica counts and CPU are unchanged while fewer requests cross the loopback;
 // the timeline and the metrics the policy sees are scaled back by 1 / f, and a note says so.
-// CPU is not scaled: the profile at peak needs demand / capacity cores, and a note warns when
-// that exceeds the machine's.
+// CPU budget: at peak the profile needs demand / capacity replicas at 100 %. When that is more
+// cores than `max_replica_cores` (default: half the machine's), a replica burns only a share s
+// of each request's 1 / capacity seconds as CPU and waits the rest (sample-service
+// --wait-per-request): it still serves capacity_rps with its one worker, and its CPU request is
+// s cores, so the utilisation the policy reads (CPU / request) is unchanged. A note says so.
 //
 // The returned Timeline has one step per profile second (each value from the wall second that
 // covers it): demand = requests sent, served = answered 2xx, dropped = errors (503 included),
@@ -58,6 +62,10 @@
 
 namespace forescale::control {
 
+// Replica CPU at the profile's peak, as a share of the machine's cores, unless told otherwise:
+// the load generator, nginx and Prometheus need the rest.
+inline constexpr double kDefaultCoreShare = 0.5;
+
 struct LiveOptions {
   double time_scale = 60;        // profile seconds per wall second; > 0
   std::string forescale_binary;  // required: runs the replicas (`forescale sample-service`)
@@ -71,6 +79,9 @@ struct LiveOptions {
   std::string prometheus_binary = "prometheus";
   std::chrono::milliseconds min_scrape_interval{250};  // wall floor of the scrape interval
   double max_request_rate = 1500;  // requests/s; above: load and capacity scaled down together
+  // Replica CPU at the profile's peak; 0: kDefaultCoreShare of the machine's cores. Above it a
+  // replica waits part of each request instead of burning CPU (see the header comment).
+  double max_replica_cores = 0;
   int connections = 64;            // load generator
   int loadgen_threads = 1;
   uint64_t seed = 1;                             // arrivals (Poisson)
@@ -86,6 +97,7 @@ struct LiveReport {
   std::string run_dir;                   // removed unless keep_run_dir
   std::string balancer;                  // "nginx" or "builtin"
   double load_factor = 1;                // f (see the header comment)
+  double replica_cpu_share = 1;          // of a core, per replica at capacity
   double wall_seconds = 0;               // from the first process started to the last stopped
   double expected_wall_seconds = 0;      // profile length / time scale
   uint64_t replicas_launched = 0;

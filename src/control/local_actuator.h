@@ -10,7 +10,7 @@
 //   * readiness: GET /healthz; 200 is ready. The balancer lists exactly the ready replicas and
 //     is updated (nginx reloaded) whenever that set changes; Prometheus' targets (every live
 //     replica) through `on_targets`;
-//   * CPU: utime + stime from /proc/<pid>/stat, as cores used over the last `cpu_window` —
+//   * CPU: the process CPU-time clock (ProcessCpuSeconds), as cores used over the last `cpu_window` —
 //     metrics-server's view (PodView::cpu_usage; empty until a replica has a full window).
 // Scale-down takes replicas out of the balancer first and, once the balancer has applied that
 // (nginx: its old workers are gone), the monitor thread sends SIGTERM (the sample service
@@ -61,6 +61,7 @@ struct LocalActuatorOptions {
   std::string run_dir;           // required, must exist
   std::string name = "app";      // replica names: app-1, app-2, ...
   std::chrono::microseconds cpu_per_request{20000};
+  std::chrono::microseconds wait_per_request{0};  // sample-service --wait-per-request
   int workers = 1;
   int queue_limit = 100;
   std::chrono::milliseconds startup_delay{0};  // the replica's own (wall) start-up delay
@@ -164,7 +165,8 @@ class LocalActuator final : public Actuator {
   std::thread monitor_;
 };
 
-// Cores used by `pid` since it started (utime + stime of /proc/<pid>/stat); NaN when unreadable.
+// CPU seconds `pid` has used since it started (its CPU-time clock, nanosecond resolution;
+// utime + stime of /proc/<pid>/stat if that is refused); NaN when unreadable.
 double ProcessCpuSeconds(pid_t pid);
 
 }  // namespace forescale::control

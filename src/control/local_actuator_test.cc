@@ -30,10 +30,13 @@ TEST(RemovalOrder, NotReadyFirstNewestFirstThenMostRecentlyReady) {
   EXPECT_TRUE(RemovalOrder({}, 3).empty());
 }
 
-TEST(ProcessCpuSeconds, ReadsOurOwnAndFailsQuietlyForNone) {
-  volatile double x = 0;
-  for (int i = 0; i < 20'000'000; ++i) x = x + std::sqrt(static_cast<double>(i));
-  EXPECT_GE(ProcessCpuSeconds(getpid()), 0.0);
+TEST(ProcessCpuSeconds, ReadsOurOwnFinerThanAClockTickAndFailsQuietlyForNone) {
+  // 3 ms of CPU: a 10 ms clock tick would read 0 or 10 ms.
+  const double before = ProcessCpuSeconds(getpid());
+  loadgen::BurnThreadCpu(std::chrono::microseconds(3000));
+  const double used = ProcessCpuSeconds(getpid()) - before;
+  EXPECT_GE(used, 0.0029);
+  EXPECT_LT(used, 0.009);
   EXPECT_TRUE(std::isnan(ProcessCpuSeconds(-5)));
 }
 

@@ -243,13 +243,14 @@ struct Loadgen::Worker {
 
   // A server may close an idle keep-alive connection at the moment a request goes out on it
   // (its keep-alive timeout, a reload, a replica leaving): the request was never processed.
-  // Like browsers and Go's net/http, send an idempotent request once more, on another
-  // connection, when a *reused* connection closed before a byte of the response came back. Its
-  // latency clock keeps running from the first intended time. A fresh connection that breaks,
-  // or a second break, is a real error.
+  // Like Go's net/http, send an idempotent request again, on another connection, whenever a
+  // *reused* connection closed before a byte of the response came back — a reloading nginx
+  // closes every idle connection of its old worker at once, so the next one may close too. Its
+  // latency clock keeps running from the first intended time. A fresh connection that breaks
+  // is a real error, so a server that closes everything ends the chain within the pool size.
   bool ShouldResend(const Conn& c, ErrorKind kind) const {
     return kind == ErrorKind::kReset && c.state == State::kBusy && c.answered > 0 &&
-           !c.got_bytes && !c.is_resend && request_is_idempotent[c.request];
+           !c.got_bytes && request_is_idempotent[c.request];
   }
 
   // The connection broke with a request on it (or the response was malformed).
@@ -276,7 +277,10 @@ struct Loadgen::Worker {
   void Send(int i, int64_t intended, uint32_t request, bool is_resend = false) {
     Conn& c = conns[i];
     const int64_t now = MonotonicNs();
-    idle.pop_back();  // callers take the last idle connection
+    // Callers take the connection idle the longest (idle.front()): every connection of the pool
+    // carries requests, so none sits unused for long — a load balancer being reloaded keeps an
+    // old worker alive for as long as it holds a connection that has not sent its request yet.
+    idle.erase(idle.begin());
     c.state = State::kBusy;
     ++in_flight;
     live.in_flight.store(in_flight, std::memory_order_relaxed);
@@ -422,7 +426,7 @@ void Loadgen::Worker::Run() {
       while (!idle.empty() && !pending.empty()) {
         const Pending p = pending.front();
         pending.pop_front();
-        Send(idle.back(), p.intended_ns, p.request, p.is_resend);
+        Send(idle.front(), p.intended_ns, p.request, p.is_resend);
       }
     } else {
       // Due arrivals join the queue; their latency clock started at their intended time. At
@@ -453,11 +457,11 @@ void Loadgen::Worker::Run() {
       while (!idle.empty()) {
         if (max_mode) {
           if (ending || hit_cap || !Claim()) break;
-          Send(idle.back(), 0, 0);
+          Send(idle.front(), 0, 0);
         } else if (!pending.empty()) {
           const Pending p = pending.front();
           pending.pop_front();
-          Send(idle.back(), p.intended_ns, p.request, p.is_resend);
+          Send(idle.front(), p.intended_ns, p.request, p.is_resend);
         } else {
           break;
         }
@@ -774,8 +778,8 @@ LoadgenResult Loadgen::Wait() {
   }
   if (r.resent > 0) {
     notes.push_back(fmt::format(
-        "{} requests sent a second time: a reused keep-alive connection closed before answering "
-        "(the server closed it as the request went out; idempotent requests only, once each)",
+        "{} requests sent again: a reused keep-alive connection closed before answering (the "
+        "server closed it as the request went out; idempotent requests only)",
         r.resent));
   }
   if (e[static_cast<size_t>(ErrorKind::kTimeout)] > 0) {

@@ -20,8 +20,9 @@
 // flight when the run ended and the drain time ran out) or not sent (due, but the run ended
 // first). Errors: connect (no connection could be made: the request failed without being sent),
 // reset (the connection broke with the request in flight; an idempotent request on a *reused*
-// keep-alive connection that closed before any response byte is sent once more instead, as HTTP
-// clients do, and counted in `resent`), timeout (no answer within `timeout`,
+// keep-alive connection that closed before any response byte is sent again instead, as Go's
+// net/http does, for as long as that is how it fails — a reloading server closes all its idle
+// connections at once — and counted in `resent`), timeout (no answer within `timeout`,
 // or waited that long for a connection), http_4xx, http_5xx, protocol (a malformed response).
 // A target that is down, resets, answers slowly or dies mid-run costs errors, never the run: it
 // ends on time (`duration` + at most `drain`).
@@ -102,7 +103,7 @@ struct LoadgenResult {
   uint64_t not_sent = 0;          // due but not sent when the run ended
   uint64_t connect_failures = 0;  // connection attempts that failed (not requests)
   uint64_t connections_opened = 0;
-  uint64_t resent = 0;  // requests sent again after a reused connection closed unanswered
+  uint64_t resent = 0;  // sends repeated because a reused connection closed unanswered
   bool stopped_early = false;  // Stop() was called
   bool hit_max_requests = false;
   LogHistogram latency;  // seconds

@@ -35,6 +35,9 @@ Result<std::unique_ptr<SampleService>> SampleService::Start(const SampleServiceO
   if (options.cpu_per_request.count() < 0) {
     return Fail(ErrorCode::kInvalidArgument, "--cpu-per-request must not be negative");
   }
+  if (options.wait_per_request.count() < 0) {
+    return Fail(ErrorCode::kInvalidArgument, "--wait-per-request must not be negative");
+  }
   std::unique_ptr<SampleService> s(new SampleService());
   s->options_ = options;
   s->started_ = std::chrono::steady_clock::now();
@@ -126,6 +129,7 @@ void SampleService::Work() {
       continue;
     }
     BurnThreadCpu(options_.cpu_per_request);
+    if (options_.wait_per_request.count() > 0) std::this_thread::sleep_for(options_.wait_per_request);
     // Counted before answering, so a client that reads its answer then reads /metrics sees it.
     Finish(job.received, 200);
     in_flight_.fetch_sub(1, std::memory_order_relaxed);

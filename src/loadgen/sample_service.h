@@ -1,10 +1,12 @@
 // The sample service: a real HTTP/1.1 server whose cost per request is a known amount of CPU,
-// so a load test against it has a ground truth (capacity = workers / cpu_per_request).
+// so a load test against it has a ground truth (capacity = workers / (cpu_per_request +
+// wait_per_request)).
 //
 // Every request other than /healthz and /metrics is queued for a pool of `workers` threads;
 // each burns `cpu_per_request` of its own thread CPU time (a busy loop on
 // CLOCK_THREAD_CPUTIME_ID, so time the thread waits for a core does not count and an
-// overloaded machine makes requests slower, as it would a real service) and answers 200.
+// overloaded machine makes requests slower, as it would a real service), then sleeps
+// `wait_per_request` (a downstream call that holds the worker but not a core) and answers 200.
 // At most `queue_limit` requests wait beyond the busy workers; more are answered 503 at once,
 // so under overload latency rises to about queue_limit / capacity and then requests fail fast.
 // Until `startup_delay` has passed, /healthz and every request answer 503 (a replica that is
@@ -47,6 +49,10 @@ struct SampleServiceOptions {
   std::string bind = "127.0.0.1";
   uint16_t port = 0;  // 0: any free port
   std::chrono::microseconds cpu_per_request{2000};
+  // After the CPU, the worker waits this long (sleeping: a call to a database or another
+  // service). Capacity = workers / (cpu + wait); at capacity the replica uses
+  // workers x cpu / (cpu + wait) cores.
+  std::chrono::microseconds wait_per_request{0};
   int workers = 2;
   size_t queue_limit = 100;  // requests waiting beyond the busy workers
   std::chrono::milliseconds startup_delay{0};

@@ -13,7 +13,8 @@ namespace forescale::loadgen {
 Result<Arrivals> ParseArrivals(const std::string& text) {
   if (text == "poisson") return Arrivals::kPoisson;
   if (text == "uniform") return Arrivals::kUniform;
-  return Fail(ErrorCode::kInvalidArgument, "arrivals: '" + text + "' is not poisson or uniform");
+  if (text == "compressed") return Arrivals::kCompressed;
+  return Fail(ErrorCode::kInvalidArgument, "arrivals: '" + text + "' is not poisson, uniform or compressed");
 }
 
 Result<Schedule> Schedule::FromProfile(const Series& profile,
@@ -193,6 +194,12 @@ std::optional<Arrival> Schedule::Cursor::NextGlobal() {
   // Poisson with a piecewise-constant rate: an exponential amount of "rate mass" is spent
   // across steps, so a rate change mid-gap is honoured exactly (inverse cumulative intensity).
   double mass = rng_.Exponential(1.0);
+  if (s.options_.arrivals == Arrivals::kCompressed) {
+    // Gamma(k, 1/k): the gap to the k-th next arrival of the k-times-denser stream.
+    const int k = static_cast<int>(std::clamp(std::llround(s.options_.time_scale), 1LL, 3600LL));
+    for (int i = 1; i < k; ++i) mass += rng_.Exponential(1.0);
+    mass /= k;
+  }
   while (step_ < rates.size()) {
     const double left = rates[step_] * (dt - t_);
     if (mass < left) {

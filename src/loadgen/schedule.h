@@ -43,9 +43,15 @@ namespace forescale::loadgen {
 enum class Arrivals {
   kPoisson,  // exponential gaps: what independent users produce
   kUniform,  // evenly spaced within each step: the smoothest load of that rate
+  // For time compression X: the profile-time Poisson stream of X times the rate, of which
+  // every X-th request is sent (Erlang-X gaps, X = time_scale rounded). The rate is kept, and
+  // the count over any wall window varies as the real stream's does over the X times longer
+  // profile window — what a metrics window in compressed time should see. Plain Poisson
+  // would be X times noisier (random thinning); X = 1 is Poisson.
+  kCompressed,
 };
 
-// Parses "poisson" or "uniform".
+// Parses "poisson", "uniform" or "compressed".
 Result<Arrivals> ParseArrivals(const std::string& text);
 
 struct RequestSpec {

@@ -98,6 +98,30 @@ TEST(Schedule, TimeScaleKeepsRatesAndCompressesTheShape) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(per_second[static_cast<size_t>(i)], 10 * (i + 1));
 }
 
+TEST(Schedule, CompressedArrivalsVaryOverAWindowAsTheFullStreamDoesOverItsProfileWindow) {
+  // 80 requests/s for 100 profile minutes at 60x: 100 wall seconds. Over 250 ms wall windows
+  // (15 profile seconds) a window holds 20 requests; the real stream would hold 1200 over its
+  // 15 s, so the relative spread must be that of 1200 Poisson counts (variance / mean = 1/60),
+  // where plain Poisson arrivals give variance / mean = 1.
+  auto spread = [](Arrivals arrivals) {
+    auto s = Schedule::FromProfile(Profile(std::vector<double>(100, 80.0), std::chrono::minutes(1)),
+                                   {.arrivals = arrivals, .seed = 5, .time_scale = 60});
+    EXPECT_TRUE(s);
+    std::vector<double> counts(400);
+    for (const Arrival& a : Drain(s->Share(0, 1))) counts[static_cast<size_t>(a.at_ns / 250'000'000)] += 1;
+    double mean = 0, var = 0;
+    for (double c : counts) mean += c / static_cast<double>(counts.size());
+    for (double c : counts) var += (c - mean) * (c - mean) / static_cast<double>(counts.size() - 1);
+    EXPECT_NEAR(mean, 20, 0.5);
+    return var / mean;
+  };
+  EXPECT_NEAR(spread(Arrivals::kPoisson), 1.0, 0.25);
+  EXPECT_LT(spread(Arrivals::kCompressed), 0.06);  // 1/60 = 0.017, and the count is discrete
+  auto plain = Schedule::FromProfile(Profile({50}), {.arrivals = Arrivals::kCompressed, .seed = 1});
+  ASSERT_TRUE(plain);  // at time scale 1 it is Poisson
+  EXPECT_NEAR(static_cast<double>(Drain(plain->Share(0, 1)).size()), 50, 5 * 7.1);
+}
+
 TEST(Schedule, RejectsBadProfiles) {
   EXPECT_FALSE(Schedule::FromProfile(Profile({}), {}));
   EXPECT_FALSE(Schedule::FromProfile(Profile({1, -2}), {}));
