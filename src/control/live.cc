@@ -221,10 +221,14 @@ Result<sim::Timeline> RunLive(const Series& profile, const sim::ServiceModel& se
   map.wall_start = wall.Now();
   map.profile_start = profile.start;
   clock.Set(map);
+  const int connections =
+      options.connections > 0
+          ? options.connections
+          : static_cast<int>(std::clamp(std::ceil(peak * f * 1.0), 64.0, 512.0));
   auto gen = loadgen::Loadgen::Start(*schedule,
                                      {.target = *target,
                                       .threads = std::max(1, options.loadgen_threads),
-                                      .connections = std::max(1, options.connections),
+                                      .connections = connections,
                                       .timeout_s = std::min(10.0, Seconds(model.request_timeout)),
                                       .drain_s = 1,
                                       .metrics_port = 0});

@@ -82,7 +82,9 @@ struct LiveOptions {
   // Replica CPU at the profile's peak; 0: kDefaultCoreShare of the machine's cores. Above it a
   // replica waits part of each request instead of burning CPU (see the header comment).
   double max_replica_cores = 0;
-  int connections = 64;            // load generator
+  // Load generator connections; 0: enough for a second of the peak rate in flight (64 to 512),
+  // so an overloaded service that answers slowly does not make the open loop wait for one.
+  int connections = 0;
   int loadgen_threads = 1;
   uint64_t seed = 1;                             // arrivals (Poisson)
   std::chrono::milliseconds poll_interval{100};  // actuator: health, CPU, exits (wall)

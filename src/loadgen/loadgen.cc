@@ -271,7 +271,27 @@ struct Loadgen::Worker {
   void Reopen(int i, int64_t now) {
     Close(i);
     conns[i].retry_at_ns = now;
-    if (!draining || !pending.empty()) Connect(i, now);
+    // Open loop: the next due request opens a connection if it finds none idle.
+    if (max_mode && (!draining || !pending.empty())) Connect(i, now);
+  }
+
+  // Open loop: connections are opened as due requests need them, up to the pool size, so an
+  // idle pool never holds connections that have not sent a request (a reloading nginx keeps an
+  // old worker alive for as long as it holds one) and a slow target still gets its requests on
+  // time while the pool grows. Max mode opens the whole pool at once.
+  void ConnectForDemand(int64_t now) {
+    if (max_mode || pending.empty()) return;
+    int64_t want = static_cast<int64_t>(pending.size()) - static_cast<int64_t>(idle.size());
+    if (want <= 0) return;
+    for (int i = 0; i < connections && want > 0; ++i) {
+      if (conns[i].state == State::kConnecting) --want;
+    }
+    for (int i = 0; i < connections && want > 0; ++i) {
+      if (conns[i].state == State::kDown && conns[i].retry_at_ns <= now) {
+        Connect(i, now);
+        --want;
+      }
+    }
   }
 
   void Send(int i, int64_t intended, uint32_t request, bool is_resend = false) {
@@ -407,7 +427,8 @@ void Loadgen::Worker::Run() {
   const int64_t end_ns = start_ns + ToNs(window_s);
   conns.resize(static_cast<size_t>(connections));
   int64_t now = MonotonicNs();
-  for (int i = 0; i < connections; ++i) Connect(i, now);
+  // Max mode: the whole pool at once; open loop: one to start (ConnectForDemand adds more).
+  for (int i = 0; i < (max_mode ? connections : 1); ++i) Connect(i, now);
   std::optional<Arrival> next;
   if (!max_mode) next = cursor.Next();
   int64_t next_scan_ns = now;
@@ -423,6 +444,7 @@ void Loadgen::Worker::Run() {
     if (draining && ((in_flight == 0 && pending.empty()) || now >= drain_end)) break;
     if (draining) {
       // Only resends wait now: requests that were sent in time and met a closing connection.
+      ConnectForDemand(now);
       while (!idle.empty() && !pending.empty()) {
         const Pending p = pending.front();
         pending.pop_front();
@@ -442,6 +464,7 @@ void Loadgen::Worker::Run() {
         live.scheduled.fetch_add(1, std::memory_order_relaxed);
         next = cursor.Next();
       }
+      ConnectForDemand(now);
       if (!pending.empty()) {
         if (up == 0) {
           // No connection is up or coming up: the target refuses connections. Failing the
@@ -493,12 +516,15 @@ void Loadgen::Worker::Run() {
         } else if (c.state == State::kConnecting && c.since_ns + timeout_ns <= now) {
           ConnectFailed(i, now);
         }
-        if (c.state == State::kDown && (!draining || !pending.empty()) && c.retry_at_ns <= now) {
+        if (max_mode && c.state == State::kDown && (!draining || !pending.empty()) &&
+            c.retry_at_ns <= now) {
           Connect(i, now);
         }
       }
     }
-    if (in_flight > 0 || up < connections) wake = std::min(wake, next_scan_ns);
+    if (in_flight > 0 || (up < connections && (max_mode || !pending.empty()))) {
+      wake = std::min(wake, next_scan_ns);
+    }
     if (!draining) {
       if (next) wake = std::min(wake, start_ns + next->at_ns);
       if (!pending.empty()) wake = std::min(wake, pending.front().intended_ns + timeout_ns);
