@@ -180,5 +180,26 @@ TEST_F(TestCli, SeedOptionReplacesTheScenariosSeed) {
   EXPECT_NE(plain["policies"][0]["runs"][0]["cost"], seeded["policies"][0]["runs"][0]["cost"]);
 }
 
+TEST_F(TestCli, TimelinesOptionWritesEveryRunsPerStepTimeline) {
+  const std::string path = Scenario("[hpa]", "  - hpa.cost > 0\n");
+  auto r = Run({"test", path, "--timelines", Path("tl"), "--out", Path("out"), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* policy : {"hpa", "oracle"}) {
+    const std::string csv = ReadFile(fs::path(Path("tl")) / (std::string(policy) + ".csv"));
+    ASSERT_EQ(csv.rfind("time,demand,served,dropped,replicas_desired,replicas_ready,", 0), 0u) << policy;
+    // The whole load (warm-up included) at the scenario's 5 s step, from its first moment.
+    EXPECT_EQ(Count(csv, "\n"), 1u + 2 * 86400 / 5) << policy;
+    EXPECT_NE(csv.find("\n2024-01-01T00:00:00Z,"), std::string::npos) << policy;
+    double demand = 0;
+    size_t rows = 0;
+    for (size_t at = csv.find('\n'); at + 1 < csv.size(); at = csv.find('\n', at + 1)) {
+      const size_t comma = csv.find(',', at);
+      demand += std::stod(csv.substr(comma + 1));
+      ++rows;
+    }
+    EXPECT_NEAR(demand / static_cast<double>(rows), 150, 1.5) << policy;  // the load's mean
+  }
+}
+
 }  // namespace
 }  // namespace forescale::testing
