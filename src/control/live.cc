@@ -143,6 +143,8 @@ Result<sim::Timeline> RunLive(const Series& profile, const sim::ServiceModel& se
     run_dir = *d;
   } else {
     std::error_code ec;
+    // Absolute: nginx and Prometheus resolve relative paths against their own prefix.
+    run_dir = fs::absolute(run_dir, ec).lexically_normal().string();
     fs::create_directories(run_dir, ec);
     if (ec) return Fail(ErrorCode::kIo, "cannot create " + run_dir + ": " + ec.message());
   }
