@@ -3,7 +3,6 @@
 // in-process load generator — all on 127.0.0.1, in compressed time (about 45 s in all).
 #include "control/live.h"
 
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -33,28 +32,9 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// Processes whose parent is this test process (a leak check independent of what the run says).
-std::vector<pid_t> OurChildren() {
-  std::vector<pid_t> out;
-  DIR* d = opendir("/proc");
-  if (!d) return out;
-  while (dirent* e = readdir(d)) {
-    const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
-    if (pid <= 0) continue;
-    std::ifstream in(std::string("/proc/") + e->d_name + "/stat");
-    std::string line;
-    if (!std::getline(in, line)) continue;
-    const size_t close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    std::string state;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == getpid()) out.push_back(pid);
-  }
-  closedir(d);
-  return out;
-}
+// Processes whose parent is this test process, unreaped ones included (a leak check independent
+// of what the run says).
+std::vector<pid_t> OurChildren() { return control::ChildPids(getpid(), /*include_zombies=*/true); }
 
 bool Gone(pid_t pid) { return kill(pid, 0) != 0 && errno == ESRCH; }
 

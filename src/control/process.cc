@@ -213,7 +213,7 @@ void ChildProcess::Terminate(std::chrono::milliseconds grace) {
   Unregister(pid_);
 }
 
-std::vector<pid_t> ChildPids(pid_t parent) {
+std::vector<pid_t> ChildPids(pid_t parent, bool include_zombies) {
   std::vector<pid_t> out;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
@@ -228,7 +228,7 @@ std::vector<pid_t> ChildPids(pid_t parent) {
     std::istringstream rest(stat.substr(close + 1));
     char state = 0;
     long ppid = -1;
-    if (rest >> state >> ppid && ppid == parent && state != 'Z') {
+    if (rest >> state >> ppid && ppid == parent && (include_zombies || state != 'Z')) {
       out.push_back(static_cast<pid_t>(std::stol(name)));
     }
   }

@@ -76,9 +76,9 @@ Result<uint16_t> FreeLoopbackPort();
 // True when a TCP connection to 127.0.0.1:`port` succeeds within `timeout`.
 bool PortAccepts(uint16_t port, std::chrono::milliseconds timeout);
 
-// The live children of `parent` (read from /proc/*/stat), ascending; empty when none or when
-// /proc is unreadable.
-std::vector<pid_t> ChildPids(pid_t parent);
+// The children of `parent` (read from /proc/*/stat), ascending; zombies (exited, not yet reaped)
+// only when asked for; empty when none or when /proc is unreadable.
+std::vector<pid_t> ChildPids(pid_t parent, bool include_zombies = false);
 
 // Resolves a program name through PATH ("nginx" -> "/usr/sbin/nginx", also searching the sbin
 // directories an unprivileged PATH may lack); empty when not found.
