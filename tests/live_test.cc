@@ -20,8 +20,8 @@
 #include "control/local_actuator.h"
 #include "control/prometheus.h"
 #include "core/clock.h"
-#include "loadgen/loadgen.h"
 #include "loadgen/http_client.h"
+#include "loadgen/loadgen.h"
 #include "loadgen/sample_service.h"
 #include "policy/policy.h"
 #include "sim/simulator.h"
@@ -223,9 +223,11 @@ TEST(LiveTest, ScalingDownUnderLoadThroughNginxLosesNoRequest) {
                                            clock);
   ASSERT_TRUE(act) << act.error().message();
   ASSERT_TRUE((*act)->StartReady(4));
-  auto target = loadgen::ParseTarget("http://127.0.0.1:" + std::to_string((*act)->port()) + "/work");
+  auto target =
+      loadgen::ParseTarget("http://127.0.0.1:" + std::to_string((*act)->port()) + "/work");
   ASSERT_TRUE(target);
-  auto schedule = loadgen::Schedule::ConstantRate(400, 6, {.arrivals = loadgen::Arrivals::kUniform});
+  auto schedule =
+      loadgen::Schedule::ConstantRate(400, 6, {.arrivals = loadgen::Arrivals::kUniform});
   ASSERT_TRUE(schedule);
   auto gen = loadgen::Loadgen::Start(*schedule, {.target = *target, .connections = 16});
   ASSERT_TRUE(gen) << gen.error().message();
@@ -240,7 +242,8 @@ TEST(LiveTest, ScalingDownUnderLoadThroughNginxLosesNoRequest) {
   EXPECT_EQ(r.totals.ok, r.totals.sent);
   std::ifstream log(dir + "/nginx-error.log");
   std::string line;
-  while (std::getline(log, line)) EXPECT_EQ(line.find("connect() failed"), std::string::npos) << line;
+  while (std::getline(log, line))
+    EXPECT_EQ(line.find("connect() failed"), std::string::npos) << line;
   EXPECT_EQ((*act)->Replicas().size(), 1u);
   act->reset();
   std::filesystem::remove_all(dir);

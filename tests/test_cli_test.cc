@@ -186,7 +186,8 @@ TEST_F(TestCli, TimelinesOptionWritesEveryRunsPerStepTimeline) {
   ASSERT_EQ(r.code, 0) << r.err;
   for (const char* policy : {"hpa", "oracle"}) {
     const std::string csv = ReadFile(fs::path(Path("tl")) / (std::string(policy) + ".csv"));
-    ASSERT_EQ(csv.rfind("time,demand,served,dropped,replicas_desired,replicas_ready,", 0), 0u) << policy;
+    ASSERT_EQ(csv.rfind("time,demand,served,dropped,replicas_desired,replicas_ready,", 0), 0u)
+        << policy;
     // The whole load (warm-up included) at the scenario's 5 s step, from its first moment.
     EXPECT_EQ(Count(csv, "\n"), 1u + 2 * 86400 / 5) << policy;
     EXPECT_NE(csv.find("\n2024-01-01T00:00:00Z,"), std::string::npos) << policy;

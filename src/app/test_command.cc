@@ -9,8 +9,8 @@
 
 #include "app/load_series.h"
 #include "app/progress.h"
-#include "app/timeline_csv.h"
 #include "app/simulate_command.h"
+#include "app/timeline_csv.h"
 #include "control/live.h"
 #include "core/clock.h"
 #include "generate/model_file.h"
@@ -84,7 +84,9 @@ Result<bool> TestCommand(const TestCommandOptions& options) {
   if (!options.timelines_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(options.timelines_dir, ec);
-    if (ec) return Fail(ErrorCode::kIo, "--timelines: cannot create " + options.timelines_dir + ": " + ec.message());
+    if (ec)
+      return Fail(ErrorCode::kIo,
+                  "--timelines: cannot create " + options.timelines_dir + ": " + ec.message());
     run.on_timeline = TimelineWriter(options.timelines_dir, options.live ? "-live" : "");
   }
   std::optional<testkit::ScenarioResults> simulated;
@@ -93,7 +95,8 @@ Result<bool> TestCommand(const TestCommandOptions& options) {
     const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
     if (ec) return Fail(ErrorCode::kInternal, "cannot find the forescale binary: " + ec.message());
     testkit::RunOptions sim_run{.only_policies = options.policies, .seed = options.seed};
-    if (!options.timelines_dir.empty()) sim_run.on_timeline = TimelineWriter(options.timelines_dir, "");
+    if (!options.timelines_dir.empty())
+      sim_run.on_timeline = TimelineWriter(options.timelines_dir, "");
     auto sim_results = testkit::RunScenario(*scenario, *load, sim_run);
     if (!sim_results) return std::unexpected(sim_results.error());
     simulated = std::move(*sim_results);

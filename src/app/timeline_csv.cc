@@ -29,16 +29,19 @@ Result<void> WriteTimelineCsv(const sim::Timeline& t, const std::string& path) {
   const sim::ResourceTimeline& front = t.resources[0];
   bool ok = true;
   for (size_t i = 0; i < t.size(); ++i) {
-    for (const auto& rt : t.resources) cost += rt.running[i] * dt / 3600.0 * rt.price_per_replica_hour;
+    for (const auto& rt : t.resources)
+      cost += rt.running[i] * dt / 3600.0 * rt.price_per_replica_hour;
     const double target_capacity = front.ready[i] * front.capacity_rps * front.target_utilisation;
-    fmt::format_to(std::back_inserter(buf), "{},{:.6g},{:.6g},{:.6g},{},{},{},{:.4g},{:.4g},{:.4g},{:.6g}",
+    fmt::format_to(std::back_inserter(buf),
+                   "{},{:.6g},{:.6g},{:.6g},{},{},{},{:.4g},{:.4g},{:.4g},{:.6g}",
                    FormatRfc3339(t.TimeAt(i)), t.demand[i], t.served[i], t.dropped[i],
                    front.desired[i], front.ready[i], front.running[i],
                    target_capacity > 0 ? front.served[i] / target_capacity : 0.0, front.cpu[i],
                    t.latency_p95[i] * 1000.0, cost);
     for (size_t r = 1; r < t.resources.size(); ++r) {
       const auto& rt = t.resources[r];
-      fmt::format_to(std::back_inserter(buf), ",{},{},{:.4g}", rt.desired[i], rt.ready[i], rt.cpu[i]);
+      fmt::format_to(std::back_inserter(buf), ",{},{},{:.4g}", rt.desired[i], rt.ready[i],
+                     rt.cpu[i]);
     }
     buf.push_back('\n');
     if (buf.size() > (1 << 20)) {

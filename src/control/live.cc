@@ -130,8 +130,8 @@ Result<sim::Timeline> RunLive(const Series& profile, const sim::ServiceModel& se
         "and waits {} us per request (a CPU request of {:.2f} core), so it still serves {:.4g} "
         "requests/s at 100 % of its CPU request and the peak needs {:.1f} of this machine's {} "
         "cores",
-        peak_cores, cpu_per_request.count(), wait_per_request.count(), share,
-        model.capacity_rps, peak_cores * share, cores));
+        peak_cores, cpu_per_request.count(), wait_per_request.count(), share, model.capacity_rps,
+        peak_cores * share, cores));
   }
 
   // Run directory.
@@ -226,7 +226,7 @@ Result<sim::Timeline> RunLive(const Series& profile, const sim::ServiceModel& se
   const int connections =
       options.connections > 0
           ? options.connections
-          : static_cast<int>(std::clamp(std::ceil(peak * f * 1.0), 64.0, 512.0));
+          : static_cast<int>(std::clamp(std::ceil(peak * f), 64.0, 512.0));  // 1 s of peak
   auto gen = loadgen::Loadgen::Start(*schedule,
                                      {.target = *target,
                                       .threads = std::max(1, options.loadgen_threads),

@@ -13,9 +13,11 @@
 // (at least `min_scrape_interval`); the load generator replays the profile at X with the
 // profile's *rates* kept (src/loadgen/schedule.h), so a replica sized for the profile meets the
 // load it was sized for, and with compressed arrivals (every X-th request of the real-rate
-// stream), so a compressed metric window varies as the real window would, not X times more. One replica is the service model's resource [0]: one worker that burns
-// 1 / capacity_rps CPU-seconds per request, so it really serves capacity_rps at 100 % CPU of one
-// core. (More resources than one: an error; the live test scales the front resource.)
+// stream), so a compressed metric window varies as the real window would, not X times more. One
+// replica is the service model's resource [0]: one worker that spends 1 / capacity_rps seconds
+// per request, burning CPU (all of it, unless the CPU budget below applies), so it really serves
+// capacity_rps at 100 % of its CPU request. (More resources than one: an error; the live test
+// scales the front resource.)
 //
 // Load budget: when the profile's peak exceeds `max_request_rate`, the load *and* the replica
 // capacity are scaled down by the same factor f (a replica burns 1 / (f x capacity) per

@@ -126,10 +126,9 @@ Result<void> LocalActuator::Launch(std::chrono::milliseconds startup_delay) {
   auto child = ChildProcess::Spawn(
       {options_.forescale_binary, "sample-service", "--port", std::to_string(*port),
        "--cpu-per-request", Micros(options_.cpu_per_request), "--wait-per-request",
-       Micros(options_.wait_per_request), "--workers",
-       std::to_string(options_.workers), "--queue-limit", std::to_string(options_.queue_limit),
-       "--startup-delay", Millis(startup_delay), "--shutdown-grace",
-       Millis(options_.shutdown_grace)},
+       Micros(options_.wait_per_request), "--workers", std::to_string(options_.workers),
+       "--queue-limit", std::to_string(options_.queue_limit), "--startup-delay",
+       Millis(startup_delay), "--shutdown-grace", Millis(options_.shutdown_grace)},
       {.log_path = options_.run_dir + "/" + name + ".log"});
   if (!child) return std::unexpected(child.error());
   Replica r;
@@ -207,7 +206,8 @@ Result<void> LocalActuator::ScaleTo(int replicas) {
       for (size_t v : victims) {
         // Stopped by the monitor thread once the balancer no longer lists it (SyncBalancer):
         // no request is sent to a replica that is shutting down.
-        stopping_.push_back({std::move(replicas_[v].process), replicas_[v].port, SteadyClock::now()});
+        stopping_.push_back(
+            {std::move(replicas_[v].process), replicas_[v].port, SteadyClock::now()});
         replicas_.erase(replicas_.begin() + static_cast<std::ptrdiff_t>(v));
       }
     }
@@ -288,7 +288,8 @@ void LocalActuator::Monitor() {
       if (s.signalled) continue;
       // A balancer that keeps failing to drop it must not keep it running for ever.
       const bool overdue = SteadyClock::now() - s.requested > kBalancerGiveUp;
-      if (std::find(balanced.begin(), balanced.end(), s.port) != balanced.end() && !overdue) continue;
+      if (std::find(balanced.begin(), balanced.end(), s.port) != balanced.end() && !overdue)
+        continue;
       s.process->Signal(SIGTERM);
       s.signalled = true;
       s.kill_at = SteadyClock::now() + options_.shutdown_grace + options_.stop_timeout;

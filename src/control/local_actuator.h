@@ -10,8 +10,9 @@
 //   * readiness: GET /healthz; 200 is ready. The balancer lists exactly the ready replicas and
 //     is updated (nginx reloaded) whenever that set changes; Prometheus' targets (every live
 //     replica) through `on_targets`;
-//   * CPU: the process CPU-time clock (ProcessCpuSeconds), as cores used over the last `cpu_window` —
-//     metrics-server's view (PodView::cpu_usage; empty until a replica has a full window).
+//   * CPU: the process CPU-time clock (ProcessCpuSeconds), as cores used over the last
+//     `cpu_window` — metrics-server's view (PodView::cpu_usage; empty until a replica has a
+//     full window).
 // Scale-down takes replicas out of the balancer first and, once the balancer has applied that
 // (nginx: its old workers are gone), the monitor thread sends SIGTERM (the sample service
 // finishes queued work within its shutdown grace) and SIGKILLs the group after

@@ -249,8 +249,8 @@ struct Loadgen::Worker {
   // latency clock keeps running from the first intended time. A fresh connection that breaks
   // is a real error, so a server that closes everything ends the chain within the pool size.
   bool ShouldResend(const Conn& c, ErrorKind kind) const {
-    return kind == ErrorKind::kReset && c.state == State::kBusy && c.answered > 0 &&
-           !c.got_bytes && request_is_idempotent[c.request];
+    return kind == ErrorKind::kReset && c.state == State::kBusy && c.answered > 0 && !c.got_bytes &&
+           request_is_idempotent[c.request];
   }
 
   // The connection broke with a request on it (or the response was malformed).

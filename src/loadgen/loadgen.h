@@ -103,7 +103,7 @@ struct LoadgenResult {
   uint64_t not_sent = 0;          // due but not sent when the run ended
   uint64_t connect_failures = 0;  // connection attempts that failed (not requests)
   uint64_t connections_opened = 0;
-  uint64_t resent = 0;  // sends repeated because a reused connection closed unanswered
+  uint64_t resent = 0;         // sends repeated because a reused connection closed unanswered
   bool stopped_early = false;  // Stop() was called
   bool hit_max_requests = false;
   LogHistogram latency;  // seconds

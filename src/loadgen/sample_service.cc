@@ -129,7 +129,8 @@ void SampleService::Work() {
       continue;
     }
     BurnThreadCpu(options_.cpu_per_request);
-    if (options_.wait_per_request.count() > 0) std::this_thread::sleep_for(options_.wait_per_request);
+    if (options_.wait_per_request.count() > 0)
+      std::this_thread::sleep_for(options_.wait_per_request);
     // Counted before answering, so a client that reads its answer then reads /metrics sees it.
     Finish(job.received, 200);
     in_flight_.fetch_sub(1, std::memory_order_relaxed);

@@ -14,7 +14,8 @@ Result<Arrivals> ParseArrivals(const std::string& text) {
   if (text == "poisson") return Arrivals::kPoisson;
   if (text == "uniform") return Arrivals::kUniform;
   if (text == "compressed") return Arrivals::kCompressed;
-  return Fail(ErrorCode::kInvalidArgument, "arrivals: '" + text + "' is not poisson, uniform or compressed");
+  return Fail(ErrorCode::kInvalidArgument,
+              "arrivals: '" + text + "' is not poisson, uniform or compressed");
 }
 
 Result<Schedule> Schedule::FromProfile(const Series& profile,

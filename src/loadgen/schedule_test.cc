@@ -108,7 +108,8 @@ TEST(Schedule, CompressedArrivalsVaryOverAWindowAsTheFullStreamDoesOverItsProfil
                                    {.arrivals = arrivals, .seed = 5, .time_scale = 60});
     EXPECT_TRUE(s);
     std::vector<double> counts(400);
-    for (const Arrival& a : Drain(s->Share(0, 1))) counts[static_cast<size_t>(a.at_ns / 250'000'000)] += 1;
+    for (const Arrival& a : Drain(s->Share(0, 1)))
+      counts[static_cast<size_t>(a.at_ns / 250'000'000)] += 1;
     double mean = 0, var = 0;
     for (double c : counts) mean += c / static_cast<double>(counts.size());
     for (double c : counts) var += (c - mean) * (c - mean) / static_cast<double>(counts.size() - 1);

@@ -290,7 +290,8 @@ Result<ScenarioResults> RunScenario(const Scenario& scenario, Series raw, const 
         continue;
       }
       if (options.on_timeline) {
-        if (auto ok = options.on_timeline(specs[job.policy].label, job.repetition, *timeline); !ok) {
+        if (auto ok = options.on_timeline(specs[job.policy].label, job.repetition, *timeline);
+            !ok) {
           if (!failure) failure = ok.error();
           continue;
         }
