@@ -62,20 +62,22 @@ void PrintChoice(const forecast::ForecastResult& r, const std::string& label, st
     seasons = r.periods.empty() ? "none" : fmt::format("{} (given)", fmt::join(r.periods, ", "));
   }
   fmt::print(out, "seasons  {}\n", seasons);
-  fmt::print(out, "model    {}  ({:.0f} ms)\n", r.model, r.seconds * 1e3);
+  fmt::print(out, "model    {}  ({:.0f} ms; fitted on the last {} steps)\n", r.model,
+             r.seconds * 1e3, r.fitted_steps);
   for (const auto& note : r.notes) fmt::print(out, "note     {}\n", note);
 }
 
 void PrintCandidates(const forecast::ForecastResult& r, std::FILE* out) {
-  fmt::print(out, "{:<28} {:>8} {:>9} {:>8} {:>8} {:>10}  {}\n", "MODEL", "MASE", "PINBALL",
-             "COV80", "COV95", "FIT ms", "FITTED");
+  // Ranked by FOLD-GM, the geometric mean over folds of each fold's MASE (see backtest.h).
+  fmt::print(out, "{:<28} {:>8} {:>8} {:>9} {:>8} {:>8} {:>10}  {}\n", "MODEL", "FOLD-GM", "MASE",
+             "PINBALL", "COV80", "COV95", "FIT ms", "FITTED");
   for (const auto& c : r.candidates) {
     if (!c.error.empty()) {
       fmt::print(out, "{:<28} failed: {}\n", c.model, c.error);
       continue;
     }
-    fmt::print(out, "{:<28} {:>8.3f} {:>9.4f} {:>7.1f}% {:>7.1f}% {:>10.1f}  {}\n", c.model,
-               c.scores.mase, c.scores.pinball_mean, 100 * c.scores.coverage80,
+    fmt::print(out, "{:<28} {:>8.3f} {:>8.3f} {:>9.4f} {:>7.1f}% {:>7.1f}% {:>10.1f}  {}\n",
+               c.model, c.scores.fold_mase_gmean, c.scores.mase, c.scores.pinball_mean, 100 * c.scores.coverage80,
                100 * c.scores.coverage95, 1e3 * c.seconds_per_fit, c.fitted);
   }
 }
@@ -89,6 +91,7 @@ nlohmann::json ScoresJson(const forecast::CandidateReport& c) {
     return j;
   }
   j["mase"] = c.scores.mase;
+  j["fold_mase_gmean"] = c.scores.fold_mase_gmean;
   j["mae"] = c.scores.mae;
   j["pinball"] = pinball;
   j["pinball_mean"] = c.scores.pinball_mean;
@@ -142,7 +145,7 @@ Result<void> ForecastCommand(const ForecastCommandOptions& options) {
     nlohmann::json candidates = nlohmann::json::array();
     for (const auto& c : r.candidates) candidates.push_back(ScoresJson(c));
     nlohmann::json out = {{"series", label},   {"model", r.model},
-                          {"step", FormatDuration(r.step)},
+                          {"step", FormatDuration(r.step)}, {"fitted_steps", r.fitted_steps},
                           {"seasons", r.periods}, {"notes", r.notes},
                           {"candidates", candidates}, {"forecast", points}};
     fmt::print("{}\n", out.dump());

@@ -1,5 +1,6 @@
 #include "forecast/backtest.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -49,9 +50,16 @@ Result<ModelBacktest> Backtest(const Series& history, const FitContext& context,
     if (!any) continue;  // a fold inside an outage has nothing to fit on
     auto forecaster = MakeForecaster(model);
     if (!forecaster) return std::unexpected(forecaster.error());
+    // Regressor rows follow the training window, which starts at `from`, not at the history's start.
+    Regressors shifted;
+    FitContext fold_context = context;
+    if (context.regressors && from > 0) {
+      shifted = context.regressors->FromRow(from);
+      fold_context.regressors = &shifted;
+    }
     // Fit time is measured with the monotonic clock: it is a duration, not a time of day.
     const auto started = std::chrono::steady_clock::now();
-    auto fitted = (*forecaster)->Fit(train, context);
+    auto fitted = (*forecaster)->Fit(train, fold_context);
     if (!fitted) return std::unexpected(fitted.error());
     auto mean = (*forecaster)->Predict(options.horizon);
     if (!mean) return std::unexpected(mean.error());
@@ -81,12 +89,18 @@ Scores Score(const std::vector<FoldForecast>& folds, const FoldQuantiles& quanti
     if (it == quantiles.end()) return std::nullopt;
     return it->second[f][j];
   };
+  double log_fold_sum = 0;
+  size_t scored_folds = 0;
   for (size_t f = 0; f < folds.size(); ++f) {
     const FoldForecast& fold = folds[f];
+    double fold_abs = 0;
+    size_t fold_n = 0;
     for (size_t j = 0; j < fold.actual.size(); ++j) {
       const double y = fold.actual[j];
       if (std::isnan(y)) continue;
       ++n;
+      ++fold_n;
+      fold_abs += std::fabs(y - fold.mean[j]);
       abs_sum += std::fabs(y - fold.mean[j]);
       for (auto& [q, loss] : s.pinball) {
         const double pred = quantiles.at(q)[f][j];
@@ -104,11 +118,16 @@ Scores Score(const std::vector<FoldForecast>& folds, const FoldQuantiles& quanti
         in95 += y >= *lo95 && y <= *hi95;
       }
     }
+    if (fold_n > 0) {
+      log_fold_sum += std::log(std::max(fold_abs / static_cast<double>(fold_n) / divisor, 1e-6));
+      ++scored_folds;
+    }
   }
   s.points = n;
   if (n == 0) return s;
   s.mae = abs_sum / static_cast<double>(n);
   s.mase = s.mae / divisor;
+  s.fold_mase_gmean = std::exp(log_fold_sum / static_cast<double>(scored_folds));
   double total = 0;
   for (auto& [q, loss] : s.pinball) {
     loss /= static_cast<double>(n) * divisor;

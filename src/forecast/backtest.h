@@ -62,6 +62,10 @@ using FoldQuantiles = std::map<double, std::vector<std::vector<double>>>;
 
 struct Scores {
   double mase = 0;
+  // Geometric mean over folds of each fold's MASE (a fold's error floored at 1e-6 of the
+  // scale): every fold weighs the same in relative terms, so a fold in which a regime change
+  // makes every model err by a lot does not drown the quiet folds that tell the models apart.
+  double fold_mase_gmean = 0;
   double mae = 0;
   std::map<double, double> pinball;  // scaled, per quantile
   double pinball_mean = 0;           // over the quantiles given

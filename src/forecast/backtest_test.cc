@@ -44,6 +44,40 @@ TEST(Score, MaseAndPinballAreScaledAndMissingActualsSkipped) {
   EXPECT_DOUBLE_EQ(s.coverage80, 0.5);
 }
 
+TEST(Backtest, RegressorRowsFollowATrainingWindowThatStartsLate) {
+  // A job adds 40 every 50th hour for 5 hours. The folds fit on the last 200 steps before their
+  // origin, so row 0 of what the model sees is step origin - 200, not step 0.
+  const size_t n = 700, horizon = 24;
+  Regressors events{.names = {"job"}, .columns = {std::vector<double>(n, 0.0)},
+                    .expected_lift = {NAN}};
+  std::vector<double> y(n, 10.0);
+  for (size_t i = 0; i < n; ++i) {
+    if (i % 50 < 5) {
+      events.columns[0][i] = 1;
+      y[i] += 40;
+    }
+  }
+  Series s{.start = TimePoint{}, .step = std::chrono::hours(1), .values = y};
+  auto bt = Backtest(s, {.seasons = {}, .regressors = &events}, "prophet",
+                     {.horizon = horizon, .folds = 3, .max_train = 200});
+  ASSERT_TRUE(bt.has_value()) << bt.error().message();
+  for (const FoldForecast& fold : bt->folds) {
+    for (size_t j = 0; j < horizon; ++j) EXPECT_NEAR(fold.mean[j], fold.actual[j], 1.0) << j;
+  }
+}
+
+TEST(Score, FoldGeometricMeanWeighsEveryFoldAlike) {
+  // One fold errs by 100, one by 1: the plain MASE is their mean, the fold geometric mean 10.
+  FoldForecast loud{.origin = 0, .actual = {100, 100}, .mean = {0, 0}};
+  FoldForecast quiet{.origin = 2, .actual = {1, 1}, .mean = {0, 0}};
+  const Scores s = Score({loud, quiet}, {}, /*scale=*/1.0);
+  EXPECT_DOUBLE_EQ(s.mase, 50.5);
+  EXPECT_NEAR(s.fold_mase_gmean, 10.0, 1e-12);
+  // An exact fold is floored, not zero: the score stays finite and orders models.
+  FoldForecast exact{.origin = 4, .actual = {1, 1}, .mean = {1, 1}};
+  EXPECT_NEAR(Score({exact}, {}, 1.0).fold_mase_gmean, 1e-6, 1e-18);
+}
+
 TEST(MaseScale, IsTheInSampleSeasonalNaiveMae) {
   EXPECT_DOUBLE_EQ(MaseScale({1, 2, 4, 7}, 1), 2.0);
   EXPECT_DOUBLE_EQ(MaseScale({1, 5, 2, 6, 3, 7}, 2), 1.0);

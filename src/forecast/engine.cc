@@ -201,7 +201,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     auto mase_of = [&](size_t i) {
       for (const auto& c : result.candidates) {
-        if (c.model == backtests[i].model) return c.scores.mase;
+        if (c.model == backtests[i].model) return c.scores.fold_mase_gmean;
       }
       return std::numeric_limits<double>::infinity();
     };
@@ -225,8 +225,8 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
         for (const auto* m : members) report.seconds_per_fit += m->seconds_per_fit;
         result.candidates.push_back(report);
         // A combination must win clearly (1 %) to be worth its cost and opacity.
-        if (report.scores.mase < 0.99 * best) {
-          best = report.scores.mase;
+        if (report.scores.fold_mase_gmean < 0.99 * best) {
+          best = report.scores.fold_mase_gmean;
           chosen.members.clear();
           for (const auto* m : members) chosen.members.push_back(m->model);
           chosen.folds = std::move(folds);
@@ -236,17 +236,39 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     std::stable_sort(result.candidates.begin(), result.candidates.end(),
                      [](const CandidateReport& a, const CandidateReport& b) {
                        if (a.error.empty() != b.error.empty()) return a.error.empty();
-                       return a.scores.mase < b.scores.mase;
+                       return a.scores.fold_mase_gmean < b.scores.fold_mase_gmean;
                      });
   }
 
-  // Final fit of the chosen member(s) on the whole history.
+  // Final fit of the chosen member(s) on the window the backtest validated: its last
+  // `max_train` steps. A fit on more would be a different model from the one that earned the
+  // choice (on a near-constant series, ETS fitted on four times the window found a trend the
+  // backtested fits never had). A learnable event keeps the whole history: the regression learns
+  // it from every occurrence there is.
+  size_t final_from = !learn_events && history.size() > max_train ? history.size() - max_train : 0;
+  if (std::all_of(history.values.begin() + static_cast<ptrdiff_t>(final_from), history.values.end(),
+                  [](double v) { return std::isnan(v); })) {
+    final_from = 0;  // the window is one outage: the whole history is all there is
+  }
+  const Series final_history{
+      .start = history.TimeAt(final_from), .step = history.step,
+      .values = std::vector<double>(history.values.begin() + static_cast<ptrdiff_t>(final_from),
+                                    history.values.end())};
+  result.fitted_steps = final_history.size();
+  Regressors final_regressors;
+  FitContext final_context = context;
+  if (context.regressors && final_from > 0) {
+    final_regressors = context.regressors->FromRow(final_from);
+    final_context.regressors = &final_regressors;
+  }
   std::vector<double> mean(request.horizon, 0.0);
   std::vector<std::string> fitted_names;
   for (const std::string& member : chosen.members) {
     auto model = MakeForecaster(member);
     if (!model) return std::unexpected(model.error());
-    if (auto ok = (*model)->Fit(history, context); !ok) return std::unexpected(ok.error());
+    if (auto ok = (*model)->Fit(final_history, final_context); !ok) {
+      return std::unexpected(ok.error());
+    }
     auto prediction = (*model)->Predict(request.horizon);
     if (!prediction) return std::unexpected(prediction.error());
     // The regression applies stated lifts itself; every other model gets them here.

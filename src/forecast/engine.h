@@ -4,8 +4,8 @@
 // calibrates its quantiles on the backtest errors. For "auto" it backtests every candidate the
 // history allows, and also the equal-weight combinations of the best two and three (on real
 // traffic a combination often beats every member, and the simple baselines are hard to beat:
-// the choice must be free to fall back to them); the lowest backtest MASE wins, ties to the
-// simpler. Seasons are detected from the data unless given. Every choice is reported.
+// the choice must be free to fall back to them). The lowest geometric mean over folds of the
+// fold MASE wins (see Scores::fold_mase_gmean); a combination must win by 1 %. Seasons are detected from the data unless given. Every choice is reported.
 //
 // Known events (regressors): when the history holds occurrences of an event, the Prophet-style
 // regression (which can learn its effect) joins the candidates; when it holds none and the user
@@ -41,8 +41,9 @@ struct ForecastRequest {
   const Regressors* regressors = nullptr;
   // Backtest folds fit on at most this many steps before their origin; 0 chooses five cycles
   // of the shortest season (at least 1,000 steps), which keeps a backtest of two weeks of
-  // minutes fast while every fold still sees five of each daily phase. The final fit always
-  // uses the whole history.
+  // minutes fast while every fold still sees five of each daily phase. The final fit uses the
+  // same length (the model that runs is the model the backtest scored), or the whole history
+  // when the regression learns known events from it.
   size_t max_backtest_train = 0;
 };
 
@@ -64,6 +65,7 @@ struct ForecastResult {
   std::map<double, std::vector<double>> quantiles;
   std::vector<CandidateReport> candidates;    // every model considered, best first
   std::vector<std::string> notes;
+  size_t fitted_steps = 0;                    // the final fit's window: the last N steps
   double seconds = 0;                         // whole engine run
 };
 

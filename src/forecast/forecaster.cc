@@ -1,9 +1,18 @@
 #include "forecast/forecaster.h"
 
+#include <algorithm>
 #include <cmath>
 
-
 namespace forescale::forecast {
+
+Regressors Regressors::FromRow(size_t row) const {
+  Regressors out{.names = names, .columns = {}, .expected_lift = expected_lift};
+  for (const std::vector<double>& column : columns) {
+    const size_t from = std::min(row, column.size());
+    out.columns.emplace_back(column.begin() + static_cast<ptrdiff_t>(from), column.end());
+  }
+  return out;
+}
 
 Result<void> Forecaster::Fit(const Series& history, const FitContext& context) {
   size_t present = 0;

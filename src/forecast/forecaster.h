@@ -40,6 +40,10 @@ struct Regressors {
   // A user-given expected lift (relative, 1.0 = +100 %) per event, used when the history
   // holds no occurrence of that event; NaN when not given.
   std::vector<double> expected_lift;
+
+  // The same events for a fit on the history from step `row` on: rows before it dropped, so
+  // row 0 is that step. Every model indexes rows from the start of the history it is given.
+  Regressors FromRow(size_t row) const;
 };
 
 struct FitContext {

@@ -1,0 +1,65 @@
+#include "forecast/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+namespace forescale::forecast {
+namespace {
+
+Series Hourly(std::vector<double> values) {
+  return {.start = TimePoint{}, .step = std::chrono::hours(1), .values = std::move(values)};
+}
+
+TEST(Engine, FinalFitUsesTheWindowTheBacktestScored) {
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(0, 1);
+  std::vector<double> y(900);
+  for (size_t i = 0; i < y.size(); ++i) y[i] = 50 + noise(rng);
+  ForecastRequest request{.horizon = 6, .model = "ets", .quantiles = {0.5},
+                          .seasons = std::vector<size_t>{}, .max_backtest_train = 200};
+  auto r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->fitted_steps, 200u);
+
+  request.max_backtest_train = 0;  // default: at least 1,000 steps, more than there are
+  r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->fitted_steps, 900u);
+}
+
+TEST(Engine, FinalFitKeepsTheWholeHistoryWhenTheRegressionLearnsAnEvent) {
+  std::vector<double> y(600, 10.0);
+  Regressors events{.names = {"batch"}, .columns = {std::vector<double>(606, 0.0)},
+                    .expected_lift = {NAN}};
+  for (size_t i = 100; i < 110; ++i) {  // one occurrence, long before the backtest window
+    events.columns[0][i] = 1;
+    y[i] = 30;
+  }
+  ForecastRequest request{.horizon = 6, .model = "prophet", .quantiles = {0.5},
+                          .seasons = std::vector<size_t>{}, .regressors = &events,
+                          .max_backtest_train = 200};
+  auto r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->fitted_steps, 600u);
+}
+
+// A bursty service goes quiet: the last folds are flat, and only a model that follows the
+// last value is exact there. The folds inside the bursts err by a lot for every model; scoring
+// by the plain mean over folds lets them decide, the geometric mean over folds does not.
+TEST(Engine, AutoPrefersTheModelThatIsExactOnTheQuietFolds) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> burst(0, 90);
+  std::vector<double> y;
+  for (size_t i = 0; i < 300; ++i) y.push_back(i % 3 == 0 ? 0.1 : burst(rng));
+  for (size_t i = 0; i < 12; ++i) y.push_back(0.09);  // the last two folds
+  ForecastRequest request{.horizon = 6, .quantiles = {0.5}, .seasons = std::vector<size_t>{}};
+  auto r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->model, "naive");
+  for (double v : r->mean) EXPECT_NEAR(v, 0.09, 1e-9);
+}
+
+}  // namespace
+}  // namespace forescale::forecast
