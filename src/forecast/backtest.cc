@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 
 namespace forescale::forecast {
 
@@ -40,36 +41,61 @@ Result<ModelBacktest> Backtest(const Series& history, const FitContext& context,
                     std::to_string(options.horizon) + "-step backtest");
   }
   double seconds = 0;
+  // A model whose Update() is O(1) is fitted once and rolled forward to later origins, as a
+  // live forecaster between refits would be; it refits when the steps since its fit would
+  // outnumber its training window.
+  std::unique_ptr<Forecaster> rolling;
+  size_t fitted_at = 0, rolled_to = 0, rolling_window = 0;
   for (size_t origin : origins) {
     const size_t from = options.max_train && origin > options.max_train ? origin - options.max_train : 0;
-    Series train{.start = history.TimeAt(from), .step = history.step,
-                 .values = std::vector<double>(history.values.begin() + static_cast<ptrdiff_t>(from),
-                                               history.values.begin() + static_cast<ptrdiff_t>(origin))};
-    bool any = false;
-    for (double v : train.values) any |= !std::isnan(v);
-    if (!any) continue;  // a fold inside an outage has nothing to fit on
-    auto forecaster = MakeForecaster(model);
-    if (!forecaster) return std::unexpected(forecaster.error());
-    // Regressor rows follow the training window, which starts at `from`, not at the history's start.
-    Regressors shifted;
-    FitContext fold_context = context;
-    if (context.regressors && from > 0) {
-      shifted = context.regressors->FromRow(from);
-      fold_context.regressors = &shifted;
-    }
     // Fit time is measured with the monotonic clock: it is a duration, not a time of day.
     const auto started = std::chrono::steady_clock::now();
-    auto fitted = (*forecaster)->Fit(train, fold_context);
-    if (!fitted) return std::unexpected(fitted.error());
-    auto mean = (*forecaster)->Predict(options.horizon);
+    std::unique_ptr<Forecaster> fresh;
+    Forecaster* forecaster = nullptr;
+    Regressors shifted;
+    if (rolling && origin - fitted_at <= rolling_window) {
+      for (size_t i = rolled_to; i < origin; ++i) {
+        if (auto ok = rolling->Update(history.values[i]); !ok) return std::unexpected(ok.error());
+      }
+      rolled_to = origin;
+      forecaster = rolling.get();
+    } else {
+      Series train{.start = history.TimeAt(from), .step = history.step,
+                   .values = std::vector<double>(history.values.begin() + static_cast<ptrdiff_t>(from),
+                                                 history.values.begin() + static_cast<ptrdiff_t>(origin))};
+      bool any = false;
+      for (double v : train.values) any |= !std::isnan(v);
+      if (!any) continue;  // a fold inside an outage has nothing to fit on
+      auto made = MakeForecaster(model);
+      if (!made) return std::unexpected(made.error());
+      // Regressor rows follow the training window, which starts at `from`, not at the history's
+      // start; the model reads them until its Predict(), so they live as long as the fold.
+      FitContext fold_context = context;
+      if (context.regressors && from > 0) {
+        shifted = context.regressors->FromRow(from);
+        fold_context.regressors = &shifted;
+      }
+      auto fitted = (*made)->Fit(train, fold_context);
+      if (!fitted) return std::unexpected(fitted.error());
+      fresh = std::move(*made);
+      forecaster = fresh.get();
+      if (forecaster->UpdateIsConstantTime() && !context.regressors) {
+        rolling = std::move(fresh);
+        fitted_at = rolled_to = origin;
+        rolling_window = origin - from;
+      } else {
+        rolling.reset();
+      }
+    }
+    auto mean = forecaster->Predict(options.horizon);
     if (!mean) return std::unexpected(mean.error());
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     FoldForecast fold{.origin = origin, .actual = {}, .mean = std::move(*mean)};
     fold.actual.assign(history.values.begin() + static_cast<ptrdiff_t>(origin),
                        history.values.begin() + static_cast<ptrdiff_t>(origin + options.horizon));
     out.folds.push_back(std::move(fold));
-    out.fitted = (*forecaster)->Name();
-    out.notes = (*forecaster)->Notes();
+    out.fitted = forecaster->Name();
+    out.notes = forecaster->Notes();
   }
   if (out.folds.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "every backtest fold falls in missing data");

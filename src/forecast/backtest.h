@@ -1,9 +1,12 @@
 // Rolling-origin backtests and the scores every report uses.
 //
 // A backtest cuts the history at `folds` origins, the last one `horizon` steps before its end,
-// each one `horizon` steps before the next; at each origin the model is fitted on everything
-// before it and forecasts the next `horizon` steps, which are compared with what happened.
-// Nothing after an origin is ever seen by the fit of that fold.
+// each one `horizon` steps before the next; at each origin the model is fitted on the steps
+// before it (at most `max_train` of them) and forecasts the next `horizon` steps, which are
+// compared with what happened. A model with an O(1) Update() (ETS, naive) is instead rolled
+// forward from its last fit with the steps in between, as it would be live, and refitted once
+// more new steps than its training window held have arrived. Nothing after an origin is ever
+// seen by the forecast of that fold.
 //
 // Scores (Hyndman & Koehler 2006; Gneiting & Raftery 2007):
 //  - MASE: mean absolute error divided by the in-sample MAE of the seasonal naive forecast

@@ -14,6 +14,7 @@ class NaiveForecaster final : public Forecaster {
   std::string Name() const override { return "naive"; }
   Result<std::vector<double>> Predict(size_t horizon) const override;
   Result<void> Update(double value) override;  // O(1)
+  bool UpdateIsConstantTime() const override { return true; }
 
  protected:
   Result<void> DoFit() override;

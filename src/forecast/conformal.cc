@@ -24,17 +24,23 @@ double ConformalCalibrator::Scale(double mean) const {
 }
 
 ConformalCalibrator::ConformalCalibrator(const std::vector<FoldForecast>& folds,
-                                         double level_floor)
+                                         double level_floor, size_t leave_out)
     : level_floor_(level_floor) {
-  size_t horizon = 0;
-  for (const auto& f : folds) horizon = std::max(horizon, f.actual.size());
+  size_t horizon = 0, used = 0;
+  for (size_t k = 0; k < folds.size(); ++k) {
+    if (k == leave_out) continue;
+    horizon = std::max(horizon, folds[k].actual.size());
+    ++used;
+  }
   // Errors within one fold share that fold's day (its level, its weather): the independent
   // evidence is the number of folds K, not the number of errors. Widening by sqrt(1 + 1/K),
   // the factor of a prediction interval for a new draw estimated from K draws, keeps the
   // coverage promise with few folds.
-  if (!folds.empty()) fold_inflation_ = std::sqrt(1.0 + 1.0 / static_cast<double>(folds.size()));
+  if (used > 0) fold_inflation_ = std::sqrt(1.0 + 1.0 / static_cast<double>(used));
   std::vector<std::vector<double>> raw(horizon);
-  for (const auto& f : folds) {
+  for (size_t k = 0; k < folds.size(); ++k) {
+    if (k == leave_out) continue;
+    const FoldForecast& f = folds[k];
     for (size_t j = 0; j < f.actual.size(); ++j) {
       if (!std::isnan(f.actual[j])) raw[j].push_back((f.actual[j] - f.mean[j]) / Scale(f.mean[j]));
     }

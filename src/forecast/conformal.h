@@ -22,7 +22,10 @@ class ConformalCalibrator {
   // With `level_floor` > 0 the errors are first divided by sqrt(max(mean, 0) + level_floor):
   // loads err in proportion to the square root of their level (counts are Poisson-like), so
   // errors measured at night can calibrate a forecast for the afternoon. 0: plain errors.
-  explicit ConformalCalibrator(const std::vector<FoldForecast>& folds, double level_floor = 0);
+  // `leave_out` names a fold to ignore (leave-one-fold-out scoring without copying the rest).
+  static constexpr size_t kNoFold = static_cast<size_t>(-1);
+  explicit ConformalCalibrator(const std::vector<FoldForecast>& folds, double level_floor = 0,
+                               size_t leave_out = kNoFold);
 
   // The q-quantile forecasts for each step of `mean`, one vector per q (q in (0, 1)). With no
   // error at all to calibrate on, the mean itself.

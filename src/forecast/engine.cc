@@ -42,12 +42,9 @@ FoldQuantiles HeldOutQuantiles(const std::vector<FoldForecast>& folds,
   FoldQuantiles out;
   for (double q : qs) out[q].resize(folds.size());
   for (size_t f = 0; f < folds.size(); ++f) {
-    std::vector<FoldForecast> others;
-    for (size_t g = 0; g < folds.size(); ++g) {
-      if (g != f) others.push_back(folds[g]);
-    }
-    if (others.empty()) others = folds;  // a single fold: in-sample is all there is
-    const ConformalCalibrator calibrator(others, level_floor);
+    // A single fold: in-sample is all there is.
+    const size_t leave_out = folds.size() > 1 ? f : ConformalCalibrator::kNoFold;
+    const ConformalCalibrator calibrator(folds, level_floor, leave_out);
     const auto quantiles = calibrator.Quantiles(folds[f].mean, qs);
     for (size_t i = 0; i < qs.size(); ++i) out[qs[i]][f] = quantiles[i];
   }
@@ -171,23 +168,29 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   const double level_floor =
       AllNonNegative(history) ? std::max(1e-9, 0.1 * MedianPresent(history)) : 0.0;
 
+  // Point scores first: they make the choice. Quantile scores need a calibration per
+  // candidate and only report, so they come once the calibration mode is known.
   std::vector<ModelBacktest> backtests;
+  std::vector<std::vector<FoldForecast>> folds_of;  // per entry of result.candidates
   for (const std::string& name : names) {
     CandidateReport report{.model = name};
     auto bt = Backtest(history, context, name, options);
     if (!bt) {
       report.error = bt.error().message();
       result.candidates.push_back(report);
+      folds_of.emplace_back();
       continue;
     }
     report.fitted = bt->fitted;
     report.seconds_per_fit = bt->seconds_per_fit;
-    report.scores = BestCalibration(bt->folds, eval_q, scale, level_floor).scores;
+    report.scores = Score(bt->folds, {}, scale);
     result.candidates.push_back(report);
+    folds_of.push_back(bt->folds);
     backtests.push_back(std::move(*bt));
   }
 
   Chosen chosen;
+  double chosen_floor = 0;
   if (backtests.empty()) {
     // Too short to backtest: no choice and no calibration possible. Fall back to the named
     // model (or naive) and say that the quantiles equal the mean.
@@ -221,9 +224,10 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
         name += ")";
         std::vector<FoldForecast> folds = MeanOfFolds(members);
         CandidateReport report{.model = name, .fitted = name};
-        report.scores = BestCalibration(folds, eval_q, scale, level_floor).scores;
+        report.scores = Score(folds, {}, scale);
         for (const auto* m : members) report.seconds_per_fit += m->seconds_per_fit;
         result.candidates.push_back(report);
+        folds_of.push_back(folds);
         // A combination must win clearly (1 %) to be worth its cost and opacity.
         if (report.scores.fold_mase_gmean < 0.99 * best) {
           best = report.scores.fold_mase_gmean;
@@ -232,6 +236,15 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
           chosen.folds = std::move(folds);
         }
       }
+    }
+    // The chosen model's held-out pinball loss decides whether errors scale with the level;
+    // every candidate's quantile scores use that same calibration.
+    chosen_floor = BestCalibration(chosen.folds, eval_q, scale, level_floor).level_floor;
+    for (size_t i = 0; i < result.candidates.size(); ++i) {
+      if (!result.candidates[i].error.empty()) continue;
+      const std::vector<FoldForecast>& folds = folds_of[i];
+      result.candidates[i].scores =
+          Score(folds, HeldOutQuantiles(folds, eval_q, chosen_floor), scale);
     }
     std::stable_sort(result.candidates.begin(), result.candidates.end(),
                      [](const CandidateReport& a, const CandidateReport& b) {
@@ -291,7 +304,6 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   }
   // Quantiles: the calibrated errors, scaled with the stated lifts (a campaign that doubles
   // the load doubles the uncertainty in absolute terms too).
-  const double chosen_floor = BestCalibration(chosen.folds, eval_q, scale, level_floor).level_floor;
   if (chosen_floor > 0) {
     result.notes.push_back("quantiles: backtest errors scaled by the square root of the level");
   }

@@ -1114,6 +1114,8 @@ Result<std::vector<double>> EtsForecaster::Predict(size_t horizon) const {
   return out;
 }
 
+bool EtsForecaster::UpdateIsConstantTime() const { return state_->fitted; }
+
 Result<void> EtsForecaster::Update(double value) {
   State& s = *state_;
   if (!s.fitted) return Forecaster::Update(value);

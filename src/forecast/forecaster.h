@@ -66,6 +66,9 @@ class Forecaster {
   // Appends one observation (NaN allowed) without re-estimating parameters: O(1) for
   // state-space models. The default appends and refits.
   virtual Result<void> Update(double value);
+  // Whether Update() is O(1) here (a state update, no refit): backtests then roll one fit
+  // forward through later folds instead of refitting at each.
+  virtual bool UpdateIsConstantTime() const { return false; }
   // Corrected Akaike information criterion when the model has a likelihood, NaN otherwise.
   virtual double Aicc() const { return std::numeric_limits<double>::quiet_NaN(); }
   // What the user should know about this fit (fallbacks, clamped parameters).
