@@ -110,11 +110,66 @@ std::vector<std::vector<double>> ConformalCalibrator::Quantiles(
   return out;
 }
 
+std::vector<double> HeldOutWidthFactors(const std::vector<FoldForecast>& folds,
+                                        const FoldQuantiles& held_out,
+                                        const std::vector<double>& qs) {
+  constexpr double kLow = 0.5, kHigh = 3.0;
+  std::vector<double> factors(qs.size(), 1.0);
+  for (size_t i = 0; i < qs.size(); ++i) {
+    const double q = qs[i];
+    auto it = held_out.find(q);
+    if (it == held_out.end() || q == 0.5) continue;
+    // (actual - mean, quantile - mean) per held-out step.
+    std::vector<std::pair<double, double>> pairs;
+    for (size_t f = 0; f < folds.size() && f < it->second.size(); ++f) {
+      for (size_t j = 0; j < folds[f].actual.size(); ++j) {
+        const double y = folds[f].actual[j];
+        if (std::isnan(y)) continue;
+        pairs.emplace_back(y - folds[f].mean[j], it->second[f][j] - folds[f].mean[j]);
+      }
+    }
+    const double n = static_cast<double>(pairs.size());
+    if (n * std::min(q, 1 - q) < 2) continue;
+    auto below = [&](double c) {
+      size_t count = 0;
+      for (const auto& [error, distance] : pairs) count += error <= c * distance;
+      return static_cast<double>(count) / n;
+    };
+    // A miss within two binomial standard deviations is what a calibrated q shows on n
+    // steps by chance: correcting it would fit noise.
+    if (std::fabs(below(1.0) - q) <= 2 * std::sqrt(q * (1 - q) / n)) continue;
+    // Above the median, the share below grows with c: the smallest c that reaches q. Below
+    // it, the share falls as c grows: the smallest c that gets down to q.
+    auto enough = [&](double c) { return q > 0.5 ? below(c) >= q : below(c) <= q; };
+    if (enough(kLow)) {
+      factors[i] = kLow;
+      continue;
+    }
+    if (!enough(kHigh)) {
+      factors[i] = kHigh;
+      continue;
+    }
+    double lo = kLow, hi = kHigh;
+    while (hi - lo > 1e-3) {
+      const double mid = 0.5 * (lo + hi);
+      (enough(mid) ? hi : lo) = mid;
+    }
+    factors[i] = hi;
+  }
+  return factors;
+}
+
 std::vector<std::vector<double>> QuantileForecasts(const ConformalCalibrator& calibrator,
                                                    const std::vector<double>& mean,
                                                    const std::vector<double>& qs,
-                                                   bool non_negative) {
+                                                   bool non_negative,
+                                                   const std::vector<double>& width_factors) {
   std::vector<std::vector<double>> out = calibrator.Quantiles(mean, qs);
+  for (size_t i = 0; i < qs.size() && i < width_factors.size(); ++i) {
+    for (size_t j = 0; j < mean.size(); ++j) {
+      out[i][j] = mean[j] + width_factors[i] * (out[i][j] - mean[j]);
+    }
+  }
   // Non-crossing: sort each step's values in the order of q.
   std::vector<size_t> order(qs.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -45,11 +45,25 @@ class ConformalCalibrator {
   double fold_inflation_ = 1.0;
 };
 
-// Quantile forecasts for several q at once, non-crossing (sorted per step), and clamped at 0
-// when `non_negative` (loads are never negative).
+// Width corrections from held-out coverage. `held_out[q][fold][step]` are quantile forecasts
+// of each fold by a calibrator that did not see it (leave-one-fold-out). For each q the factor
+// c (within [0.5, 3]) by which the distance of those quantiles from the fold's mean must be
+// multiplied for a share q of the actual values to fall below them: 1 when the calibration
+// holds, above 1 when a new fold errs more than the others predicted (few folds, days unlike
+// each other). 1 for the median, when the held-out steps are too few to tell (fewer than two
+// expected beyond the quantile) and when the held-out share below the quantile is within two
+// binomial standard deviations of q. Calibration of the calibration, as in Kuleshov et al. 2018.
+std::vector<double> HeldOutWidthFactors(const std::vector<FoldForecast>& folds,
+                                        const FoldQuantiles& held_out,
+                                        const std::vector<double>& qs);
+
+// Quantile forecasts for several q at once, each q's distance from the mean multiplied by its
+// entry of `width_factors` (none: 1), non-crossing (sorted per step), and clamped at 0 when
+// `non_negative` (loads are never negative).
 std::vector<std::vector<double>> QuantileForecasts(const ConformalCalibrator& calibrator,
                                                    const std::vector<double>& mean,
                                                    const std::vector<double>& qs,
-                                                   bool non_negative);
+                                                   bool non_negative,
+                                                   const std::vector<double>& width_factors = {});
 
 }  // namespace forescale::forecast

@@ -66,6 +66,51 @@ TEST(Conformal, QuantileForecastsDoNotCrossAndRespectZero) {
   }
 }
 
+// Folds of days unlike each other: each fold's errors share a level of its own on top of step
+// noise (sd 1). The folds at either extreme lie outside what the others predict.
+std::vector<FoldForecast> FoldsWithDayLevels(const std::vector<double>& days, size_t horizon,
+                                             uint64_t seed) {
+  Rng rng(seed);
+  std::vector<FoldForecast> out;
+  for (double day : days) {
+    FoldForecast fold;
+    for (size_t j = 0; j < horizon; ++j) {
+      fold.mean.push_back(100);
+      fold.actual.push_back(100 + day + rng.Normal());
+    }
+    out.push_back(fold);
+  }
+  return out;
+}
+
+FoldQuantiles LeaveOneFoldOut(const std::vector<FoldForecast>& folds, const std::vector<double>& qs) {
+  FoldQuantiles out;
+  for (size_t f = 0; f < folds.size(); ++f) {
+    const auto quantiles = ConformalCalibrator(folds, 0, f).Quantiles(folds[f].mean, qs);
+    for (size_t i = 0; i < qs.size(); ++i) out[qs[i]].push_back(quantiles[i]);
+  }
+  return out;
+}
+
+TEST(Conformal, HeldOutWidthFactorsWidenWhatFoldsUnlikeEachOtherUnderCover) {
+  const std::vector<double> qs = {0.1, 0.5, 0.9};
+  const auto folds = FoldsWithDayLevels({-6, -3, 0, 0, 3, 6}, 400, 5);
+  const auto factors = HeldOutWidthFactors(folds, LeaveOneFoldOut(folds, qs), qs);
+  EXPECT_GT(factors[0], 1.2);
+  EXPECT_EQ(factors[1], 1.0);
+  EXPECT_GT(factors[2], 1.2);
+  // Errors alike in every fold: the calibration about holds (the fold inflation makes it a
+  // little wide), so the factors stay near 1.
+  const auto alike = SkewedFolds(5, 400, 6);
+  for (double c : HeldOutWidthFactors(alike, LeaveOneFoldOut(alike, qs), qs)) {
+    EXPECT_GT(c, 0.8);
+    EXPECT_LE(c, 1.0);
+  }
+  // Too few held-out steps to tell: no correction.
+  const auto few = FoldsWithDayLevels({-6, 0, 6}, 2, 7);
+  for (double c : HeldOutWidthFactors(few, LeaveOneFoldOut(few, qs), qs)) EXPECT_EQ(c, 1.0);
+}
+
 TEST(Conformal, WithoutErrorsTheQuantilesAreTheMean) {
   const ConformalCalibrator calibrator(std::vector<FoldForecast>{});
   EXPECT_EQ(calibrator.Quantile({3, 4}, 0.9), (std::vector<double>{3, 4}));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "forecast/conformal.h"
@@ -307,8 +308,28 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   if (chosen_floor > 0) {
     result.notes.push_back("quantiles: backtest errors scaled by the square root of the level");
   }
+  // Where the chosen model's held-out folds show its calibration under- or over-covering,
+  // the widths are corrected by what they show.
+  std::vector<double> widths;
+  if (chosen.folds.size() > 1) {
+    widths = HeldOutWidthFactors(
+        chosen.folds, HeldOutQuantiles(chosen.folds, request.quantiles, chosen_floor),
+        request.quantiles);
+    std::string corrected;
+    for (size_t i = 0; i < widths.size(); ++i) {
+      if (std::fabs(widths[i] - 1) < 0.01) continue;
+      char text[64];
+      std::snprintf(text, sizeof text, "%sq%g x%.2f", corrected.empty() ? "" : ", ",
+                    request.quantiles[i], widths[i]);
+      corrected += text;
+    }
+    if (!corrected.empty()) {
+      result.notes.push_back("quantiles: distance from the mean corrected by held-out coverage: " +
+                             corrected);
+    }
+  }
   const ConformalCalibrator calibrator(chosen.folds, chosen_floor);
-  auto quantiles = QuantileForecasts(calibrator, mean, request.quantiles, non_negative);
+  auto quantiles = QuantileForecasts(calibrator, mean, request.quantiles, non_negative, widths);
   for (auto& q : quantiles) {
     for (size_t j = 0; j < q.size(); ++j) {
       q[j] = mean[j] + (q[j] - mean[j]) * lift_factor[j];
