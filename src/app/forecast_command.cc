@@ -174,7 +174,7 @@ Result<void> BacktestCommand(const ForecastCommandOptions& options) {
     nlohmann::json candidates = nlohmann::json::array();
     for (const auto& c : r.candidates) candidates.push_back(ScoresJson(c));
     nlohmann::json out = {{"series", label}, {"step", FormatDuration(r.step)},
-                          {"horizon", r.mean.size()}, {"folds", options.folds},
+                          {"horizon", r.mean.size()}, {"folds", r.folds},
                           {"seasons", r.periods}, {"chosen", r.model},
                           {"candidates", candidates}};
     fmt::print("{}\n", out.dump());
@@ -183,7 +183,7 @@ Result<void> BacktestCommand(const ForecastCommandOptions& options) {
   PrintChoice(r, label, stdout);
   fmt::print("horizon  {} steps of {}, {} folds; MASE scaled by in-sample seasonal naive; "
              "pinball averaged over q 0.025, 0.1, 0.5, 0.9, 0.975\n\n",
-             r.mean.size(), FormatDuration(r.step), options.folds);
+             r.mean.size(), FormatDuration(r.step), r.folds);
   PrintCandidates(r, stdout);
   return {};
 }

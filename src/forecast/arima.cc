@@ -1728,18 +1728,29 @@ Result<void> ArimaForecaster::DoFit() {
   return {};
 }
 
-Result<void> ArimaForecaster::Update(double value) {
-  if (std::isinf(value)) {
-    return Fail(ErrorCode::kInvalidArgument, "arima: Update() with an infinite value");
+Result<void> ArimaForecaster::Update(double value) { return Extend({&value, 1}); }
+
+Result<void> ArimaForecaster::Extend(std::span<const double> values) {
+  for (double value : values) {
+    if (std::isinf(value)) {
+      return Fail(ErrorCode::kInvalidArgument, "arima: Update() with an infinite value");
+    }
   }
-  if (!state_) return Forecaster::Update(value);
-  history_.values.push_back(value);
+  if (!state_) {  // not fitted: the base appends and fits
+    for (double value : values) {
+      if (auto ok = Forecaster::Update(value); !ok) return ok;
+    }
+    return {};
+  }
   History& h = state_->history;
-  h.y.push_back(value);
-  if (IsMissing(value)) {
-    h.has_missing = true;
-  } else {
-    ++h.present;
+  for (double value : values) {
+    history_.values.push_back(value);
+    h.y.push_back(value);
+    if (IsMissing(value)) {
+      h.has_missing = true;
+    } else {
+      ++h.present;
+    }
   }
   state_->n = h.y.size();
   if (!BuildForecastState(h, state_->fit, state_->structure, &state_->model, &state_->next)) {

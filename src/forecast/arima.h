@@ -58,6 +58,9 @@ class ArimaForecaster final : public Forecaster {
   // Appends one observation (NaN allowed) and re-runs the Kalman filter with the fitted
   // coefficients: no re-estimation, O(n r) without gaps (the filter's fast recursions).
   Result<void> Update(double value) override;
+  // Several observations with one filter run at the end.
+  Result<void> Extend(std::span<const double> values) override;
+  bool RollsForward() const override { return state_ != nullptr; }
   // AICc as auto.arima computes it (CSS-approximated when log_likelihood() is NaN); NaN for a
   // perfect (constant) fit.
   double Aicc() const override;

@@ -231,6 +231,19 @@ TEST(Arima, TrailingGapIsPredictedThrough) {
   EXPECT_NEAR(PredictOrDie(full, 3)[2], PredictOrDie(gapped, 2)[1], 1e-3);
 }
 
+TEST(Arima, ExtendIsUpdateOneObservationAtATime) {
+  const std::vector<double> y = SimulateArma11(4, 300, 0.6, 0.3, 10.0);
+  const std::vector<double> more = {11, kNaN, 9.5, 12, 10.2};
+  ArimaForecaster one_by_one, at_once;
+  ASSERT_TRUE(one_by_one.Fit(MakeSeries(y), {}));
+  ASSERT_TRUE(at_once.Fit(MakeSeries(y), {}));
+  EXPECT_TRUE(at_once.RollsForward());
+  for (double v : more) ASSERT_TRUE(one_by_one.Update(v));
+  ASSERT_TRUE(at_once.Extend(more));
+  const auto a = *one_by_one.Predict(5), b = *at_once.Predict(5);
+  for (size_t h = 0; h < 5; ++h) EXPECT_NEAR(a[h], b[h], 1e-9);
+}
+
 TEST(Arima, UpdateMovesTheStateWithoutRefitting) {
   constexpr size_t kPeriod = 12;
   std::vector<double> y = SimulateArma11(31, 240, 0.5, 0.3, 100.0);

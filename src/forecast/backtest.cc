@@ -41,9 +41,9 @@ Result<ModelBacktest> Backtest(const Series& history, const FitContext& context,
                     std::to_string(options.horizon) + "-step backtest");
   }
   double seconds = 0;
-  // A model whose Update() is O(1) is fitted once and rolled forward to later origins, as a
-  // live forecaster between refits would be; it refits when the steps since its fit would
-  // outnumber its training window.
+  // A model that rolls forward (Forecaster::RollsForward) is fitted once and extended to later
+  // origins, as a live forecaster between refits would be; it refits when the steps since its
+  // fit would be more than half its training window.
   std::unique_ptr<Forecaster> rolling;
   size_t fitted_at = 0, rolled_to = 0, rolling_window = 0;
   for (size_t origin : origins) {
@@ -53,10 +53,9 @@ Result<ModelBacktest> Backtest(const Series& history, const FitContext& context,
     std::unique_ptr<Forecaster> fresh;
     Forecaster* forecaster = nullptr;
     Regressors shifted;
-    if (rolling && origin - fitted_at <= rolling_window) {
-      for (size_t i = rolled_to; i < origin; ++i) {
-        if (auto ok = rolling->Update(history.values[i]); !ok) return std::unexpected(ok.error());
-      }
+    if (rolling && 2 * (origin - fitted_at) <= rolling_window) {
+      const std::span<const double> arrived(history.values.data() + rolled_to, origin - rolled_to);
+      if (auto ok = rolling->Extend(arrived); !ok) return std::unexpected(ok.error());
       rolled_to = origin;
       forecaster = rolling.get();
     } else {
@@ -79,7 +78,7 @@ Result<ModelBacktest> Backtest(const Series& history, const FitContext& context,
       if (!fitted) return std::unexpected(fitted.error());
       fresh = std::move(*made);
       forecaster = fresh.get();
-      if (forecaster->UpdateIsConstantTime() && !context.regressors) {
+      if (forecaster->RollsForward() && !context.regressors) {
         rolling = std::move(fresh);
         fitted_at = rolled_to = origin;
         rolling_window = origin - from;

@@ -3,9 +3,10 @@
 // A backtest cuts the history at `folds` origins, the last one `horizon` steps before its end,
 // each one `horizon` steps before the next; at each origin the model is fitted on the steps
 // before it (at most `max_train` of them) and forecasts the next `horizon` steps, which are
-// compared with what happened. A model with an O(1) Update() (ETS, naive) is instead rolled
-// forward from its last fit with the steps in between, as it would be live, and refitted once
-// more new steps than its training window held have arrived. Nothing after an origin is ever
+// compared with what happened. A model that rolls forward (Forecaster::RollsForward: ETS,
+// naive, seasonal naive, theta, ARIMA) is instead extended from its last fit with the steps in
+// between, as it would be live, and refitted once more new steps than its training window held
+// have arrived. Nothing after an origin is ever
 // seen by the forecast of that fold.
 //
 // Scores (Hyndman & Koehler 2006; Gneiting & Raftery 2007):

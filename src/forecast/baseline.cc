@@ -48,6 +48,7 @@ Result<void> SeasonalNaiveForecaster::DoFit() {
   }
   const double fallback = LastPresent(y);
   last_season_.assign(period_, fallback);
+  next_ = 0;
   const size_t n = y.size();
   for (size_t phase = 0; phase < period_; ++phase) {
     // The latest present value at this phase, walking back one season at a time.
@@ -64,8 +65,16 @@ Result<void> SeasonalNaiveForecaster::DoFit() {
 
 Result<std::vector<double>> SeasonalNaiveForecaster::Predict(size_t horizon) const {
   std::vector<double> out(horizon);
-  for (size_t h = 0; h < horizon; ++h) out[h] = last_season_[h % period_];
+  for (size_t h = 0; h < horizon; ++h) out[h] = last_season_[(next_ + h) % period_];
   return out;
+}
+
+Result<void> SeasonalNaiveForecaster::Update(double value) {
+  if (std::isinf(value)) return Fail(ErrorCode::kInvalidArgument, "snaive: Update with an infinite value");
+  history_.values.push_back(value);
+  if (!std::isnan(value)) last_season_[next_] = value;
+  next_ = (next_ + 1) % period_;
+  return {};
 }
 
 }  // namespace forescale::forecast

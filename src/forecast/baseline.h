@@ -14,7 +14,7 @@ class NaiveForecaster final : public Forecaster {
   std::string Name() const override { return "naive"; }
   Result<std::vector<double>> Predict(size_t horizon) const override;
   Result<void> Update(double value) override;  // O(1)
-  bool UpdateIsConstantTime() const override { return true; }
+  bool RollsForward() const override { return true; }
 
  protected:
   Result<void> DoFit() override;
@@ -30,13 +30,18 @@ class SeasonalNaiveForecaster final : public Forecaster {
  public:
   std::string Name() const override;
   Result<std::vector<double>> Predict(size_t horizon) const override;
+  Result<void> Update(double value) override;  // O(1); a missing value keeps the season before
+  bool RollsForward() const override { return true; }
 
  protected:
   Result<void> DoFit() override;
 
  private:
   size_t period_ = 1;
-  std::vector<double> last_season_;  // the last `period_` steps, gaps filled from earlier seasons
+  // The last `period_` steps, gaps filled from earlier seasons, as a ring: `next_` holds the
+  // value one season before the next step.
+  std::vector<double> last_season_;
+  size_t next_ = 0;
 };
 
 }  // namespace forescale::forecast

@@ -38,6 +38,18 @@ TEST(SeasonalNaive, RepeatsTheLastSeasonAndFillsItsGapsFromEarlierSeasons) {
   EXPECT_EQ(*model.Predict(5), (std::vector<double>{4, 2, 6, 4, 2}));
 }
 
+TEST(SeasonalNaive, UpdateRollsTheSeasonOnAsARefitWould) {
+  std::vector<double> y;
+  for (size_t i = 0; i < 30; ++i) y.push_back(static_cast<double>(i % 7) + 0.1 * i);
+  y[26] = kNaN;  // one missing: both keep the value a season before
+  SeasonalNaiveForecaster rolled, refitted;
+  ASSERT_TRUE(rolled.Fit(Make({y.begin(), y.begin() + 20}), {.seasons = {7}}).has_value());
+  for (size_t i = 20; i < y.size(); ++i) ASSERT_TRUE(rolled.Update(y[i]).has_value());
+  ASSERT_TRUE(refitted.Fit(Make(y), {.seasons = {7}}).has_value());
+  EXPECT_TRUE(rolled.RollsForward());
+  EXPECT_EQ(*rolled.Predict(10), *refitted.Predict(10));
+}
+
 TEST(SeasonalNaive, FallsBackToNaiveAndSaysSo) {
   SeasonalNaiveForecaster model;
   ASSERT_TRUE(model.Fit(Make({1, 2, 3}), {.seasons = {24}}).has_value());

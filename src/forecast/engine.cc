@@ -157,6 +157,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     names = {request.model};
   }
   const std::vector<size_t> origins = FoldOrigins(history.size(), options, 2);
+  result.folds = origins.size();
   const std::vector<double> first_train =
       origins.empty() ? history.values
                       : std::vector<double>(history.values.begin(),

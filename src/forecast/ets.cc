@@ -1114,7 +1114,7 @@ Result<std::vector<double>> EtsForecaster::Predict(size_t horizon) const {
   return out;
 }
 
-bool EtsForecaster::UpdateIsConstantTime() const { return state_->fitted; }
+bool EtsForecaster::RollsForward() const { return state_->fitted; }
 
 Result<void> EtsForecaster::Update(double value) {
   State& s = *state_;

@@ -48,7 +48,7 @@ class EtsForecaster final : public Forecaster {
   std::string Name() const override;
   Result<std::vector<double>> Predict(size_t horizon) const override;
   Result<void> Update(double value) override;  // O(1): one state update, no refit
-  bool UpdateIsConstantTime() const override;   // once fitted
+  bool RollsForward() const override;           // once fitted
   double Aicc() const override;
 
   const EtsSpec& spec() const;

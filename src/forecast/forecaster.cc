@@ -35,6 +35,13 @@ Result<void> Forecaster::Fit(const Series& history, const FitContext& context) {
   return DoFit();
 }
 
+Result<void> Forecaster::Extend(std::span<const double> values) {
+  for (double v : values) {
+    if (auto ok = Update(v); !ok) return ok;
+  }
+  return {};
+}
+
 Result<void> Forecaster::Update(double value) {
   history_.values.push_back(value);
   const Series extended = history_;

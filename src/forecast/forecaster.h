@@ -22,6 +22,7 @@
 
 #include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,9 +67,13 @@ class Forecaster {
   // Appends one observation (NaN allowed) without re-estimating parameters: O(1) for
   // state-space models. The default appends and refits.
   virtual Result<void> Update(double value);
-  // Whether Update() is O(1) here (a state update, no refit): backtests then roll one fit
-  // forward through later folds instead of refitting at each.
-  virtual bool UpdateIsConstantTime() const { return false; }
+  // Update() for several observations in order. Models whose Update() redoes O(n) work per
+  // call override it to do that work once.
+  virtual Result<void> Extend(std::span<const double> values);
+  // Whether Update() moves the fitted state on without re-estimating anything (ETS, naive,
+  // seasonal naive, theta, ARIMA once fitted), at a fraction of a fit's cost: backtests then
+  // roll one fit forward through later folds instead of refitting at each.
+  virtual bool RollsForward() const { return false; }
   // Corrected Akaike information criterion when the model has a likelihood, NaN otherwise.
   virtual double Aicc() const { return std::numeric_limits<double>::quiet_NaN(); }
   // What the user should know about this fit (fallbacks, clamped parameters).

@@ -97,6 +97,19 @@ Result<void> ThetaForecaster::DoFit() {
   return {};
 }
 
+Result<void> ThetaForecaster::Update(double value) {
+  if (n_ == 0) return Forecaster::Update(value);
+  if (std::isinf(value)) return Fail(ErrorCode::kInvalidArgument, "theta: Update with an infinite value");
+  history_.values.push_back(value);
+  if (!std::isnan(value)) {
+    const double s = season_[n_ % period_];
+    const double adjusted = multiplicative_ ? value / s : value - s;
+    level_ += alpha_ * (adjusted - level_);
+  }
+  ++n_;
+  return {};
+}
+
 Result<std::vector<double>> ThetaForecaster::Predict(size_t horizon) const {
   std::vector<double> out(horizon);
   const double decay = std::pow(1 - alpha_, static_cast<double>(n_)) / alpha_;

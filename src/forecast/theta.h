@@ -17,6 +17,10 @@ class ThetaForecaster final : public Forecaster {
  public:
   std::string Name() const override;
   Result<std::vector<double>> Predict(size_t horizon) const override;
+  // O(1): the level smooths the new (seasonally adjusted) value; drift and season stay as
+  // fitted. A missing value leaves the level where it is.
+  Result<void> Update(double value) override;
+  bool RollsForward() const override { return n_ > 0; }
 
  protected:
   Result<void> DoFit() override;

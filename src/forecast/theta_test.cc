@@ -39,6 +39,22 @@ TEST(Theta, ReseasonalisesMultiplicativelyForPositiveData) {
   }
 }
 
+TEST(Theta, UpdateSmoothsTheNewValueIntoTheLevelWithoutRefitting) {
+  Rng rng(3);
+  std::vector<double> y;
+  for (size_t i = 0; i < 200; ++i) y.push_back(100 + 5 * rng.Normal());
+  ThetaForecaster model;
+  ASSERT_TRUE(model.Fit(Make(y), {}).has_value());
+  ASSERT_TRUE(model.RollsForward());
+  const double before = (*model.Predict(1))[0];
+  ASSERT_TRUE(model.Update(std::nan("")).has_value());  // a gap moves nothing but time
+  ASSERT_TRUE(model.Update(200).has_value());
+  const double after = (*model.Predict(1))[0];
+  EXPECT_GT(after, before);
+  EXPECT_LT(after, 200);
+  EXPECT_FALSE(model.Update(INFINITY).has_value());
+}
+
 TEST(Theta, ConstantAndShortSeriesGiveFiniteForecasts) {
   ThetaForecaster model;
   ASSERT_TRUE(model.Fit(Make(std::vector<double>(50, 5.0)), {.seasons = {24}}).has_value());
