@@ -66,26 +66,26 @@ TEST(Backtest, RegressorRowsFollowATrainingWindowThatStartsLate) {
   }
 }
 
-TEST(Backtest, RollsAnEtsFitForwardUntilNewStepsOutnumberItsWindow) {
+TEST(Backtest, RollsAnEtsFitForwardUntilHalfItsWindowIsNew) {
   std::vector<double> y;
   for (size_t i = 0; i < 400; ++i) y.push_back(100 + 10 * std::sin(0.3 * i) + (i % 7));
   Series s{.start = TimePoint{}, .step = std::chrono::minutes(1), .values = y};
-  // Origins 300, 325, 350, 375 with windows of 60: the fit at 300 rolls to 325 and 350; by 375
-  // more new steps (75) than its window held have come, so it refits there.
+  // Origins 300, 325, 350, 375 with windows of 60: the fit at 300 rolls on to 325; at 350, 50
+  // new steps are more than half its window, so it refits there, and that fit rolls to 375.
   auto bt = Backtest(s, {}, "ets", {.horizon = 25, .folds = 4, .max_train = 60});
   ASSERT_TRUE(bt.has_value()) << bt.error().message();
   ASSERT_EQ(bt->folds.size(), 4u);
-  auto fit_on = [&](size_t from, size_t to) {
+  auto fit_then_roll = [&](size_t from, size_t to, size_t origin) {
     auto model = std::move(*MakeForecaster("ets"));
     Series window{.start = s.TimeAt(from), .step = s.step,
                   .values = std::vector<double>(y.begin() + from, y.begin() + to)};
     EXPECT_TRUE(model->Fit(window, {}).has_value());
-    return model;
+    for (size_t i = to; i < origin; ++i) EXPECT_TRUE(model->Update(y[i]).has_value());
+    return *model->Predict(25);
   };
-  auto rolled = fit_on(240, 300);
-  for (size_t i = 300; i < 350; ++i) ASSERT_TRUE(rolled->Update(y[i]).has_value());
-  EXPECT_EQ(bt->folds[2].mean, *rolled->Predict(25));
-  EXPECT_EQ(bt->folds[3].mean, *fit_on(315, 375)->Predict(25));
+  EXPECT_EQ(bt->folds[1].mean, fit_then_roll(240, 300, 325));
+  EXPECT_EQ(bt->folds[2].mean, fit_then_roll(290, 350, 350));
+  EXPECT_EQ(bt->folds[3].mean, fit_then_roll(290, 350, 375));
 }
 
 TEST(Score, FoldGeometricMeanWeighsEveryFoldAlike) {
