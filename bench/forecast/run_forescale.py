@@ -132,8 +132,9 @@ def main():
             res.insert(0, "series", sp.series)
             res.insert(0, "group", g.group)
             fc_rows.append(res)
-            # forescale's summary on stderr names the model it fitted: "model    snaive(1440)  (28 ms)".
-            model_line = next((ln.split(None, 1)[1] for ln in p.stderr.splitlines()
+            # forescale's summary on stderr names the model it fitted:
+            # "model    snaive(1440)  (28 ms; fitted on the last 7200 steps)".
+            model_line = next((ln.split(None, 1)[1].split("  (")[0] for ln in p.stderr.splitlines()
                                if ln.startswith("model ") and len(ln.split(None, 1)) > 1), "")
             tm_rows.append(dict(group=g.group, series=sp.series, fold=sp.fold, tool="forescale",
                                 method=model, seconds=secs, n_train=sp.origin - sp.train_start,
