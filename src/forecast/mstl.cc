@@ -1,5 +1,6 @@
 #include "forecast/mstl.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "forecast/baseline.h"
@@ -25,12 +26,17 @@ Result<void> MstlForecaster::DoFit() {
   periods_.clear();
   for (size_t p : context_.seasons) {
     if (p < 2) continue;
-    if (n >= 2 * p) {
+    // STL needs more than two full cycles, as R's mstl() keeps a season only then.
+    if (n > 2 * p) {
       periods_.push_back(p);
     } else {
-      Note("season of " + std::to_string(p) + " steps left out: the history covers it less than twice");
+      Note("season of " + std::to_string(p) +
+           " steps left out: the history does not cover it more than twice");
     }
   }
+  // Shortest first, as Mstl() orders the components.
+  std::sort(periods_.begin(), periods_.end());
+  periods_.erase(std::unique(periods_.begin(), periods_.end()), periods_.end());
   const std::vector<double> filled =
       internal::FillMissing(history_.values, periods_.empty() ? 0 : periods_.front());
   Series adjusted{.start = history_.start, .step = history_.step, .values = filled};

@@ -1,10 +1,12 @@
 // MSTL forecasting, as R's forecast::stlf()/mstl() does it: the history is split into trend,
-// one seasonal component per season (MSTL, see internal/decompose.h) and remainder; the
-// seasonally adjusted series (trend + remainder) is forecast by non-seasonal ETS chosen by
-// AICc, and each seasonal component is carried forward from its last cycle.
+// one seasonal component per season (MSTL with R's STL, see internal/decompose.h; the same
+// components as R's mstl() on the same gap-free series) and remainder; the seasonally
+// adjusted series (trend + remainder) is forecast by non-seasonal ETS chosen by AICc (damped
+// trend included), and each seasonal component is carried forward from its last cycle.
 // This is the model for long seasons (a day of minutes is 1440 steps, a week 10080) that ETS
-// and ARIMA cannot take. Seasons the history does not cover twice are left out, and said so;
-// with none left it is plain non-seasonal ETS. Gaps are filled from the season before.
+// and ARIMA cannot take. Seasons the history does not cover more than twice are left out, and
+// said so; with none left it is plain non-seasonal ETS. Gaps are filled from the season before
+// for the decomposition (R interpolates them) and left as gaps for the ETS fit.
 #pragma once
 
 #include <memory>

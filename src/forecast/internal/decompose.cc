@@ -1,6 +1,9 @@
 #include "forecast/internal/decompose.h"
 
 #include <algorithm>
+#include <utility>
+
+#include "forecast/internal/stl.h"
 
 namespace forescale::forecast::internal {
 namespace {
@@ -64,48 +67,27 @@ std::vector<double> PhaseMeans(const std::vector<double>& values, size_t period,
   return sum;
 }
 
-Decomposition Mstl(const std::vector<double>& values, const std::vector<size_t>& periods,
-                   size_t iterations, size_t cycles_window) {
+Decomposition Mstl(const std::vector<double>& values, std::vector<size_t> periods,
+                   size_t iterations) {
   const size_t n = values.size();
-  Decomposition d;
-  d.periods = periods;
+  std::sort(periods.begin(), periods.end());
+  periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
+  std::erase_if(periods, [n](size_t p) { return p < 2 || n <= 2 * p; });
+  Decomposition d{.trend = values, .periods = periods};
   d.seasonal.assign(periods.size(), std::vector<double>(n, 0.0));
   std::vector<double> deseasoned = values;
+  // At least one pass; with one period a second pass would decompose the same series again.
+  if (periods.size() <= 1 || iterations == 0) iterations = 1;
   for (size_t it = 0; it < iterations; ++it) {
     for (size_t k = 0; k < periods.size(); ++k) {
-      const size_t p = periods[k];
-      // Put this component back, then re-extract it.
+      // Put this component back, then re-extract it with the others removed.
       for (size_t i = 0; i < n; ++i) deseasoned[i] += d.seasonal[k][i];
-      const std::vector<double> trend = CenteredMovingAverage(deseasoned, p);
-      std::vector<double> detrended(n);
-      for (size_t i = 0; i < n; ++i) detrended[i] = deseasoned[i] - trend[i];
-      // Cycle-subseries smoothing: each value becomes the mean of the same phase over the
-      // neighbouring `cycles_window` cycles (fewer at the ends).
-      std::vector<double> season(n);
-      const size_t half = cycles_window / 2;
-      for (size_t phase = 0; phase < p; ++phase) {
-        std::vector<double> sub;
-        for (size_t i = phase; i < n; i += p) sub.push_back(detrended[i]);
-        std::vector<double> prefix(sub.size() + 1, 0.0);
-        for (size_t c = 0; c < sub.size(); ++c) prefix[c + 1] = prefix[c] + sub[c];
-        for (size_t c = 0; c < sub.size(); ++c) {
-          const size_t lo = c >= half ? c - half : 0;
-          const size_t hi = std::min(sub.size(), c + half + 1);
-          season[phase + c * p] = (prefix[hi] - prefix[lo]) / static_cast<double>(hi - lo);
-        }
-      }
-      // Remove what of the season is really trend: its own moving average over one period.
-      const std::vector<double> low = CenteredMovingAverage(season, p);
-      for (size_t i = 0; i < n; ++i) {
-        d.seasonal[k][i] = season[i] - low[i];
-        deseasoned[i] -= d.seasonal[k][i];
-      }
+      StlResult fit = Stl(deseasoned, periods[k], {.seasonal_window = 11 + 4 * k});
+      d.seasonal[k] = std::move(fit.seasonal);
+      for (size_t i = 0; i < n; ++i) deseasoned[i] -= d.seasonal[k][i];
+      d.trend = std::move(fit.trend);
     }
   }
-  // Trend: a smooth of the deseasoned series over the longest period's scale would lag; MSTL
-  // uses STL's loess trend. A moving average over the shortest period keeps level changes.
-  const size_t trend_window = periods.empty() ? 1 : periods.front();
-  d.trend = CenteredMovingAverage(deseasoned, trend_window);
   d.remainder.resize(n);
   for (size_t i = 0; i < n; ++i) d.remainder[i] = deseasoned[i] - d.trend[i];
   return d;

@@ -17,18 +17,21 @@ std::vector<double> CenteredMovingAverage(const std::vector<double>& values, siz
 std::vector<double> PhaseMeans(const std::vector<double>& values, size_t period, size_t from = 0,
                                size_t to = 0);
 
-// Multiple seasonal decomposition after MSTL (Bandara, Hyndman & Bergmeir 2021): y = trend +
-// sum of seasonal components + remainder, one component per period (shortest first), each
-// extracted in turn from the series with the others removed, `iterations` times. A component
-// is the cycle-subseries smoothed over `cycles_window` neighbouring cycles (so it may drift
-// slowly), minus its own low-pass (so it holds no trend). Input must be gap-free.
+// Multiple seasonal decomposition as R's forecast::mstl() does it (Bandara, Hyndman & Bergmeir
+// 2021): y = trend + one seasonal component per period + remainder. The periods are sorted
+// shortest first; those the series does not hold more than twice (n <= 2 period) are dropped,
+// and `periods` says which were kept. Each component is extracted in turn by STL (see stl.h)
+// from the series with the other components removed, `iterations` times, with a seasonal
+// window of 11 cycles for the shortest period, 15 for the next, and so on (R's s.window =
+// 7 + 4 * seq(6)); the trend is that of the last STL. The components sum to the input. With no
+// period kept the trend is the input. Input must be gap-free.
 struct Decomposition {
   std::vector<double> trend;
-  std::vector<std::vector<double>> seasonal;  // one per period, same length as the input
+  std::vector<std::vector<double>> seasonal;  // one per kept period, same length as the input
   std::vector<double> remainder;
-  std::vector<size_t> periods;
+  std::vector<size_t> periods;  // the kept periods, ascending
 };
-Decomposition Mstl(const std::vector<double>& values, const std::vector<size_t>& periods,
-                   size_t iterations = 2, size_t cycles_window = 7);
+Decomposition Mstl(const std::vector<double>& values, std::vector<size_t> periods,
+                   size_t iterations = 2);
 
 }  // namespace forescale::forecast::internal

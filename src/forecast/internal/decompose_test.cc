@@ -1,0 +1,77 @@
+#include "forecast/internal/decompose.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace forescale::forecast::internal {
+namespace {
+
+TEST(Mstl, SeparatesTwoSeasonsFromATrend) {
+  // A daily sine and a weekly step (high on the 7th day) on a linear trend, four weeks.
+  auto daily = [](int t) { return 10 * std::sin(2 * M_PI * t / 24); };
+  auto weekly = [](int t) { return (t / 24) % 7 == 6 ? 8.0 : -8.0 / 6; };
+  std::vector<double> y;
+  for (int t = 0; t < 24 * 7 * 4; ++t) y.push_back(0.05 * t + daily(t) + weekly(t));
+  const Decomposition d = Mstl(y, {168, 24});
+  ASSERT_EQ(d.periods, (std::vector<size_t>{24, 168}));
+  ASSERT_EQ(d.seasonal.size(), 2u);
+  double max_remainder = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    const int t = static_cast<int>(i);
+    EXPECT_NEAR(d.trend[i] + d.seasonal[0][i] + d.seasonal[1][i] + d.remainder[i], y[i], 1e-9);
+    EXPECT_NEAR(d.seasonal[0][i], daily(t), 0.3) << i;
+    // Loess rounds the corners of the weekly step, so its error is larger.
+    EXPECT_NEAR(d.seasonal[1][i], weekly(t), 1.0) << i;
+    if (i < 168 || i + 168 >= y.size()) continue;  // the trend is extrapolated at the ends
+    EXPECT_NEAR(d.trend[i], 0.05 * t, 0.05) << i;
+    max_remainder = std::max(max_remainder, std::fabs(d.remainder[i]));
+  }
+  EXPECT_LT(max_remainder, 1.0);
+}
+
+TEST(Mstl, DropsPeriodsNotHeldMoreThanTwice) {
+  const std::vector<double> y(48, 1.0);
+  const Decomposition d = Mstl(y, {24, 12});
+  EXPECT_EQ(d.periods, (std::vector<size_t>{12}));
+  ASSERT_EQ(d.seasonal.size(), 1u);
+  const Decomposition none = Mstl(y, {24});
+  EXPECT_TRUE(none.periods.empty());
+  EXPECT_EQ(none.trend, y);
+}
+
+// Produced with R 4.2.2 and forecast 8.20:
+//   y <- sapply(0:119, function(t) 0.1 * t + 3 * sin(2 * pi * t / 4) +
+//                                  ((t %/% 4) %% 5 == 0) * 6 + sin(0.7 * t * t))
+//   m <- mstl(msts(y, seasonal.periods = c(4, 20)))
+//   idx <- c(1:3, 58:62, 118:120); m[idx, c("Trend", "Seasonal4", "Seasonal20")]
+TEST(Mstl, MatchesRsMstl) {
+  std::vector<double> y;
+  for (int t = 0; t < 120; ++t) {
+    y.push_back(0.1 * t + 3 * std::sin(2 * M_PI * t / 4) + ((t / 4) % 5 == 0 ? 6 : 0) +
+                std::sin(0.7 * t * t));
+  }
+  const std::vector<size_t> index = {0, 1, 2, 57, 58, 59, 60, 61, 117, 118, 119};
+  const std::vector<double> trend = {1.158019661308,  1.270438877070, 1.382858092833,
+                                     6.875719862244,  7.000002831660, 7.124285801076,
+                                     7.248568770493,  7.350045198268, 12.958059681773,
+                                     13.066886106125, 13.175712530477};
+  const std::vector<double> s4 = {-0.130565949880, 2.839438881974,  0.046526321535, 2.767341744972,
+                                  -0.105251232598, -3.017816734147, 0.376347356387, 2.683842384625,
+                                  3.094439363598,  0.129654121042,  -3.174748862019};
+  const std::vector<double> s20 = {4.904408338114,  5.199873373264,  5.028364604772,
+                                   -0.818066769849, -1.433817176600, -1.220404969057,
+                                   4.951565050151,  5.133650638327,  -0.827984408046,
+                                   -1.407144268951, -1.282190321039};
+  const Decomposition d = Mstl(y, {4, 20});
+  ASSERT_EQ(d.seasonal.size(), 2u);
+  for (size_t k = 0; k < index.size(); ++k) {
+    EXPECT_NEAR(d.trend[index[k]], trend[k], 1e-9) << index[k];
+    EXPECT_NEAR(d.seasonal[0][index[k]], s4[k], 1e-9) << index[k];
+    EXPECT_NEAR(d.seasonal[1][index[k]], s20[k], 1e-9) << index[k];
+  }
+}
+
+}  // namespace
+}  // namespace forescale::forecast::internal
