@@ -41,6 +41,7 @@ Result<void> MstlForecaster::DoFit() {
       internal::FillMissing(history_.values, periods_.empty() ? 0 : periods_.front());
   Series adjusted{.start = history_.start, .step = history_.step, .values = filled};
   last_cycles_.clear();
+  rolled_ = 0;
   if (!periods_.empty()) {
     const internal::Decomposition d = internal::Mstl(filled, periods_);
     for (size_t k = 0; k < periods_.size(); ++k) {
@@ -72,9 +73,22 @@ Result<std::vector<double>> MstlForecaster::Predict(size_t horizon) const {
   if (!base) return base;
   for (size_t k = 0; k < periods_.size(); ++k) {
     const size_t p = periods_[k];
-    for (size_t h = 0; h < horizon; ++h) (*base)[h] += last_cycles_[k][h % p];
+    for (size_t h = 0; h < horizon; ++h) (*base)[h] += last_cycles_[k][(rolled_ + h) % p];
   }
   return base;
+}
+
+Result<void> MstlForecaster::Update(double value) {
+  if (!adjusted_model_) return Forecaster::Update(value);
+  if (std::isinf(value)) return Fail(ErrorCode::kInvalidArgument, "mstl: Update with an infinite value");
+  double adjusted = value;  // NaN stays NaN: the adjusted model skips it
+  for (size_t k = 0; k < periods_.size(); ++k) {
+    adjusted -= last_cycles_[k][rolled_ % periods_[k]];
+  }
+  if (auto ok = adjusted_model_->Update(adjusted); !ok) return ok;
+  history_.values.push_back(value);
+  ++rolled_;
+  return {};
 }
 
 }  // namespace forescale::forecast

@@ -23,6 +23,12 @@ class MstlForecaster final : public Forecaster {
 
   std::string Name() const override;
   Result<std::vector<double>> Predict(size_t horizon) const override;
+  // O(1): the new value less the seasonal components carried forward goes to the adjusted
+  // series' ETS; the components stay as decomposed (a refit decomposes again).
+  Result<void> Update(double value) override;
+  bool RollsForward() const override {
+    return adjusted_model_ != nullptr && adjusted_model_->RollsForward();
+  }
 
  protected:
   Result<void> DoFit() override;
@@ -30,6 +36,7 @@ class MstlForecaster final : public Forecaster {
  private:
   std::vector<size_t> periods_;
   std::vector<std::vector<double>> last_cycles_;  // per period: its last `period` values
+  size_t rolled_ = 0;                             // steps appended by Update() since the fit
   std::unique_ptr<Forecaster> adjusted_model_;
 };
 
