@@ -37,57 +37,67 @@ ConformalCalibrator::ConformalCalibrator(const std::vector<FoldForecast>& folds,
   // the factor of a prediction interval for a new draw estimated from K draws, keeps the
   // coverage promise with few folds.
   if (used > 0) fold_inflation_ = std::sqrt(1.0 + 1.0 / static_cast<double>(used));
-  std::vector<std::vector<double>> raw(horizon);
+  // Errors by step, flat: step j's are errors_[first_[j]] .. errors_[first_[j + 1] - 1].
+  first_.assign(horizon + 1, 0);
+  for (size_t k = 0; k < folds.size(); ++k) {
+    if (k == leave_out) continue;
+    const FoldForecast& f = folds[k];
+    for (size_t j = 0; j < f.actual.size(); ++j) first_[j + 1] += !std::isnan(f.actual[j]);
+  }
+  for (size_t j = 0; j < horizon; ++j) first_[j + 1] += first_[j];
+  errors_.resize(first_[horizon]);
+  std::vector<size_t> next(first_.begin(), first_.end() - 1);
   for (size_t k = 0; k < folds.size(); ++k) {
     if (k == leave_out) continue;
     const FoldForecast& f = folds[k];
     for (size_t j = 0; j < f.actual.size(); ++j) {
-      if (!std::isnan(f.actual[j])) raw[j].push_back((f.actual[j] - f.mean[j]) / Scale(f.mean[j]));
+      if (!std::isnan(f.actual[j])) errors_[next[j]++] = (f.actual[j] - f.mean[j]) / Scale(f.mean[j]);
     }
   }
   // Pool the nearest steps around each step until at least kMinPooled errors are in (the
   // window grows on one side only at the ends of the horizon).
   window_.resize(horizon);
+  auto count_at = [&](size_t j) { return first_[j + 1] - first_[j]; };
   for (size_t j = 0; j < horizon; ++j) {
-    size_t lo = j, hi = j + 1, count = raw[j].size();
+    size_t lo = j, hi = j + 1, count = count_at(j);
     while (count < kMinPooled && (lo > 0 || hi < horizon)) {
       if (hi < horizon && (lo == 0 || hi - j <= j - lo)) {
-        count += raw[hi++].size();
+        count += count_at(hi++);
       } else {
-        count += raw[--lo].size();
+        count += count_at(--lo);
       }
     }
     window_[j] = {lo, hi};
   }
-  raw_ = std::move(raw);
 }
 
-size_t ConformalCalibrator::errors() const {
-  size_t n = 0;
-  for (const auto& e : raw_) n += e.size();
-  return n;
-}
+size_t ConformalCalibrator::errors() const { return errors_.size(); }
 
 std::vector<std::vector<double>> ConformalCalibrator::Quantiles(
     const std::vector<double>& mean, const std::vector<double>& qs) const {
   std::vector<std::vector<double>> out(qs.size(), mean);
-  if (raw_.empty()) return out;
+  if (window_.empty()) return out;
   // The pooled window slides along the horizon: keep it sorted and move only the steps that
   // leave and enter, instead of re-sorting ~40 errors for every step.
   std::vector<double> pooled;
   size_t cur_lo = 0, cur_hi = 0;
   auto add = [&](size_t k) {
-    for (double e : raw_[k]) pooled.insert(std::upper_bound(pooled.begin(), pooled.end(), e), e);
+    for (size_t i = first_[k]; i < first_[k + 1]; ++i) {
+      pooled.insert(std::upper_bound(pooled.begin(), pooled.end(), errors_[i]), errors_[i]);
+    }
   };
   auto remove = [&](size_t k) {
-    for (double e : raw_[k]) pooled.erase(std::lower_bound(pooled.begin(), pooled.end(), e));
+    for (size_t i = first_[k]; i < first_[k + 1]; ++i) {
+      pooled.erase(std::lower_bound(pooled.begin(), pooled.end(), errors_[i]));
+    }
   };
   for (size_t j = 0; j < mean.size(); ++j) {
     // Beyond the backtested horizon, the last step's errors are the best estimate there is.
     const auto [lo, hi] = window_[std::min(j, window_.size() - 1)];
     if (lo < cur_lo || lo >= cur_hi) {  // not a forward slide: rebuild
       pooled.clear();
-      for (size_t k = lo; k < hi; ++k) pooled.insert(pooled.end(), raw_[k].begin(), raw_[k].end());
+      pooled.assign(errors_.begin() + static_cast<ptrdiff_t>(first_[lo]),
+                    errors_.begin() + static_cast<ptrdiff_t>(first_[hi]));
       std::sort(pooled.begin(), pooled.end());
     } else {
       for (size_t k = cur_lo; k < lo; ++k) remove(k);

@@ -39,7 +39,8 @@ class ConformalCalibrator {
  private:
   double Scale(double mean) const;
 
-  std::vector<std::vector<double>> raw_;            // errors at each step
+  std::vector<double> errors_;                      // by step: see first_
+  std::vector<size_t> first_;                       // step j's errors start at first_[j]
   std::vector<std::pair<size_t, size_t>> window_;   // pooled steps [first, last) per step
   double level_floor_ = 0;
   double fold_inflation_ = 1.0;
