@@ -115,7 +115,6 @@ Scores Score(const std::vector<FoldForecast>& folds, const FoldQuantiles& quanti
     return it->second[f][j];
   };
   double log_fold_sum = 0;
-  size_t scored_folds = 0;
   for (size_t f = 0; f < folds.size(); ++f) {
     const FoldForecast& fold = folds[f];
     double fold_abs = 0;
@@ -144,15 +143,16 @@ Scores Score(const std::vector<FoldForecast>& folds, const FoldQuantiles& quanti
       }
     }
     if (fold_n > 0) {
-      log_fold_sum += std::log(std::max(fold_abs / static_cast<double>(fold_n) / divisor, 1e-6));
-      ++scored_folds;
+      // Weighted by the fold's scored steps: a fold mostly inside an outage is little evidence.
+      log_fold_sum += static_cast<double>(fold_n) *
+                      std::log(std::max(fold_abs / static_cast<double>(fold_n) / divisor, 1e-6));
     }
   }
   s.points = n;
   if (n == 0) return s;
   s.mae = abs_sum / static_cast<double>(n);
   s.mase = s.mae / divisor;
-  s.fold_mase_gmean = std::exp(log_fold_sum / static_cast<double>(scored_folds));
+  s.fold_mase_gmean = std::exp(log_fold_sum / static_cast<double>(n));
   double total = 0;
   for (auto& [q, loss] : s.pinball) {
     loss /= static_cast<double>(n) * divisor;

@@ -67,8 +67,9 @@ using FoldQuantiles = std::map<double, std::vector<std::vector<double>>>;
 struct Scores {
   double mase = 0;
   // Geometric mean over folds of each fold's MASE (a fold's error floored at 1e-6 of the
-  // scale): every fold weighs the same in relative terms, so a fold in which a regime change
-  // makes every model err by a lot does not drown the quiet folds that tell the models apart.
+  // scale), each fold weighted by its scored steps: whole folds weigh the same in relative
+  // terms, so a fold in which a regime change makes every model err by a lot does not drown
+  // the quiet folds that tell the models apart, and a fold mostly inside an outage counts little.
   double fold_mase_gmean = 0;
   double mae = 0;
   std::map<double, double> pinball;  // scaled, per quantile

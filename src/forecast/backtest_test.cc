@@ -95,6 +95,10 @@ TEST(Score, FoldGeometricMeanWeighsEveryFoldAlike) {
   const Scores s = Score({loud, quiet}, {}, /*scale=*/1.0);
   EXPECT_DOUBLE_EQ(s.mase, 50.5);
   EXPECT_NEAR(s.fold_mase_gmean, 10.0, 1e-12);
+  // A fold with one scored step (the rest missing) weighs a quarter of one with four.
+  FoldForecast gappy{.origin = 6, .actual = {100, NAN, NAN, NAN}, .mean = {0, 0, 0, 0}};
+  FoldForecast full{.origin = 10, .actual = {1, 1, 1, 1}, .mean = {0, 0, 0, 0}};
+  EXPECT_NEAR(Score({gappy, full}, {}, 1.0).fold_mase_gmean, std::pow(100.0, 0.2), 1e-12);
   // An exact fold is floored, not zero: the score stays finite and orders models.
   FoldForecast exact{.origin = 4, .actual = {1, 1}, .mean = {1, 1}};
   EXPECT_NEAR(Score({exact}, {}, 1.0).fold_mase_gmean, 1e-6, 1e-18);
