@@ -270,6 +270,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
       .values = std::vector<double>(history.values.begin() + static_cast<ptrdiff_t>(final_from),
                                     history.values.end())};
   result.fitted_steps = final_history.size();
+  result.members = chosen.members;
   Regressors final_regressors;
   FitContext final_context = context;
   if (context.regressors && final_from > 0) {

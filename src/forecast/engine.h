@@ -58,6 +58,7 @@ struct CandidateReport {
 
 struct ForecastResult {
   std::string model;                          // what produced the forecast
+  std::vector<std::string> members;           // its families: one, or a combination's (mean)
   std::vector<SeasonCandidate> seasons;       // what detection found (empty when given)
   std::vector<size_t> periods;                // the seasons used
   TimePoint start{};                          // time of the first forecast step

@@ -58,6 +58,7 @@ TEST(Engine, AutoPrefersTheModelThatIsExactOnTheQuietFolds) {
   auto r = RunForecast(Hourly(y), request);
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->model, "naive");
+  EXPECT_EQ(r->members, std::vector<std::string>{"naive"});
   for (double v : r->mean) EXPECT_NEAR(v, 0.09, 1e-9);
 }
 

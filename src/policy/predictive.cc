@@ -22,24 +22,6 @@ int ReplicasFor(double rps, double per_replica) {
   return static_cast<int>(std::ceil(rps / per_replica - 1e-9));
 }
 
-// The families named in a model description such as "mean(prophet,ets)" or "ets".
-std::vector<std::string> FamiliesIn(const std::string& model) {
-  std::vector<std::string> out;
-  std::string token;
-  for (size_t i = 0; i <= model.size(); ++i) {
-    const char c = i < model.size() ? model[i] : ' ';
-    if (std::isalnum(static_cast<unsigned char>(c))) {
-      token += c;
-      continue;
-    }
-    for (std::string_view name : forecast::kModelNames) {
-      if (token == name && std::find(out.begin(), out.end(), token) == out.end()) out.push_back(token);
-    }
-    token.clear();
-  }
-  return out;
-}
-
 std::string Seconds(Duration d) {
   return FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(d));
 }
@@ -122,9 +104,8 @@ void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint n
     return;
   }
   last_selection_ = now;
-  families_ = options_.model == "auto"
-                  ? FamiliesIn(result->candidates.empty() ? result->model : result->candidates[0].model)
-                  : std::vector<std::string>{options_.model};
+  families_ = result->members;
+  fitted_steps_ = result->fitted_steps;
   periods_ = result->periods;
   fit_problem_.clear();
   fitted_ = true;
@@ -142,8 +123,15 @@ void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint n
   }
 }
 
-bool PredictivePolicy::RefitChosen(const Series& history, size_t horizon) {
+bool PredictivePolicy::RefitChosen(const Series& full_history, size_t horizon) {
   if (families_.empty() || width_.size() < horizon) return false;
+  // The window the selection fitted on (the model the backtest scored), never more.
+  const size_t from =
+      full_history.size() > fitted_steps_ ? full_history.size() - fitted_steps_ : 0;
+  const Series history{.start = full_history.TimeAt(from), .step = full_history.step,
+                       .values = std::vector<double>(full_history.values.begin() +
+                                                         static_cast<ptrdiff_t>(from),
+                                                     full_history.values.end())};
   std::vector<double> lift(horizon, 1.0);
   forecast::FitContext context{.seasons = periods_};
   if (!events_.empty()) {
