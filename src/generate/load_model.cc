@@ -280,7 +280,9 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
   model.noise.scale = scale;
 
   // Bursts: clusters of exceedances over a high quantile, separated by at least `gap` steps.
-  BurstModel bursts;
+  // Without bursts the decay is still a valid duration (one step), so the file the fit
+  // writes reads back (the reader wants a positive decay).
+  BurstModel bursts{.decay = history.step};
   const double threshold = internal::Quantile(r, options.burst_quantile);
   const size_t gap = 10;
   std::vector<size_t> peaks;

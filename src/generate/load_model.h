@@ -63,7 +63,8 @@ struct BurstModel {
   double height_scale = 0;        // GPD of log-height excess over the threshold
   double height_shape = 0;
   double max_height = 0;          // largest log-height drawn (1.5x the largest one seen)
-  Duration decay{};               // time constant of the exponential decay after onset
+  Duration decay{};               // time constant of the exponential decay after onset (the
+                                  // fitted step when there are no bursts)
 };
 
 struct LoadModel {

@@ -1,6 +1,5 @@
 #include "generate/model_file.h"
 
-#include <Eigen/Eigenvalues>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -9,26 +8,11 @@
 #include <initializer_list>
 #include <sstream>
 
+#include "generate/internal/stats.h"
 #include "generate/internal/yaml_file.h"
 
 namespace forescale::generate {
 namespace {
-
-// Stationary iff every eigenvalue of the AR companion matrix lies strictly inside the unit
-// circle. (|coefficients| summing below 1 is sufficient, not necessary: AR(2) with 1.2 and
-// -0.3, which fits real traffic, is stationary.)
-bool ArIsStationary(const std::vector<double>& ar) {
-  if (ar.empty()) return true;
-  const Eigen::Index p = static_cast<Eigen::Index>(ar.size());
-  Eigen::MatrixXd companion = Eigen::MatrixXd::Zero(p, p);
-  for (Eigen::Index j = 0; j < p; ++j) companion(0, j) = ar[static_cast<size_t>(j)];
-  for (Eigen::Index i = 1; i < p; ++i) companion(i, i - 1) = 1.0;
-  const Eigen::VectorXcd roots = companion.eigenvalues();
-  for (Eigen::Index i = 0; i < roots.size(); ++i) {
-    if (std::abs(roots(i)) >= 1.0 - 1e-9) return false;
-  }
-  return true;
-}
 
 constexpr const char* kFormat = "forescale-load-model/1";
 
@@ -269,7 +253,7 @@ Result<LoadModel> ParseRoot(const YAML::Node& root, const Reader& r) {
       }
     }
   }
-  if (!ArIsStationary(ar)) {
+  if (!internal::ArIsStationary(ar)) {
     return r.Bad(noise["ar"], "noise.ar",
                  "coefficients are not stationary (a root of the AR polynomial is on or inside "
                  "the unit circle)");
@@ -308,9 +292,13 @@ void RoundForFile(LoadModel& m) {
     s.strength = RoundSig(s.strength, 3);
     for (double& f : s.factors) f = RoundSig(f, 5);
   }
+  const std::vector<double> exact_ar = m.noise.ar;
   for (auto* list : {&m.noise.scale.factors, &m.noise.ar, &m.noise.innovation_quantiles, &m.noise.residual_quantiles}) {
     for (double& v : *list) v = RoundSig(v, 5);
   }
+  // Rounding moves the roots of the AR polynomial; near the unit circle it can move one out,
+  // and the reader would then reject the file the fit wrote. Such a fit keeps every digit.
+  if (!internal::ArIsStationary(m.noise.ar)) m.noise.ar = exact_ar;
   m.bursts.rate_per_day = RoundSig(m.bursts.rate_per_day, 4);
   m.bursts.threshold = RoundSig(m.bursts.threshold, 4);
   m.bursts.height_scale = RoundSig(m.bursts.height_scale, 4);

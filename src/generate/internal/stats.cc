@@ -1,5 +1,7 @@
 #include "generate/internal/stats.h"
 
+#include <Eigen/Eigenvalues>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -123,6 +125,9 @@ ArFit FitArAic(std::span<const double> values, size_t max_order) {
     double acc = gamma[k];
     for (size_t j = 1; j < k; ++j) acc -= previous[j - 1] * gamma[k - j];
     const double reflection = acc / v;
+    // |reflection| >= 1 means the autocovariances (pairwise, with gaps) are not positive
+    // definite from this order on: every longer fit would be explosive.
+    if (!(std::abs(reflection) < 1.0)) break;
     phi.assign(k, 0.0);
     phi[k - 1] = reflection;
     for (size_t j = 1; j < k; ++j) phi[j - 1] = previous[j - 1] - reflection * previous[k - j - 1];
@@ -136,7 +141,36 @@ ArFit FitArAic(std::span<const double> values, size_t max_order) {
       best.aic = aic;
     }
   }
+  const double modulus = ArMaxRootModulus(best.coef);
+  if (modulus > kMaxArRootModulus) ShrinkArRoots(best.coef, kMaxArRootModulus / modulus);
   return best;
+}
+
+double ArMaxRootModulus(std::span<const double> coef) {
+  if (coef.empty()) return 0.0;
+  const Eigen::Index p = static_cast<Eigen::Index>(coef.size());
+  Eigen::MatrixXd companion = Eigen::MatrixXd::Zero(p, p);
+  for (Eigen::Index j = 0; j < p; ++j) companion(0, j) = coef[static_cast<size_t>(j)];
+  for (Eigen::Index i = 1; i < p; ++i) companion(i, i - 1) = 1.0;
+  const Eigen::VectorXcd roots = companion.eigenvalues();
+  double largest = 0;
+  for (Eigen::Index i = 0; i < roots.size(); ++i) largest = std::max(largest, std::abs(roots(i)));
+  return largest;
+}
+
+bool ArIsStationary(std::span<const double> coef, double tolerance) {
+  for (double c : coef) {
+    if (!std::isfinite(c)) return false;
+  }
+  return ArMaxRootModulus(coef) < 1.0 - tolerance;
+}
+
+void ShrinkArRoots(std::vector<double>& coef, double lambda) {
+  double factor = 1;
+  for (double& c : coef) {
+    factor *= lambda;
+    c *= factor;
+  }
 }
 
 std::vector<double> ArInnovations(std::span<const double> values, const ArFit& fit) {

@@ -47,7 +47,22 @@ struct ArFit {
 // Yule–Walker through Durbin–Levinson on autocovariances taken over the pairs where both
 // values are present (so gaps shrink the sample, they do not bend it); the order in
 // [0, max_order] with the smallest AIC = n log(sigma^2) + 2 p. `values` should be centred.
+// The result is always stationary with a margin (ArMaxRootModulus <= kMaxArRootModulus): with
+// gaps the pairwise autocovariances need not be positive definite, so the recursion stops at
+// the first reflection coefficient with |k| >= 1, and a fit whose largest root still lies
+// closer to the unit circle than the margin is shrunk (coef[i] *= lambda^(i+1), which scales
+// every root by lambda) so that rounding it for a file cannot make it explosive.
+inline constexpr double kMaxArRootModulus = 0.9999;
 ArFit FitArAic(std::span<const double> values, size_t max_order);
+
+// The largest modulus of the roots of z^p - coef[0] z^(p-1) - ... - coef[p-1] (the eigenvalues
+// of the companion matrix); the AR is stationary iff it is < 1. 0 for white noise.
+double ArMaxRootModulus(std::span<const double> coef);
+// Stationary (every root strictly inside the unit circle, with `tolerance`). A sum of
+// |coefficients| below 1 is sufficient, not necessary: AR(2) 1.2, -0.3 is stationary.
+bool ArIsStationary(std::span<const double> coef, double tolerance = 1e-9);
+// Scales the roots of `coef` by lambda in (0, 1]: coef[i] *= lambda^(i+1).
+void ShrinkArRoots(std::vector<double>& coef, double lambda);
 
 // The innovations e_t of `fit` at every t whose own and lagged values are all present.
 std::vector<double> ArInnovations(std::span<const double> values, const ArFit& fit);
