@@ -41,6 +41,10 @@ TEST(ModelFile, RoundTripGeneratesIdenticalProfiles) {
   EXPECT_EQ(back->seasons.size(), model.seasons.size());
   EXPECT_EQ(back->level_rps, model.level_rps);
   EXPECT_EQ(back->noise.ar, model.noise.ar);
+  EXPECT_EQ(back->noise.normal_scores, model.noise.normal_scores);
+  EXPECT_EQ(back->noise.slow.block, model.noise.slow.block);
+  EXPECT_EQ(back->noise.slow.ar, model.noise.slow.ar);
+  EXPECT_EQ(back->noise.slow.innovation_quantiles, model.noise.slow.innovation_quantiles);
   EXPECT_EQ(back->bursts.decay, model.bursts.decay);
   EXPECT_EQ(Csv(*back), Csv(model));
   // And the text itself is a fixed point.
@@ -170,6 +174,27 @@ TEST(ModelFile, TaxiLikeFitWithLargeArCoefficientsLoadsBack) {
   auto profile = GenerateProfile(*back, {}, {.duration = std::chrono::days(7), .step = std::chrono::minutes(30), .seed = 1});
   ASSERT_TRUE(profile) << profile.error().message();
   for (double v : profile->values) ASSERT_TRUE(std::isfinite(v));
+}
+
+TEST(ModelFile, SlowPartAndNormalScoresAreValidated) {
+  const std::string text = FormatModelYaml(Fitted());
+  ASSERT_NE(text.find("normal_scores: true"), std::string::npos);
+  ASSERT_NE(text.find("block: 1h"), std::string::npos);
+  auto edited = [&](const std::string& from, const std::string& to) {
+    std::string t = text;
+    t.replace(t.find(from), from.size(), to);
+    auto m = ParseModelYaml(t, "model.yaml");
+    return m ? std::string() : m.error().message();
+  };
+  EXPECT_NE(edited("normal_scores: true", "normal_scores: maybe").find("noise.normal_scores"), std::string::npos);
+  EXPECT_NE(edited("block: 1h", "block: 1h\n    extra: 1").find("noise.slow.extra: unknown key"), std::string::npos);
+  const size_t slow_ar = text.find("ar: [", text.find("slow:"));
+  const size_t end = text.find(']', slow_ar);
+  EXPECT_NE(edited(text.substr(slow_ar, end - slow_ar + 1), "ar: [1.5]").find("noise.slow.ar"), std::string::npos);
+  // Files written before the slow part and the normal scores still load (both optional).
+  std::string old_file = FormatModelYaml(testing::SimpleModel());
+  EXPECT_EQ(old_file.find("slow:"), std::string::npos);
+  EXPECT_TRUE(ParseModelYaml(old_file, "old.yaml"));
 }
 
 // Rounding to the file's 5 significant digits must not push a root onto the unit circle:

@@ -97,6 +97,20 @@ double QuantileAtScore(std::span<const double> quantiles, double z) {
   return quantiles[lo] + (h - static_cast<double>(lo)) * (quantiles[lo + 1] - quantiles[lo]);
 }
 
+double ScoreOfValue(std::span<const double> q, double x) {
+  if (std::isnan(x) || q.size() < 2) return std::isnan(x) ? kNaN : 0.0;
+  const double dz = 2 * kScoreRange / static_cast<double>(q.size() - 1);
+  auto score = [&](double index) { return -kScoreRange + dz * index; };
+  if (x < q.front()) return -kScoreRange;
+  if (x > q.back()) return kScoreRange;
+  const size_t lo = static_cast<size_t>(std::lower_bound(q.begin(), q.end(), x) - q.begin());
+  const size_t hi = static_cast<size_t>(std::upper_bound(q.begin(), q.end(), x) - q.begin());
+  if (hi > lo) return score(0.5 * static_cast<double>(lo + hi - 1));  // x is a grid value
+  // q[lo - 1] < x < q[lo]
+  const double f = (x - q[lo - 1]) / (q[lo] - q[lo - 1]);
+  return score(static_cast<double>(lo - 1) + f);
+}
+
 ArFit FitArAic(std::span<const double> values, size_t max_order) {
   ArFit best;
   size_t present = 0;

@@ -80,6 +80,34 @@ TEST(Stats, ArFitIsStationaryWithAMarginEvenForARandomWalkOrGappyData) {
   EXPECT_TRUE(ArIsStationary(odd.coef)) << ArMaxRootModulus(odd.coef);
 }
 
+TEST(Stats, ScoreOfValueInvertsQuantileAtScore) {
+  Rng rng(4);
+  std::vector<double> x(5000);
+  for (double& v : x) v = std::exp(rng.Normal());
+  const std::vector<double> q = ScoreQuantiles(x, 101);
+  for (const double z : {-3.5, -1.0, 0.0, 0.37, 2.9}) {
+    EXPECT_NEAR(ScoreOfValue(q, QuantileAtScore(q, z)), z, 1e-9) << z;
+  }
+  EXPECT_EQ(ScoreOfValue(q, -1.0), -kScoreRange);
+  EXPECT_EQ(ScoreOfValue(q, 1e9), kScoreRange);
+  EXPECT_TRUE(std::isnan(ScoreOfValue(q, NAN)));
+  // A value shared by the grid points of scores -1..1 (a count that repeats) takes their middle.
+  const std::vector<double> ties = {0, 1, 1, 1, 2};  // scores -4, -2, 0, 2, 4
+  EXPECT_DOUBLE_EQ(ScoreOfValue(ties, 1.0), 0.0);
+}
+
+TEST(Stats, InterpolateBlocksIsLinearBetweenCentresAndSkipsMissingBlocks) {
+  const std::vector<double> v = {1.0, 3.0, NAN, 7.0};
+  // Block j centred at 100 + 10 j.
+  EXPECT_DOUBLE_EQ(InterpolateBlocks(v, 100, 10, 95), 1.0);
+  EXPECT_DOUBLE_EQ(InterpolateBlocks(v, 100, 10, 105), 2.0);
+  EXPECT_DOUBLE_EQ(InterpolateBlocks(v, 100, 10, 115), 3.0);  // the NaN neighbour gives way
+  EXPECT_DOUBLE_EQ(InterpolateBlocks(v, 100, 10, 125), 7.0);
+  EXPECT_DOUBLE_EQ(InterpolateBlocks(v, 100, 10, 200), 7.0);
+  EXPECT_EQ(FloorDiv(-1, 10), -1);
+  EXPECT_EQ(FloorDiv(10, 10), 1);
+}
+
 TEST(Stats, WhiteNoiseGetsOrderZero) {
   Rng rng(6);
   std::vector<double> x(5000);
