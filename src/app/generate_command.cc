@@ -56,8 +56,13 @@ Result<void> GenerateFitCommand(const GenerateFitOptions& options) {
   fmt::print(stderr, "level    {:.4g} rps at {}, growth {:+.2f} %/week\n", model->level_rps,
              FormatRfc3339(model->history_end), 100 * model->growth_per_week);
   fmt::print(stderr, "seasons  {}\n", seasons.empty() ? "none detected" : seasons);
-  fmt::print(stderr, "noise    AR({}) on log-residuals, {} innovation quantiles\n",
-             model->noise.ar.size(), model->noise.innovation_quantiles.size());
+  const std::string slow =
+      model->noise.slow.block.count() > 0
+          ? fmt::format(" + AR({}) on {} means", model->noise.slow.ar.size(), FormatDuration(model->noise.slow.block))
+          : std::string();
+  fmt::print(stderr, "noise    AR({}) at the step{} of the log-residuals{}, {} innovation quantiles\n",
+             model->noise.ar.size(), slow, model->noise.normal_scores ? " (normal scores)" : "",
+             model->noise.innovation_quantiles.size());
   fmt::print(stderr, "bursts   {:.3g}/day, decay {}\n", model->bursts.rate_per_day,
              FormatDuration(model->bursts.decay));
   fmt::print(stderr, "wrote    {} (fit {:.3f} s)\n", options.out, seconds);

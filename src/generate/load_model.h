@@ -10,11 +10,20 @@
 //   seasons  the cycles forecast::DetectSeasons finds (hour, day, week), each a per-phase
 //            profile of multiplicative factors (geometric mean 1), fitted by backfitting
 //            phase means, shortest first;
-//   noise    AR(p) on the log-residuals (p <= 5 by AIC, Yule–Walker) whose innovations are
-//            drawn from their own empirical quantiles, so heavy tails survive; the residuals
-//            are first divided by a robust spread per phase of the day (`noise.scale`),
-//            because counts are relatively noisier when they are small (night) — a constant
-//            log-noise would blow up the busy hours on the rate scale;
+//   noise    two time scales on the normal scores of the log-residuals (mapped back through
+//            their quantiles, so the marginal is the residuals' own), each an AR (order by AIC, Yule–Walker,
+//            always stationary) whose innovations are drawn from their own empirical
+//            quantiles, so heavy tails survive:
+//              slow  the residuals' means over blocks (`noise.slow.block`: an hour; none when
+//                    the step is too coarse for 10 steps an hour), an AR over a day of blocks, linearly
+//                    interpolated between block centres — the hours-to-days wander of real
+//                    load (a busy afternoon, a quiet day) that a short AR at the fitted step
+//                    cannot hold, and whose absence decorrelates synthetic load after a few
+//                    steps;
+//              fast  AR(p <= 5) at the fitted step on what the slow part leaves;
+//            the residuals are first divided by a robust spread per phase of the day
+//            (`noise.scale`), because counts are relatively noisier when they are small
+//            (night) — a constant log-noise would blow up the busy hours on the rate scale;
 //   bursts   residual exceedances over a high quantile: onsets per day, heights (excess over
 //            the threshold) from a generalized Pareto fit, exponential decay with the time
 //            constant of the mean shape after a spike.
@@ -50,11 +59,24 @@ struct NoiseModel {
   // Spread of the log-residuals by phase (RMS 1); the rest of the noise model (and the burst
   // heights) is in units of it. Empty factors: the same spread at every phase.
   SeasonProfile scale;
-  std::vector<double> ar;                    // AR coefficients on log-residuals (lag 1 first)
+  // Slow part (see the file comment); block 0: none (a model file without `noise.slow`).
+  struct Slow {
+    Duration block{};                        // blocks are aligned to the Unix epoch
+    std::vector<double> ar;                  // AR on the block means (lag 1 first)
+    std::vector<double> innovation_quantiles;  // score quantiles, as below
+  } slow;
+  std::vector<double> ar;                    // fast AR on what the slow part leaves (lag 1 first)
   // Quantiles at probabilities Phi(z), z evenly spaced over [-4, 4] (internal/stats.h: a
   // grid dense in the tails), of the AR innovations and of the (scaled) log-residuals.
   std::vector<double> innovation_quantiles;
   std::vector<double> residual_quantiles;
+  // When true, `slow`, `ar` and both innovation quantiles act on the residuals' normal scores
+  // z = Phi^-1(F(residual)) (a Gaussian-copula AR): generation maps z back through
+  // residual_quantiles, so the noise keeps the residuals' distribution, tails included, and
+  // a one-step dropout (a zero count) cannot return as a spike of the opposite sign, as an AR
+  // on the raw residuals with independent heavy-tailed innovations makes it. False (model
+  // files written before it): the AR acts on the residuals themselves.
+  bool normal_scores = false;
 };
 
 struct BurstModel {
@@ -63,7 +85,8 @@ struct BurstModel {
   double height_scale = 0;        // GPD of log-height excess over the threshold
   double height_shape = 0;
   double max_height = 0;          // largest log-height drawn (1.5x the largest one seen)
-  Duration decay{};               // time constant of the exponential decay after onset
+  Duration decay{};               // time constant of the exponential decay after onset (the
+                                  // fitted step when there are no bursts)
 };
 
 struct LoadModel {
@@ -87,7 +110,8 @@ enum class ValueKind {
 struct FitOptions {
   ValueKind values = ValueKind::kCountPerStep;
   size_t quantiles = 101;         // stored quantiles of innovations and residuals
-  size_t max_ar_order = 5;
+  size_t max_ar_order = 5;       // fast part, at the fitted step
+  size_t min_slow_blocks = 48;    // fewer present blocks: no slow part
   double burst_quantile = 0.995;  // residual quantile above which a burst starts
   size_t max_profile_bins = 1440; // cap per season; longer seasons are binned coarser
   double min_strength = 0.3;      // season detection threshold (forecast::SeasonalityOptions)

@@ -1,6 +1,5 @@
 #include "generate/model_file.h"
 
-#include <Eigen/Eigenvalues>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -9,26 +8,11 @@
 #include <initializer_list>
 #include <sstream>
 
+#include "generate/internal/stats.h"
 #include "generate/internal/yaml_file.h"
 
 namespace forescale::generate {
 namespace {
-
-// Stationary iff every eigenvalue of the AR companion matrix lies strictly inside the unit
-// circle. (|coefficients| summing below 1 is sufficient, not necessary: AR(2) with 1.2 and
-// -0.3, which fits real traffic, is stationary.)
-bool ArIsStationary(const std::vector<double>& ar) {
-  if (ar.empty()) return true;
-  const Eigen::Index p = static_cast<Eigen::Index>(ar.size());
-  Eigen::MatrixXd companion = Eigen::MatrixXd::Zero(p, p);
-  for (Eigen::Index j = 0; j < p; ++j) companion(0, j) = ar[static_cast<size_t>(j)];
-  for (Eigen::Index i = 1; i < p; ++i) companion(i, i - 1) = 1.0;
-  const Eigen::VectorXcd roots = companion.eigenvalues();
-  for (Eigen::Index i = 0; i < roots.size(); ++i) {
-    if (std::abs(roots(i)) >= 1.0 - 1e-9) return false;
-  }
-  return true;
-}
 
 constexpr const char* kFormat = "forescale-load-model/1";
 
@@ -233,7 +217,7 @@ Result<LoadModel> ParseRoot(const YAML::Node& root, const Reader& r) {
   }
 
   FS_TRY(noise, r.Required(root, "", "noise"));
-  if (auto ok = r.Map(noise, "noise", {"scale", "ar", "innovation_quantiles", "residual_quantiles"});
+  if (auto ok = r.Map(noise, "noise", {"scale", "normal_scores", "slow", "ar", "innovation_quantiles", "residual_quantiles"});
       !ok) {
     return std::unexpected(ok.error());
   }
@@ -269,12 +253,42 @@ Result<LoadModel> ParseRoot(const YAML::Node& root, const Reader& r) {
       }
     }
   }
-  if (!ArIsStationary(ar)) {
+  if (!internal::ArIsStationary(ar)) {
     return r.Bad(noise["ar"], "noise.ar",
                  "coefficients are not stationary (a root of the AR polynomial is on or inside "
                  "the unit circle)");
   }
   m.noise = {.scale = noise_scale, .ar = ar, .innovation_quantiles = innovations, .residual_quantiles = residuals};
+  if (const YAML::Node ns = noise["normal_scores"]) {  // optional: false
+    if (!ns.IsScalar() || (ns.Scalar() != "true" && ns.Scalar() != "false")) {
+      return r.Bad(ns, "noise.normal_scores", "expected true or false");
+    }
+    m.noise.normal_scores = ns.Scalar() == "true";
+    if (m.noise.normal_scores && residuals.size() < 2) {
+      return r.Bad(ns, "noise.normal_scores", "needs residual_quantiles to map the scores back");
+    }
+  }
+  if (const YAML::Node sl = noise["slow"]) {  // optional: no slow part
+    if (auto ok = r.Map(sl, "noise.slow", {"block", "ar", "innovation_quantiles"}); !ok) {
+      return std::unexpected(ok.error());
+    }
+    FS_TRY(block, r.DurationOf(sl, "noise.slow", "block"));
+    FS_TRY(slow_ar, r.List(sl, "noise.slow", "ar"));
+    FS_TRY(slow_q, r.List(sl, "noise.slow", "innovation_quantiles"));
+    if (slow_q.size() < 2) return r.Bad(sl, "noise.slow.innovation_quantiles", "needs >= 2 values");
+    for (size_t k = 1; k < slow_q.size(); ++k) {
+      if (slow_q[k] < slow_q[k - 1]) {
+        return r.Bad(sl["innovation_quantiles"][k], "noise.slow.innovation_quantiles[" + std::to_string(k) + "]",
+                     "quantiles must not decrease");
+      }
+    }
+    if (!internal::ArIsStationary(slow_ar)) {
+      return r.Bad(sl["ar"], "noise.slow.ar",
+                   "coefficients are not stationary (a root of the AR polynomial is on or inside "
+                   "the unit circle)");
+    }
+    m.noise.slow = {.block = block, .ar = slow_ar, .innovation_quantiles = slow_q};
+  }
 
   FS_TRY(bursts, r.Required(root, "", "bursts"));
   if (auto ok = r.Map(bursts, "bursts", {"rate_per_day", "threshold", "height_scale", "height_shape",
@@ -308,9 +322,15 @@ void RoundForFile(LoadModel& m) {
     s.strength = RoundSig(s.strength, 3);
     for (double& f : s.factors) f = RoundSig(f, 5);
   }
-  for (auto* list : {&m.noise.scale.factors, &m.noise.ar, &m.noise.innovation_quantiles, &m.noise.residual_quantiles}) {
+  const std::vector<double> exact_ar = m.noise.ar, exact_slow_ar = m.noise.slow.ar;
+  for (auto* list : {&m.noise.scale.factors, &m.noise.ar, &m.noise.innovation_quantiles, &m.noise.residual_quantiles,
+                     &m.noise.slow.ar, &m.noise.slow.innovation_quantiles}) {
     for (double& v : *list) v = RoundSig(v, 5);
   }
+  // Rounding moves the roots of the AR polynomial; near the unit circle it can move one out,
+  // and the reader would then reject the file the fit wrote. Such a fit keeps every digit.
+  if (!internal::ArIsStationary(m.noise.ar)) m.noise.ar = exact_ar;
+  if (!internal::ArIsStationary(m.noise.slow.ar)) m.noise.slow.ar = exact_slow_ar;
   m.bursts.rate_per_day = RoundSig(m.bursts.rate_per_day, 4);
   m.bursts.threshold = RoundSig(m.bursts.threshold, 4);
   m.bursts.height_scale = RoundSig(m.bursts.height_scale, 4);
@@ -368,9 +388,23 @@ std::string FormatModelYaml(const LoadModel& m) {
     out << YAML::EndMap;
     out << YAML::Comment("relative spread of the log-residuals by phase (RMS 1)");
   }
+  if (m.noise.normal_scores) {
+    out << YAML::Key << "normal_scores" << YAML::Value << true;
+    out << YAML::Comment("slow, ar and innovations act on the residuals' normal scores, mapped back through residual_quantiles");
+  }
+  if (m.noise.slow.block.count() > 0) {
+    out << YAML::Key << "slow" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "block" << YAML::Value << FormatDuration(m.noise.slow.block);
+    out << YAML::Key << "ar" << YAML::Value;
+    EmitList(out, m.noise.slow.ar);
+    out << YAML::Key << "innovation_quantiles" << YAML::Value;
+    EmitList(out, m.noise.slow.innovation_quantiles);
+    out << YAML::EndMap;
+    out << YAML::Comment("slow wander: AR on the log-residuals' block means, interpolated between blocks");
+  }
   out << YAML::Key << "ar" << YAML::Value;
   EmitList(out, m.noise.ar);
-  out << YAML::Comment("AR coefficients on the log-residuals, lag 1 first (order by AIC)");
+  out << YAML::Comment("AR coefficients on what the slow part leaves, lag 1 first (order by AIC)");
   out << YAML::Key << "innovation_quantiles" << YAML::Value;
   EmitList(out, m.noise.innovation_quantiles);
   out << YAML::Key << "residual_quantiles" << YAML::Value;

@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <numbers>
 #include <cstdio>
 #include <fstream>
 
+#include "core/rng.h"
+#include "generate/internal/stats.h"
 #include "generate/internal/test_data.h"
 #include "generate/profile.h"
 
@@ -37,6 +41,10 @@ TEST(ModelFile, RoundTripGeneratesIdenticalProfiles) {
   EXPECT_EQ(back->seasons.size(), model.seasons.size());
   EXPECT_EQ(back->level_rps, model.level_rps);
   EXPECT_EQ(back->noise.ar, model.noise.ar);
+  EXPECT_EQ(back->noise.normal_scores, model.noise.normal_scores);
+  EXPECT_EQ(back->noise.slow.block, model.noise.slow.block);
+  EXPECT_EQ(back->noise.slow.ar, model.noise.slow.ar);
+  EXPECT_EQ(back->noise.slow.innovation_quantiles, model.noise.slow.innovation_quantiles);
   EXPECT_EQ(back->bursts.decay, model.bursts.decay);
   EXPECT_EQ(Csv(*back), Csv(model));
   // And the text itself is a fixed point.
@@ -132,6 +140,73 @@ TEST(ModelFile, ImpossibleValuesAreRejected) {
   auto broken = ParseModelYaml("level: [1,\n", "m.yaml");
   ASSERT_FALSE(broken);
   EXPECT_NE(broken.error().message().find("m.yaml:"), std::string::npos);
+}
+
+// The fit of the NYC taxi trace (30-minute steps, strong daily and weekly cycles, smooth
+// residuals) found an AR whose coefficients sum above 1 in absolute value, and the reader
+// rejected the file the fit had just written. A model fitted by `generate fit` must load.
+TEST(ModelFile, TaxiLikeFitWithLargeArCoefficientsLoadsBack) {
+  Rng rng(11);
+  const TimePoint start = *ParseTimestamp("2014-09-01T00:00:00Z");
+  Series history{.start = start, .step = std::chrono::minutes(30)};
+  double x1 = 0, x2 = 0;
+  for (size_t i = 0; i < 21 * 48; ++i) {
+    const double hour = static_cast<double>(i % 48) / 2.0;
+    const double day = static_cast<double>((i / 48 + 0) % 7);  // 2014-09-01 is a Monday
+    const double x = 1.3 * x1 - 0.4 * x2 + 0.05 * rng.Normal();  // roots 0.8 and 0.5
+    x2 = x1;
+    x1 = x;
+    const double log_rate = std::log(15000.0) + 0.9 * std::sin(2 * std::numbers::pi * (hour - 12) / 24) +
+                            (day >= 5 ? -0.3 : 0.0) + x;
+    history.values.push_back(std::round(std::exp(log_rate)));
+  }
+  auto fitted = FitLoadModel(history);
+  ASSERT_TRUE(fitted) << fitted.error().message();
+  double sum_abs = 0;
+  for (double a : fitted->noise.ar) sum_abs += std::abs(a);
+  EXPECT_GT(sum_abs, 1.0) << "the case the old sum-of-|coefficients| check rejected";
+  RoundForFile(*fitted);
+  const std::string path = ::testing::TempDir() + "/model_taxi_like.yaml";
+  ASSERT_TRUE(WriteModelFile(*fitted, path));
+  auto back = ReadModelFile(path);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->noise.ar, fitted->noise.ar);
+  auto profile = GenerateProfile(*back, {}, {.duration = std::chrono::days(7), .step = std::chrono::minutes(30), .seed = 1});
+  ASSERT_TRUE(profile) << profile.error().message();
+  for (double v : profile->values) ASSERT_TRUE(std::isfinite(v));
+}
+
+TEST(ModelFile, SlowPartAndNormalScoresAreValidated) {
+  const std::string text = FormatModelYaml(Fitted());
+  ASSERT_NE(text.find("normal_scores: true"), std::string::npos);
+  ASSERT_NE(text.find("block: 1h"), std::string::npos);
+  auto edited = [&](const std::string& from, const std::string& to) {
+    std::string t = text;
+    t.replace(t.find(from), from.size(), to);
+    auto m = ParseModelYaml(t, "model.yaml");
+    return m ? std::string() : m.error().message();
+  };
+  EXPECT_NE(edited("normal_scores: true", "normal_scores: maybe").find("noise.normal_scores"), std::string::npos);
+  EXPECT_NE(edited("block: 1h", "block: 1h\n    extra: 1").find("noise.slow.extra: unknown key"), std::string::npos);
+  const size_t slow_ar = text.find("ar: [", text.find("slow:"));
+  const size_t end = text.find(']', slow_ar);
+  EXPECT_NE(edited(text.substr(slow_ar, end - slow_ar + 1), "ar: [1.5]").find("noise.slow.ar"), std::string::npos);
+  // Files written before the slow part and the normal scores still load (both optional).
+  std::string old_file = FormatModelYaml(testing::SimpleModel());
+  EXPECT_EQ(old_file.find("slow:"), std::string::npos);
+  EXPECT_TRUE(ParseModelYaml(old_file, "old.yaml"));
+}
+
+// Rounding to the file's 5 significant digits must not push a root onto the unit circle:
+// 1.9999949 and -0.9999951 are stationary, 2 and -1 are not.
+TEST(ModelFile, RoundingNeverMakesAStationaryArExplosive) {
+  LoadModel m = testing::SimpleModel();
+  m.noise.ar = {1.9999949, -0.9999951};
+  ASSERT_TRUE(internal::ArIsStationary(m.noise.ar));
+  RoundForFile(m);
+  auto back = ParseModelYaml(FormatModelYaml(m), "model.yaml");
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->noise.ar, (std::vector<double>{1.9999949, -0.9999951}));
 }
 
 }  // namespace

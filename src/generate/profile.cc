@@ -202,6 +202,31 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
     for (size_t i = 0; i < phi.size() && i < k; ++i) x += phi[i] * noise[k - 1 - i];
     noise[k] = x;
   }
+  // The slow part: its AR on the epoch-aligned block grid around the profile (one block
+  // beyond each end, for interpolation), after its own burn-in, linear between block centres.
+  const auto& slow = model.noise.slow;
+  if (slow.block.count() > 0 && !slow.innovation_quantiles.empty()) {
+    Rng slow_rng = master.Fork();
+    const int64_t block = slow.block.count();
+    const int64_t b0 = FloorDiv(k0 * fitted, block) - 1;
+    const int64_t b1 = FloorDiv(k1 * fitted, block) + 1;
+    const size_t slow_burn = 100 + 20 * slow.ar.size();
+    std::vector<double> blocks(static_cast<size_t>(b1 - b0 + 1) + slow_burn, 0.0);
+    for (size_t j = 0; j < blocks.size(); ++j) {
+      double x = internal::QuantileAtScore(slow.innovation_quantiles, slow_rng.Normal());
+      for (size_t i = 0; i < slow.ar.size() && i < j; ++i) x += slow.ar[i] * blocks[j - 1 - i];
+      blocks[j] = x;
+    }
+    const std::span<const double> kept(blocks.data() + slow_burn, blocks.size() - slow_burn);
+    const int64_t origin = b0 * block + block / 2;
+    for (size_t k = 0; k + burn < noise.size(); ++k) {
+      const int64_t centre = (k0 + static_cast<int64_t>(k)) * fitted + fitted / 2;
+      noise[k + burn] += internal::InterpolateBlocks(kept, origin, block, centre);
+    }
+  }
+  if (model.noise.normal_scores) {
+    for (double& v : noise) v = internal::QuantileAtScore(model.noise.residual_quantiles, v);
+  }
   for (double& v : noise) v *= o.noise;
   // The spread of noise and bursts by phase, held per fitted step like the noise.
   std::vector<double> spread(static_cast<size_t>(k1 - k0), 1.0);

@@ -1,5 +1,7 @@
 #include "generate/internal/stats.h"
 
+#include <Eigen/Eigenvalues>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -95,6 +97,20 @@ double QuantileAtScore(std::span<const double> quantiles, double z) {
   return quantiles[lo] + (h - static_cast<double>(lo)) * (quantiles[lo + 1] - quantiles[lo]);
 }
 
+double ScoreOfValue(std::span<const double> q, double x) {
+  if (std::isnan(x) || q.size() < 2) return std::isnan(x) ? kNaN : 0.0;
+  const double dz = 2 * kScoreRange / static_cast<double>(q.size() - 1);
+  auto score = [&](double index) { return -kScoreRange + dz * index; };
+  if (x < q.front()) return -kScoreRange;
+  if (x > q.back()) return kScoreRange;
+  const size_t lo = static_cast<size_t>(std::lower_bound(q.begin(), q.end(), x) - q.begin());
+  const size_t hi = static_cast<size_t>(std::upper_bound(q.begin(), q.end(), x) - q.begin());
+  if (hi > lo) return score(0.5 * static_cast<double>(lo + hi - 1));  // x is a grid value
+  // q[lo - 1] < x < q[lo]
+  const double f = (x - q[lo - 1]) / (q[lo] - q[lo - 1]);
+  return score(static_cast<double>(lo - 1) + f);
+}
+
 ArFit FitArAic(std::span<const double> values, size_t max_order) {
   ArFit best;
   size_t present = 0;
@@ -123,6 +139,9 @@ ArFit FitArAic(std::span<const double> values, size_t max_order) {
     double acc = gamma[k];
     for (size_t j = 1; j < k; ++j) acc -= previous[j - 1] * gamma[k - j];
     const double reflection = acc / v;
+    // |reflection| >= 1 means the autocovariances (pairwise, with gaps) are not positive
+    // definite from this order on: every longer fit would be explosive.
+    if (!(std::abs(reflection) < 1.0)) break;
     phi.assign(k, 0.0);
     phi[k - 1] = reflection;
     for (size_t j = 1; j < k; ++j) phi[j - 1] = previous[j - 1] - reflection * previous[k - j - 1];
@@ -136,7 +155,36 @@ ArFit FitArAic(std::span<const double> values, size_t max_order) {
       best.aic = aic;
     }
   }
+  const double modulus = ArMaxRootModulus(best.coef);
+  if (modulus > kMaxArRootModulus) ShrinkArRoots(best.coef, kMaxArRootModulus / modulus);
   return best;
+}
+
+double ArMaxRootModulus(std::span<const double> coef) {
+  if (coef.empty()) return 0.0;
+  const Eigen::Index p = static_cast<Eigen::Index>(coef.size());
+  Eigen::MatrixXd companion = Eigen::MatrixXd::Zero(p, p);
+  for (Eigen::Index j = 0; j < p; ++j) companion(0, j) = coef[static_cast<size_t>(j)];
+  for (Eigen::Index i = 1; i < p; ++i) companion(i, i - 1) = 1.0;
+  const Eigen::VectorXcd roots = companion.eigenvalues();
+  double largest = 0;
+  for (Eigen::Index i = 0; i < roots.size(); ++i) largest = std::max(largest, std::abs(roots(i)));
+  return largest;
+}
+
+bool ArIsStationary(std::span<const double> coef, double tolerance) {
+  for (double c : coef) {
+    if (!std::isfinite(c)) return false;
+  }
+  return ArMaxRootModulus(coef) < 1.0 - tolerance;
+}
+
+void ShrinkArRoots(std::vector<double>& coef, double lambda) {
+  double factor = 1;
+  for (double& c : coef) {
+    factor *= lambda;
+    c *= factor;
+  }
 }
 
 std::vector<double> ArInnovations(std::span<const double> values, const ArFit& fit) {

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -33,6 +34,10 @@ std::vector<double> ScoreQuantiles(std::span<const double> values, size_t count)
 // Inverse of the above at a normal score z (a standard normal draw maps to a sample with the
 // empirical distribution); z outside the range takes the end values.
 double QuantileAtScore(std::span<const double> quantiles, double z);
+// The normal score of `x` under these quantiles: the inverse of QuantileAtScore (linear
+// between grid points; a value shared by several grid points, as discrete counts give, takes
+// the middle of their scores; clamped to [-kScoreRange, kScoreRange]). NaN stays NaN.
+double ScoreOfValue(std::span<const double> quantiles, double x);
 // E[g(X)] for X with these score quantiles (trapezoid rule in z with normal weights).
 template <typename G>
 double ScoreExpectation(std::span<const double> quantiles, G g);
@@ -47,10 +52,44 @@ struct ArFit {
 // Yule–Walker through Durbin–Levinson on autocovariances taken over the pairs where both
 // values are present (so gaps shrink the sample, they do not bend it); the order in
 // [0, max_order] with the smallest AIC = n log(sigma^2) + 2 p. `values` should be centred.
+// The result is always stationary with a margin (ArMaxRootModulus <= kMaxArRootModulus): with
+// gaps the pairwise autocovariances need not be positive definite, so the recursion stops at
+// the first reflection coefficient with |k| >= 1, and a fit whose largest root still lies
+// closer to the unit circle than the margin is shrunk (coef[i] *= lambda^(i+1), which scales
+// every root by lambda) so that rounding it for a file cannot make it explosive.
+inline constexpr double kMaxArRootModulus = 0.9999;
 ArFit FitArAic(std::span<const double> values, size_t max_order);
+
+// The largest modulus of the roots of z^p - coef[0] z^(p-1) - ... - coef[p-1] (the eigenvalues
+// of the companion matrix); the AR is stationary iff it is < 1. 0 for white noise.
+double ArMaxRootModulus(std::span<const double> coef);
+// Stationary (every root strictly inside the unit circle, with `tolerance`). A sum of
+// |coefficients| below 1 is sufficient, not necessary: AR(2) 1.2, -0.3 is stationary.
+bool ArIsStationary(std::span<const double> coef, double tolerance = 1e-9);
+// Scales the roots of `coef` by lambda in (0, 1]: coef[i] *= lambda^(i+1).
+void ShrinkArRoots(std::vector<double>& coef, double lambda);
 
 // The innovations e_t of `fit` at every t whose own and lagged values are all present.
 std::vector<double> ArInnovations(std::span<const double> values, const ArFit& fit);
+
+// Floor of a / b for b > 0 (rounds towards minus infinity, unlike `/`).
+inline int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && (a < 0)); }
+
+// The value at time `t` of block values `v` whose block j is centred at origin + j * block,
+// linear between neighbouring centres and constant beyond the first and last; a NaN
+// neighbour gives way to the other one (NaN only when both are missing).
+inline double InterpolateBlocks(std::span<const double> v, int64_t origin, int64_t block, int64_t t) {
+  if (v.empty()) return NAN;
+  const int64_t rel = t - origin;
+  const int64_t j = FloorDiv(rel, block);
+  if (j < 0) return v.front();
+  if (static_cast<size_t>(j) + 1 >= v.size()) return v.back();
+  const double f = static_cast<double>(rel - j * block) / static_cast<double>(block);
+  const double a = v[static_cast<size_t>(j)], b = v[static_cast<size_t>(j) + 1];
+  if (std::isnan(a)) return b;
+  if (std::isnan(b)) return a;
+  return a + f * (b - a);
+}
 
 // Lag-k autocorrelation over present pairs (Pearson with the overall present mean).
 double Autocorrelation(std::span<const double> values, size_t lag);

@@ -47,6 +47,67 @@ TEST(Stats, ArAicRecoversAnAr2Process) {
   EXPECT_GT(e.size(), 19000u);
 }
 
+TEST(Stats, ArStationarityIsTheRootConditionNotTheSumOfCoefficients) {
+  // z^2 - 1.2 z + 0.3 has roots 0.845 and 0.355: stationary although |1.2| + |-0.3| > 1.
+  EXPECT_NEAR(ArMaxRootModulus(std::vector<double>{1.2, -0.3}), 0.8450, 1e-4);
+  EXPECT_TRUE(ArIsStationary(std::vector<double>{1.2, -0.3}));
+  EXPECT_FALSE(ArIsStationary(std::vector<double>{0.6, 0.5}));  // root 1.1
+  EXPECT_FALSE(ArIsStationary(std::vector<double>{1.0}));
+  EXPECT_FALSE(ArIsStationary(std::vector<double>{2.0, -1.0}));  // double root at 1
+  EXPECT_TRUE(ArIsStationary(std::vector<double>{}));
+  std::vector<double> c = {0.6, 0.5};
+  ShrinkArRoots(c, 0.5);
+  EXPECT_NEAR(ArMaxRootModulus(c), 0.5 * ArMaxRootModulus(std::vector<double>{0.6, 0.5}), 1e-12);
+}
+
+TEST(Stats, ArFitIsStationaryWithAMarginEvenForARandomWalkOrGappyData) {
+  Rng rng(9);
+  std::vector<double> walk(5000, 0.0);
+  for (size_t t = 1; t < walk.size(); ++t) walk[t] = walk[t - 1] + rng.Normal();
+  double mean = 0;
+  for (double v : walk) mean += v / static_cast<double>(walk.size());
+  for (double& v : walk) v -= mean;
+  const ArFit fit = FitArAic(walk, 5);
+  EXPECT_LE(ArMaxRootModulus(fit.coef), kMaxArRootModulus + 1e-12);
+  // Pairwise autocovariances over gaps that are not positive definite: lag-1 pairs agree,
+  // lag-2 and lag-3 pairs disagree.
+  std::vector<double> gappy;
+  for (int k = 0; k < 400; ++k) {
+    const double sign = k % 2 ? -1.0 : 1.0;
+    gappy.insert(gappy.end(), {sign, sign, NAN});
+  }
+  const ArFit odd = FitArAic(gappy, 5);
+  EXPECT_TRUE(ArIsStationary(odd.coef)) << ArMaxRootModulus(odd.coef);
+}
+
+TEST(Stats, ScoreOfValueInvertsQuantileAtScore) {
+  Rng rng(4);
+  std::vector<double> x(5000);
+  for (double& v : x) v = std::exp(rng.Normal());
+  const std::vector<double> q = ScoreQuantiles(x, 101);
+  for (const double z : {-3.5, -1.0, 0.0, 0.37, 2.9}) {
+    EXPECT_NEAR(ScoreOfValue(q, QuantileAtScore(q, z)), z, 1e-9) << z;
+  }
+  EXPECT_EQ(ScoreOfValue(q, -1.0), -kScoreRange);
+  EXPECT_EQ(ScoreOfValue(q, 1e9), kScoreRange);
+  EXPECT_TRUE(std::isnan(ScoreOfValue(q, NAN)));
+  // A value shared by the grid points of scores -1..1 (a count that repeats) takes their middle.
+  const std::vector<double> ties = {0, 1, 1, 1, 2};  // scores -4, -2, 0, 2, 4
+  EXPECT_DOUBLE_EQ(ScoreOfValue(ties, 1.0), 0.0);
+}
+
+TEST(Stats, InterpolateBlocksIsLinearBetweenCentresAndSkipsMissingBlocks) {
+  const std::vector<double> v = {1.0, 3.0, NAN, 7.0};
+  // Block j centred at 100 + 10 j.
+  EXPECT_DOUBLE_EQ(InterpolateBlocks(v, 100, 10, 95), 1.0);
+  EXPECT_DOUBLE_EQ(InterpolateBlocks(v, 100, 10, 105), 2.0);
+  EXPECT_DOUBLE_EQ(InterpolateBlocks(v, 100, 10, 115), 3.0);  // the NaN neighbour gives way
+  EXPECT_DOUBLE_EQ(InterpolateBlocks(v, 100, 10, 125), 7.0);
+  EXPECT_DOUBLE_EQ(InterpolateBlocks(v, 100, 10, 200), 7.0);
+  EXPECT_EQ(FloorDiv(-1, 10), -1);
+  EXPECT_EQ(FloorDiv(10, 10), 1);
+}
+
 TEST(Stats, WhiteNoiseGetsOrderZero) {
   Rng rng(6);
   std::vector<double> x(5000);
