@@ -26,6 +26,14 @@ size_t Series::MissingCount() const {
       std::count_if(values.begin(), values.end(), [](double v) { return std::isnan(v); }));
 }
 
+Series Series::Slice(size_t from, size_t to) const {
+  to = std::min(to, values.size());
+  from = std::min(from, to);
+  return {.start = TimeAt(from), .step = step,
+          .values = std::vector<double>(values.begin() + static_cast<ptrdiff_t>(from),
+                                        values.begin() + static_cast<ptrdiff_t>(to))};
+}
+
 Result<Aggregation> ParseAggregation(std::string_view text) {
   if (text == "sum") return Aggregation::Sum();
   if (text == "mean" || text == "avg") return Aggregation::Mean();

@@ -27,6 +27,9 @@ struct Series {
   TimePoint TimeAt(size_t i) const { return start + step * static_cast<int64_t>(i); }
   TimePoint end() const { return TimeAt(values.size()); }
   size_t MissingCount() const;
+  // Steps [from, to) as a series of their own, starting at step `from` (both clamped to the
+  // series).
+  Series Slice(size_t from, size_t to) const;
 };
 
 // How the values that fall into one bucket become one value.

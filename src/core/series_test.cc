@@ -10,6 +10,16 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const TimePoint kT0 = TimePoint{Duration{1'000'000'020'000}};  // not on a 5-minute boundary
 
+TEST(Series, SliceStartsAtItsFirstStepAndClampsToTheSeries) {
+  const Series s{.start = kT0, .step = std::chrono::minutes(1), .values = {1, 2, 3, 4, 5}};
+  const Series mid = s.Slice(1, 4);
+  EXPECT_EQ(mid.start, kT0 + std::chrono::minutes(1));
+  EXPECT_EQ(mid.step, s.step);
+  EXPECT_EQ(mid.values, (std::vector<double>{2, 3, 4}));
+  EXPECT_EQ(s.Slice(3, 99).values, (std::vector<double>{4, 5}));
+  EXPECT_TRUE(s.Slice(4, 2).empty());
+}
+
 TEST(Aggregate, ComputesEachKindAndSkipsMissing) {
   std::vector<double> v = {4, kNaN, 1, 3, 2};
   auto agg = [&](Aggregation a) {

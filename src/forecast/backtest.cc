@@ -59,9 +59,7 @@ Result<ModelBacktest> Backtest(const Series& history, const FitContext& context,
       rolled_to = origin;
       forecaster = rolling.get();
     } else {
-      Series train{.start = history.TimeAt(from), .step = history.step,
-                   .values = std::vector<double>(history.values.begin() + static_cast<ptrdiff_t>(from),
-                                                 history.values.begin() + static_cast<ptrdiff_t>(origin))};
+      const Series train = history.Slice(from, origin);
       bool any = false;
       for (double v : train.values) any |= !std::isnan(v);
       if (!any) continue;  // a fold inside an outage has nothing to fit on
@@ -69,12 +67,7 @@ Result<ModelBacktest> Backtest(const Series& history, const FitContext& context,
       if (!made) return std::unexpected(made.error());
       // Regressor rows follow the training window, which starts at `from`, not at the history's
       // start; the model reads them until its Predict(), so they live as long as the fold.
-      FitContext fold_context = context;
-      if (context.regressors && from > 0) {
-        shifted = context.regressors->FromRow(from);
-        fold_context.regressors = &shifted;
-      }
-      auto fitted = (*made)->Fit(train, fold_context);
+      auto fitted = (*made)->Fit(train, context.FromRow(from, shifted));
       if (!fitted) return std::unexpected(fitted.error());
       fresh = std::move(*made);
       forecaster = fresh.get();

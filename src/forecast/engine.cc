@@ -265,18 +265,11 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
                   [](double v) { return std::isnan(v); })) {
     final_from = 0;  // the window is one outage: the whole history is all there is
   }
-  const Series final_history{
-      .start = history.TimeAt(final_from), .step = history.step,
-      .values = std::vector<double>(history.values.begin() + static_cast<ptrdiff_t>(final_from),
-                                    history.values.end())};
+  const Series final_history = history.Slice(final_from, history.size());
   result.fitted_steps = final_history.size();
   result.members = chosen.members;
   Regressors final_regressors;
-  FitContext final_context = context;
-  if (context.regressors && final_from > 0) {
-    final_regressors = context.regressors->FromRow(final_from);
-    final_context.regressors = &final_regressors;
-  }
+  const FitContext final_context = context.FromRow(final_from, final_regressors);
   std::vector<double> mean(request.horizon, 0.0);
   std::vector<std::string> fitted_names;
   for (const std::string& member : chosen.members) {

@@ -5,12 +5,16 @@
 
 namespace forescale::forecast {
 
-Regressors Regressors::FromRow(size_t row) const {
-  Regressors out{.names = names, .columns = {}, .expected_lift = expected_lift};
-  for (const std::vector<double>& column : columns) {
+FitContext FitContext::FromRow(size_t row, Regressors& storage) const {
+  if (!regressors || row == 0) return *this;
+  storage = Regressors{.names = regressors->names, .columns = {},
+                       .expected_lift = regressors->expected_lift};
+  for (const std::vector<double>& column : regressors->columns) {
     const size_t from = std::min(row, column.size());
-    out.columns.emplace_back(column.begin() + static_cast<ptrdiff_t>(from), column.end());
+    storage.columns.emplace_back(column.begin() + static_cast<ptrdiff_t>(from), column.end());
   }
+  FitContext out = *this;
+  out.regressors = &storage;
   return out;
 }
 

@@ -41,10 +41,6 @@ struct Regressors {
   // A user-given expected lift (relative, 1.0 = +100 %) per event, used when the history
   // holds no occurrence of that event; NaN when not given.
   std::vector<double> expected_lift;
-
-  // The same events for a fit on the history from step `row` on: rows before it dropped, so
-  // row 0 is that step. Every model indexes rows from the start of the history it is given.
-  Regressors FromRow(size_t row) const;
 };
 
 struct FitContext {
@@ -52,6 +48,11 @@ struct FitContext {
   // Models that take one season use the shortest they support.
   std::vector<size_t> seasons;
   const Regressors* regressors = nullptr;  // may be null
+
+  // The context for a fit on the history from step `row` on: every model indexes regressor
+  // rows from the start of the history it is given, so rows before `row` are dropped, into
+  // `storage`, which must outlive the fit.
+  FitContext FromRow(size_t row, Regressors& storage) const;
 };
 
 class Forecaster {

@@ -494,11 +494,7 @@ void TrainOnSyntheticTestOnReal(const Series& real, const Series& syn,
                         FormatRfc3339(real.TimeAt(origin)) + "; fold skipped");
       continue;
     }
-    Series real_train{
-        .start = real.TimeAt(from),
-        .step = real.step,
-        .values = std::vector<double>(real.values.begin() + static_cast<ptrdiff_t>(from),
-                                      real.values.begin() + static_cast<ptrdiff_t>(origin))};
+    const Series real_train = real.Slice(from, origin);
     std::vector<size_t> seasons;
     if (day > 0 && real_train.size() >= 2 * day) seasons.push_back(day);
     if (day > 0 && real_train.size() >= 14 * day) seasons.push_back(7 * day);

@@ -128,10 +128,7 @@ bool PredictivePolicy::RefitChosen(const Series& full_history, size_t horizon) {
   // The window the selection fitted on (the model the backtest scored), never more.
   const size_t from =
       full_history.size() > fitted_steps_ ? full_history.size() - fitted_steps_ : 0;
-  const Series history{.start = full_history.TimeAt(from), .step = full_history.step,
-                       .values = std::vector<double>(full_history.values.begin() +
-                                                         static_cast<ptrdiff_t>(from),
-                                                     full_history.values.end())};
+  const Series history = full_history.Slice(from, full_history.size());
   std::vector<double> lift(horizon, 1.0);
   forecast::FitContext context{.seasons = periods_};
   if (!events_.empty()) {

@@ -128,10 +128,7 @@ Result<Series> PrepareLoad(const Scenario& scenario, Series load) {
     }
     const size_t first = static_cast<size_t>((from - load.start + load.step - Duration{1}) / load.step);
     const size_t last = static_cast<size_t>((to - load.start) / load.step);
-    Series cropped{.start = load.TimeAt(first), .step = load.step};
-    cropped.values.assign(load.values.begin() + static_cast<ptrdiff_t>(first),
-                          load.values.begin() + static_cast<ptrdiff_t>(last));
-    load = std::move(cropped);
+    load = load.Slice(first, last);
     if (load.empty()) return Fail(ErrorCode::kInvalidArgument, scenario.path + ": load: from/to select no step");
   }
   if (src.scale || src.peak_rps || src.mean_rps) {
