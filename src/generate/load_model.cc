@@ -282,9 +282,9 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
   // The block of the slow part (below): long enough that the fast AR does not reach across
   // it (2 x its order in steps), short enough to follow the hours of a day (1/24 of it);
   // aligned to the epoch and dividing the day, like the generator's grid.
-  const int64_t block_ms_slow =
-      ChooseBin(kDayMs, step_ms, std::max<int64_t>(kDayMs / 24, 2 * static_cast<int64_t>(options.max_ar_order) * step_ms),
-                24);
+  const int64_t block_ms_slow = ChooseBin(
+      kDayMs, step_ms,
+      std::max<int64_t>(kDayMs / 24, 2 * static_cast<int64_t>(options.max_ar_order) * step_ms), 24);
 
   // Bursts: clusters of exceedances over a high quantile, separated by at least `gap` steps.
   // Without bursts the decay is still a valid duration (one step), so the file the fit
@@ -339,29 +339,32 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
     // A "burst" that takes a block or longer to decay is the level wandering, which the
     // slow part models; counting it as bursts too would carve holes in the slow part's data.
     const bool wander =
-        tau_steps * static_cast<double>(step_ms) >= static_cast<double>(block_ms_slow) && block_ms_slow < kDayMs;
+        tau_steps * static_cast<double>(step_ms) >= static_cast<double>(block_ms_slow) &&
+        block_ms_slow < kDayMs;
     if (!wander) {
-    std::vector<double> excess;
-    for (size_t p : peaks) excess.push_back(r[p] - threshold);
-    const internal::Gpd gpd = internal::FitGpd(excess);
-    const double days = static_cast<double>(present) * static_cast<double>(step_ms) / kDayMs;
-    bursts.rate_per_day = static_cast<double>(peaks.size()) / days;
-    bursts.threshold = threshold;
-    bursts.height_scale = gpd.scale;
-    bursts.height_shape = gpd.shape;
-    bursts.max_height = 1.5 * (threshold + *std::max_element(excess.begin(), excess.end()));
-    // Whole seconds (when the step allows): the file says "2m19s", not "2m18s735ms".
-    const double tau_ms = tau_steps * static_cast<double>(step_ms);
-    const double unit = step_ms >= 1000 ? 1000.0 : 1.0;
-    bursts.decay = Duration{std::max<int64_t>(1, static_cast<int64_t>(std::llround(tau_ms / unit) * unit))};
-    // The noise model is fitted on what the bursts leave, so generation does not count the
-    // same spikes twice.
-    for (size_t p : peaks) {
-      const double height = r[p];
-      for (size_t k = 0; p + k < n && static_cast<double>(k) < 5 * tau_steps; ++k) {
-        if (!std::isnan(noise[p + k])) noise[p + k] -= height * std::exp(-static_cast<double>(k) / tau_steps);
+      std::vector<double> excess;
+      for (size_t p : peaks) excess.push_back(r[p] - threshold);
+      const internal::Gpd gpd = internal::FitGpd(excess);
+      const double days = static_cast<double>(present) * static_cast<double>(step_ms) / kDayMs;
+      bursts.rate_per_day = static_cast<double>(peaks.size()) / days;
+      bursts.threshold = threshold;
+      bursts.height_scale = gpd.scale;
+      bursts.height_shape = gpd.shape;
+      bursts.max_height = 1.5 * (threshold + *std::max_element(excess.begin(), excess.end()));
+      // Whole seconds (when the step allows): the file says "2m19s", not "2m18s735ms".
+      const double tau_ms = tau_steps * static_cast<double>(step_ms);
+      const double unit = step_ms >= 1000 ? 1000.0 : 1.0;
+      bursts.decay =
+          Duration{std::max<int64_t>(1, static_cast<int64_t>(std::llround(tau_ms / unit) * unit))};
+      // The noise model is fitted on what the bursts leave, so generation does not count the
+      // same spikes twice.
+      for (size_t p : peaks) {
+        const double height = r[p];
+        for (size_t k = 0; p + k < n && static_cast<double>(k) < 5 * tau_steps; ++k) {
+          if (!std::isnan(noise[p + k]))
+            noise[p + k] -= height * std::exp(-static_cast<double>(k) / tau_steps);
+        }
       }
-    }
     }
   }
   model.bursts = bursts;
