@@ -144,6 +144,9 @@ Result<void> SimulateCommand(const SimulateOptions& options) {
   if (!options.out.empty()) {
     if (auto written = WriteTimelineCsv(*timeline, options.out); !written) return written;
   }
+  if (!options.decisions.empty()) {
+    if (auto written = WriteDecisionsCsv(*timeline, options.decisions); !written) return written;
+  }
 
   if (options.format == "json") {
     nlohmann::json j = SummaryJson(s);
@@ -202,6 +205,7 @@ Result<void> SimulateCommand(const SimulateOptions& options) {
              }())));
   for (const std::string& note : timeline->notes) fmt::print("note       {}\n", note);
   if (!options.out.empty()) fmt::print("timeline   {}\n", options.out);
+  if (!options.decisions.empty()) fmt::print("decisions  {}\n", options.decisions);
   return {};
 }
 
@@ -229,6 +233,9 @@ std::function<std::optional<Result<void>>()> AddSimulateCommand(CLI::App& app) {
   cmd->add_option("--format", options->format, "Summary format: text|json|csv")
       ->check(CLI::IsMember({"text", "json", "csv"}));
   cmd->add_option("--out", options->out, "Write the per-step timeline CSV here");
+  cmd->add_option("--decisions", options->decisions,
+                  "Write every scaling decision (time, resource, from, to, the policy's reason) "
+                  "as CSV here");
   return [cmd, options, values]() -> std::optional<Result<void>> {
     if (!cmd->parsed()) return std::nullopt;
     options->per_step_counts = *values == "count";

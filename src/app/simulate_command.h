@@ -28,6 +28,7 @@ struct SimulateOptions {
   std::string warm_up;                 // simulated but not scored (lets forecasts learn)
   std::string format = "text";         // summary: text|json|csv
   std::string out;                     // timeline CSV; empty: none
+  std::string decisions;               // decisions CSV (time, from, to, reason); empty: none
 };
 
 Result<void> SimulateCommand(const SimulateOptions& options);

@@ -10,6 +10,24 @@
 #include "core/time.h"
 
 namespace forescale::app {
+namespace {
+
+// `tmp` becomes `path` when it was written whole; otherwise it is removed.
+Result<void> Publish(const std::string& tmp, const std::string& path, bool written) {
+  if (!written) {
+    std::filesystem::remove(tmp);
+    return Fail(ErrorCode::kIo, path + ": write failed");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp);
+    return Fail(ErrorCode::kIo, path + ": " + ec.message());
+  }
+  return {};
+}
+
+}  // namespace
 
 Result<void> WriteTimelineCsv(const sim::Timeline& t, const std::string& path) {
   const std::string tmp = path + ".tmp";
@@ -51,17 +69,31 @@ Result<void> WriteTimelineCsv(const sim::Timeline& t, const std::string& path) {
   }
   ok &= std::fwrite(buf.data(), 1, buf.size(), f) == buf.size();
   ok &= std::fclose(f) == 0;
-  if (!ok) {
-    std::filesystem::remove(tmp);
-    return Fail(ErrorCode::kIo, path + ": write failed");
+  return Publish(tmp, path, ok);
+}
+
+Result<void> WriteDecisionsCsv(const sim::Timeline& t, const std::string& path) {
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return Fail(ErrorCode::kIo, path + ": cannot write");
+  fmt::memory_buffer buf;
+  fmt::format_to(std::back_inserter(buf), "time,resource,from,to,reason\n");
+  for (const sim::DecisionRecord& d : t.decisions) {
+    std::string reason = d.reason;
+    // RFC 4180: the reason is quoted, its quotes doubled.
+    for (size_t at = reason.find('"'); at != std::string::npos; at = reason.find('"', at + 2)) {
+      reason.insert(at, 1, '"');
+    }
+    const std::string& resource =
+        d.resource >= 0 && static_cast<size_t>(d.resource) < t.resources.size()
+            ? t.resources[static_cast<size_t>(d.resource)].name
+            : std::to_string(d.resource);
+    fmt::format_to(std::back_inserter(buf), "{},{},{},{},\"{}\"\n", FormatRfc3339(d.time),
+                   resource, d.from, d.to, reason);
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    return Fail(ErrorCode::kIo, path + ": " + ec.message());
-  }
-  return {};
+  bool ok = std::fwrite(buf.data(), 1, buf.size(), f) == buf.size();
+  ok &= std::fclose(f) == 0;
+  return Publish(tmp, path, ok);
 }
 
 }  // namespace forescale::app

@@ -14,4 +14,8 @@ namespace forescale::app {
 
 Result<void> WriteTimelineCsv(const sim::Timeline& timeline, const std::string& path);
 
+// Every decision that changed a resource's desired count, with the policy's reason:
+// time,resource,from,to,reason (quoted). Written the same way: whole or not at all.
+Result<void> WriteDecisionsCsv(const sim::Timeline& timeline, const std::string& path);
+
 }  // namespace forescale::app

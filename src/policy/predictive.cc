@@ -17,6 +17,12 @@ namespace {
 // Steps of the newest history held out of each fit for the level correction (see Refit).
 constexpr size_t kHoldout = 5;
 
+// Online calibration of the forecasts the policy acts on: the last three days (weekdays and a
+// weekend day seen soon after a restart), level bands of at least two hours of decisions.
+constexpr Duration kCalibrationWindow = std::chrono::hours(72);
+constexpr size_t kScoresPerBand = 480;
+constexpr size_t kMaxBands = 8;
+
 int ReplicasFor(double rps, double per_replica) {
   if (!(rps > 0) || !(per_replica > 0)) return 0;
   return static_cast<int>(std::ceil(rps / per_replica - 1e-9));
@@ -30,7 +36,10 @@ std::string Seconds(Duration d) {
 
 PredictivePolicy::PredictivePolicy(PredictiveOptions options, std::vector<Event> events,
                                    Series past_demand)
-    : options_(std::move(options)), events_(std::move(events)) {
+    : options_(std::move(options)),
+      events_(std::move(events)),
+      calibrate_ahead_(options_.quantile, kCalibrationWindow, kScoresPerBand, kMaxBands),
+      calibrate_near_(options_.quantile, kCalibrationWindow, kScoresPerBand, kMaxBands) {
   if (!past_demand.empty()) {
     // To the forecast step: a coarser or unaligned past is of no use and is dropped.
     if (past_demand.step == options_.forecast_step) {
@@ -175,18 +184,9 @@ std::optional<PredictivePolicy::Peak> PredictivePolicy::PeakForecast(TimePoint f
   return peak;
 }
 
-int PredictivePolicy::ReplicasForPeak(const Peak& peak, double capacity_per_replica,
-                                      int current) const {
-  // The plan: the mean at the target, with the HPA's tolerance — no change while the current
-  // count is within it, which keeps the policy from launching replicas it removes again.
-  const double per_replica = capacity_per_replica * options_.target_utilisation;
-  int plan = ReplicasFor(peak.mean, per_replica);
-  if (current > 0 && per_replica > 0) {
-    const double ratio = peak.mean / (current * per_replica);
-    if (std::abs(ratio - 1) <= options_.tolerance) plan = current;
-  }
-  // The guard: the quantile must fit below the utilisation where latency breaks.
-  return std::max(plan, ReplicasFor(peak.quantile, capacity_per_replica * options_.max_utilisation));
+int PredictivePolicy::ReplicasForPeak(const Peak& peak, double capacity_per_replica) const {
+  // The upper quantile must fit below the utilisation where latency breaks the SLO.
+  return ReplicasFor(peak.quantile, capacity_per_replica * options_.max_utilisation);
 }
 
 std::optional<double> PredictivePolicy::MeanForecastAt(TimePoint from, TimePoint to) const {
@@ -218,27 +218,50 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
     }
   }
 
-  const double per_replica = observation.capacity_per_replica * options_.target_utilisation;
-  // Reactive floor: what the load of the last minute needs, by request rate and by CPU, with
-  // the HPA's tolerance (a reactive controller would not act on less either).
+  // Reactive floor: what the load of the last minute needs below max_utilisation, by request
+  // rate and by CPU, with the HPA's tolerance (a reactive controller would not act on less).
+  const double per_replica = observation.capacity_per_replica * options_.max_utilisation;
   const double rps = metrics.Average(Metric::kRequestRate, std::chrono::minutes(1));
   const double cpu = metrics.Average(Metric::kCpuUtilisation, std::chrono::minutes(1));
   int floor = ReplicasFor(rps, per_replica * (1 + options_.tolerance));
-  if (cpu / options_.target_utilisation > 1 + options_.tolerance && observation.ready_replicas > 0) {
-    floor = std::max(floor, static_cast<int>(std::ceil(cpu / options_.target_utilisation *
+  if (cpu / options_.max_utilisation > 1 + options_.tolerance && observation.ready_replicas > 0) {
+    floor = std::max(floor, static_cast<int>(std::ceil(cpu / options_.max_utilisation *
                                                        observation.ready_replicas)));
   }
 
+  // The forecasts this decision acts on, with their upper bounds calibrated on how far such
+  // forecasts missed before (once enough of them have been scored): `ahead` sizes the replicas
+  // launched now, `near` guards a scale-down until replicas launched now would be ready.
   const TimePoint ready_at = observation.now + options_.lead;
   const TimePoint until = ready_at + options_.interval;
-  const std::optional<Peak> ahead = PeakForecast(ready_at, until);
+  const Series delivered =
+      metrics.History(Metric::kRequestRate, until - observation.now + std::chrono::minutes(5),
+                      options_.forecast_step);
+  calibrate_ahead_.Observe(delivered);
+  calibrate_near_.Observe(delivered);
+  std::optional<Peak> ahead = PeakForecast(ready_at, until);
+  std::optional<Peak> near = PeakForecast(observation.now, until);
+  bool calibrated = false;
+  if (ahead) {
+    calibrate_ahead_.Expect(observation.now, ready_at, until, ahead->mean);
+    if (auto upper = calibrate_ahead_.Upper(ahead->mean)) {
+      ahead->quantile = *upper;
+      calibrated = true;
+    }
+  }
+  if (near) {
+    calibrate_near_.Expect(observation.now, observation.now, until, near->mean);
+    if (auto upper = calibrate_near_.Upper(near->mean)) near->quantile = *upper;
+  }
   int desired = floor;
   std::string why;
   if (ahead) {
-    const int forecast_need =
-        ReplicasForPeak(*ahead, observation.capacity_per_replica, observation.current_replicas);
-    why = fmt::format("forecast {:.1f} rps (q{:g} {:.1f}) at +{} ({}{}) needs {}", ahead->mean,
-                      options_.quantile, ahead->quantile, Seconds(options_.lead), forecast_model_,
+    const int forecast_need = ReplicasForPeak(*ahead, observation.capacity_per_replica);
+    why = fmt::format("forecast {:.1f} rps (q{:g} {:.1f}, {}) at +{} ({}{}) needs {}", ahead->mean,
+                      options_.quantile, ahead->quantile,
+                      calibrated ? fmt::format("calibrated on {} decisions", calibrate_ahead_.scores())
+                                 : std::string("backtest"),
+                      Seconds(options_.lead), forecast_model_,
                       correction_ != 1.0 ? fmt::format(", level x{:.2f}", correction_) : "",
                       forecast_need);
     desired = std::max(desired, forecast_need);
@@ -250,9 +273,8 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
 
   // Scale-down guard: replicas removed now take a start-up delay to come back.
   if (desired < observation.current_replicas) {
-    if (const auto near = PeakForecast(observation.now, until)) {
-      desired = std::max(desired, ReplicasForPeak(*near, observation.capacity_per_replica,
-                                                  observation.current_replicas));
+    if (near) {
+      desired = std::max(desired, ReplicasForPeak(*near, observation.capacity_per_replica));
     } else if (ahead) {
       desired = observation.current_replicas;  // no forecast of the near future: hold
     }
@@ -282,11 +304,17 @@ namespace internal {
 
 PolicyResult MakePredictive(const YAML::Node* config, const YamlConfig& reader,
                             const PolicyContext& context) {
-  PredictiveOptions o{.target_utilisation = context.target_utilisation,
-                      .lead = context.startup_delay_p95};
+  PredictiveOptions o{.lead = context.startup_delay_p95};
   if (config) {
     const YAML::Node& c = *config;
-    auto ok = reader.Keys(c, "", {"kind", "interval", "target_utilisation", "lead", "quantile",
+    if (c["target_utilisation"]) {
+      // Files written before the policy sized by its calibrated bound alone.
+      return reader.Bad(c["target_utilisation"], "target_utilisation",
+                        "the predictive policy has no target: it sizes for its forecast's upper "
+                        "quantile at max_utilisation; remove the key (set quantile or "
+                        "max_utilisation instead)");
+    }
+    auto ok = reader.Keys(c, "", {"kind", "interval", "lead", "quantile",
                                   "underprovision_cost", "forecast", "scale_down_window",
                                   "tolerance", "max_utilisation"});
     if (!ok) return std::unexpected(ok.error());
@@ -297,13 +325,12 @@ PolicyResult MakePredictive(const YAML::Node* config, const YamlConfig& reader,
     o.field = *v;                                        \
   }
     FORESCALE_READ(interval, reader.Time(c, "", "interval", o.interval));
-    FORESCALE_READ(target_utilisation, reader.Fraction(c, "", "target_utilisation", o.target_utilisation));
     FORESCALE_READ(lead, reader.Time(c, "", "lead", o.lead));
     FORESCALE_READ(scale_down_window, reader.Time(c, "", "scale_down_window", o.scale_down_window));
     FORESCALE_READ(tolerance, reader.Number(c, "", "tolerance", o.tolerance));
     FORESCALE_READ(max_utilisation, reader.Fraction(c, "", "max_utilisation", o.max_utilisation));
-    if (o.max_utilisation > 1) {
-      return reader.Bad(c["max_utilisation"], "max_utilisation", "must be at most 100%");
+    if (!(o.max_utilisation > 0) || o.max_utilisation > 1) {
+      return reader.Bad(c["max_utilisation"], "max_utilisation", "must be above 0 and at most 100%");
     }
     if (c["quantile"] && c["underprovision_cost"]) {
       return reader.Bad(c["quantile"], "quantile", "give either quantile or underprovision_cost");
@@ -349,9 +376,6 @@ PolicyResult MakePredictive(const YAML::Node* config, const YamlConfig& reader,
     }
 #undef FORESCALE_READ
     if (o.interval.count() <= 0) return reader.Bad(c["interval"], "interval", "must be > 0");
-    if (o.target_utilisation > 1) {
-      return reader.Bad(c["target_utilisation"], "target_utilisation", "must be at most 100%");
-    }
     if (!(o.quantile > 0 && o.quantile < 1)) {
       return reader.Bad(c["quantile"], "quantile", "must be between 0 and 1 (exclusive)");
     }

@@ -9,19 +9,25 @@
 //   2. correct: the forecast is rescaled by how far the last minutes' actual load was from what
 //      it predicted for them (smoothed, bounded), so a level shift is followed within minutes
 //      instead of waiting for the next refit;
-//   3. provision for [now + lead, now + lead + interval], lead = the start-up delay (what is
-//      launched now is ready then): enough replicas for the forecast mean at the target
-//      utilisation, and for the forecast quantile at `max_utilisation` — the load the service can
-//      take before latency breaks the SLO. The target is the plan; the quantile is the guard
-//      against the miss that costs an SLO violation;
-//   4. reactive floor: never fewer than the current load needs (its request rate, and its CPU
-//      the way the HPA reads it), so a forecast miss costs no more than a reactive policy would;
-//   5. guarded scale-down: below the current count only when the forecast over the whole
+//   3. calibrate: every decision's corrected forecast is scored once the load it forecast has
+//      been delivered; the upper `quantile` of those scores, per level band, over the last three
+//      days (split conformal on the live stream) bounds the forecast. It is what this policy's
+//      forecasts, at this lead, after these corrections, missed by — not the model's backtest,
+//      which the bound falls back to until two hours of decisions have been scored;
+//   4. provision for [now + lead, now + lead + interval], lead = the start-up delay (what is
+//      launched now is ready then): enough replicas for the upper bound at `max_utilisation`, the
+//      utilisation above which latency breaks the SLO. The quantile is the headroom: no target
+//      utilisation below it is needed, so a forecastable load runs hotter than under the HPA and
+//      an unforecastable one gets more room;
+//   5. reactive floor: never fewer than the current load needs below `max_utilisation` (its
+//      request rate, and its CPU the way the HPA reads it), so a forecast miss is followed as a
+//      reactive policy would follow it;
+//   6. guarded scale-down: below the current count only when the bound over the whole
 //      [now, now + lead + interval] needs fewer, and not below any recommendation of the last
 //      `scale_down_window`.
 // The quantile follows from what under- and over-provisioning cost (newsvendor: q = u / (u + o)
 // with u the cost of a replica-hour short, o its price), unless given.
-// Until the history holds `min_history`, steps 1-3 are skipped and the reason says so.
+// Until the history holds `min_history`, steps 1-4 are skipped and the reason says so.
 #pragma once
 
 #include <deque>
@@ -31,16 +37,19 @@
 #include <vector>
 
 #include "forecast/forecaster.h"
+#include "policy/internal/forecast_calibration.h"
 #include "policy/policy.h"
 
 namespace forescale::policy {
 
 struct PredictiveOptions {
   Duration interval{std::chrono::seconds(15)};
-  double target_utilisation = 0.6;
   Duration lead{std::chrono::minutes(2)};           // the start-up delay
   double quantile = 0.9;
-  double max_utilisation = 1.0;                      // the quantile must fit below this
+  // The upper bound must fit below this: where latency starts to break the SLO. 85 % suits a
+  // service whose requests take a small part of its latency SLO (the example service: 20 ms
+  // requests, 500 ms p95, which one replica holds up to about 86 %).
+  double max_utilisation = 0.85;
   Duration forecast_step{std::chrono::minutes(1)};
   Duration history{std::chrono::days(7)};            // at most this much history per fit
   Duration min_history{std::chrono::hours(6)};
@@ -51,7 +60,7 @@ struct PredictiveOptions {
   // of minutes costs seconds per refit, and it rarely wins on traffic with daily seasons.
   std::vector<std::string> candidates = {"naive", "snaive", "ets", "mstl", "theta", "prophet"};
   Duration scale_down_window{std::chrono::minutes(5)};
-  double tolerance = 0.1;                            // of the reactive CPU floor, as the HPA
+  double tolerance = 0.1;                            // of the reactive floor, as the HPA
 };
 
 class PredictivePolicy final : public Policy {
@@ -76,7 +85,7 @@ class PredictivePolicy final : public Policy {
     double quantile = 0;
   };
   std::optional<Peak> PeakForecast(TimePoint from, TimePoint to) const;
-  int ReplicasForPeak(const Peak& peak, double capacity_per_replica, int current) const;
+  int ReplicasForPeak(const Peak& peak, double capacity_per_replica) const;
   std::optional<double> MeanForecastAt(TimePoint from, TimePoint to) const;
 
   PredictiveOptions options_;
@@ -97,6 +106,7 @@ class PredictivePolicy final : public Policy {
   double correction_ = 1.0;
   std::string fit_problem_;
   std::deque<std::pair<TimePoint, int>> recommendations_;
+  internal::ForecastCalibration calibrate_ahead_, calibrate_near_;
 };
 
 }  // namespace forescale::policy

@@ -32,44 +32,51 @@ Observation At(TimePoint now, int current, const MetricSource& metrics) {
 
 TEST(Predictive, ProvisionsForTheLoadWhenNewReplicasWillBeReady) {
   // History ends at 09:00 on day 4, while the load climbs; at 09:02 the cycle asks for about
-  // 300 - 200 cos(2 pi 542/1440) = 440 rps: 15 replicas at 30 rps each, more than the 09:00
-  // load of 441 - 200 cos... needs now.
+  // 300 - 200 cos(2 pi 542/1440) = 443 rps. Before any decision has been scored, the upper bound
+  // is the backtest's quantile; it must fit below 85 % of 50 rps per replica.
   internal::FakeMetrics metrics;
   const Series history = DailyCycle(3 * 1440 + 540);
   metrics.SetHistory(Metric::kRequestRate, history);
   metrics.Set(Metric::kRequestRate, history.values.back());
   metrics.Set(Metric::kCpuUtilisation, 0.5);
-  PredictivePolicy policy({.target_utilisation = 0.6, .lead = 2min, .quantile = 0.9});
+  PredictivePolicy policy({.lead = 2min, .quantile = 0.9});
   const Decision d = policy.Decide(At(history.end(), 10, metrics));
   EXPECT_THAT(d.reason, HasSubstr("(q0.9 "));
+  EXPECT_THAT(d.reason, HasSubstr("backtest"));
   const double at_lead = 300 - 200 * std::cos(2 * M_PI * 542 / 1440.0);
   EXPECT_GE(d.expected_load, at_lead * 0.97);
   EXPECT_LE(d.expected_load, at_lead * 1.15);
-  EXPECT_GE(d.desired_replicas, static_cast<int>(std::ceil(at_lead * 0.97 / 30)));
-  EXPECT_LE(d.desired_replicas, static_cast<int>(std::ceil(at_lead * 1.15 / 30)));
+  EXPECT_GE(d.expected_load_high, d.expected_load);
+  EXPECT_LE(d.expected_load_high, at_lead * 1.3);
+  EXPECT_EQ(d.desired_replicas, static_cast<int>(std::ceil(d.expected_load_high / (50 * 0.85))))
+      << d.reason;
 }
 
-TEST(Predictive, HoldsWhileThePlanIsWithinTheTolerance) {
-  // At 09:02 the cycle needs about 440 rps = 14.7 replicas of 30 rps: 14 running is within
-  // 10 % of that, so the plan keeps 14 (the quantile guard at 100 % CPU is far from binding).
+TEST(Predictive, SizesItsUpperBoundAtMaxUtilisation) {
+  // The same forecast with less room per replica asks for proportionally more replicas.
   internal::FakeMetrics metrics;
   const Series history = DailyCycle(3 * 1440 + 540);
   metrics.SetHistory(Metric::kRequestRate, history);
   metrics.Set(Metric::kRequestRate, history.values.back());
   metrics.Set(Metric::kCpuUtilisation, 0.5);
-  PredictivePolicy policy({.target_utilisation = 0.6, .lead = 2min});
-  EXPECT_EQ(policy.Decide(At(history.end(), 14, metrics)).desired_replicas, 14);
+  PredictivePolicy hot({.lead = 2min, .max_utilisation = 0.85});
+  PredictivePolicy cool({.lead = 2min, .max_utilisation = 0.5});
+  const Decision h = hot.Decide(At(history.end(), 10, metrics));
+  const Decision c = cool.Decide(At(history.end(), 10, metrics));
+  EXPECT_DOUBLE_EQ(h.expected_load_high, c.expected_load_high);
+  EXPECT_EQ(c.desired_replicas, static_cast<int>(std::ceil(c.expected_load_high / (50 * 0.5))));
+  EXPECT_GT(c.desired_replicas, h.desired_replicas);
 }
 
 TEST(Predictive, WithoutEnoughHistoryFollowsTheReactiveFloorAndSaysSo) {
   internal::FakeMetrics metrics;
   metrics.SetHistory(Metric::kRequestRate, DailyCycle(60));
-  // 310 rps at 30 rps per replica, with the HPA's 10 % tolerance: ceil(310 / 33) = 10.
+  // 310 rps at 85 % of 50 rps per replica, with the HPA's 10 % tolerance: ceil(310 / 46.75) = 7.
   metrics.Set(Metric::kRequestRate, 310);
   metrics.Set(Metric::kCpuUtilisation, 0.5);
-  PredictivePolicy policy({.target_utilisation = 0.6, .min_history = 6h});
+  PredictivePolicy policy({.min_history = 6h});
   const Decision d = policy.Decide(At(kStart + 1h, 4, metrics));
-  EXPECT_EQ(d.desired_replicas, 10);
+  EXPECT_EQ(d.desired_replicas, 7);
   EXPECT_THAT(d.reason, HasSubstr("no forecast yet: 1h of history, needs 6h"));
   EXPECT_TRUE(std::isnan(d.expected_load));
 }
@@ -89,7 +96,7 @@ TEST(Predictive, PastDemandIsNotErasedByTheMissingStepsOfANewPipeline) {
   metrics.SetHistory(Metric::kRequestRate, pipeline);
   metrics.Set(Metric::kRequestRate, all.values.back());
   metrics.Set(Metric::kCpuUtilisation, 0.5);
-  PredictivePolicy policy({.target_utilisation = 0.6, .lead = 1h, .quantile = 0.9}, {}, past);
+  PredictivePolicy policy({.lead = 1h, .quantile = 0.9}, {}, past);
   const Decision d = policy.Decide(At(all.end(), 10, metrics));
   EXPECT_THAT(d.reason, ::testing::Not(HasSubstr("(naive"))) << d.reason;
   const double at_lead = 300 - 200 * std::cos(2 * M_PI * 420 / 1440.0);  // 352 rps, 300 now
@@ -101,14 +108,14 @@ TEST(Predictive, ReactiveFloorReadsCpuAsTheHpaDoes) {
   internal::FakeMetrics metrics;
   metrics.Set(Metric::kRequestRate, 30);
   metrics.Set(Metric::kCpuUtilisation, 0.9);  // 0.9 / 0.6 = 1.5 x 10 ready -> 15
-  PredictivePolicy policy({.target_utilisation = 0.6});
+  PredictivePolicy policy({.max_utilisation = 0.6});
   EXPECT_EQ(policy.Decide(At(kStart, 10, metrics)).desired_replicas, 15);
 }
 
 TEST(Predictive, ScaleDownWaitsForTheWindow) {
   internal::FakeMetrics metrics;
   metrics.Set(Metric::kCpuUtilisation, 0.3);
-  PredictivePolicy policy({.interval = 15s, .target_utilisation = 0.6, .scale_down_window = 1min});
+  PredictivePolicy policy({.interval = 15s, .max_utilisation = 0.6, .scale_down_window = 1min});
   metrics.Set(Metric::kRequestRate, 660);  // ceil(660 / 33) = 20 replicas
   EXPECT_EQ(policy.Decide(At(kStart, 10, metrics)).desired_replicas, 20);
   metrics.Set(Metric::kRequestRate, 330);  // 10 replicas would do
@@ -124,6 +131,17 @@ TEST(Predictive, PolicyFileErrorsNameTheFileAndKey) {
   ASSERT_TRUE(ok) << ok.error().message();
   EXPECT_EQ((*ok)->kind(), "predictive");
   EXPECT_EQ((*ok)->interval(), 15s);
+  // A target utilisation from files of the earlier policy: told what to do instead, with the line.
+  auto old = LoadPolicy(YAML::Load("kind: predictive\nquantile: 0.9\ntarget_utilisation: 60%\n"),
+                        "old.yaml", {.capacity_per_replica = 50});
+  ASSERT_FALSE(old);
+  EXPECT_THAT(old.error().message(), HasSubstr("old.yaml"));
+  EXPECT_THAT(old.error().message(), HasSubstr("target_utilisation"));
+  EXPECT_THAT(old.error().message(), HasSubstr("max_utilisation"));
+  auto zero = LoadPolicy(YAML::Load("kind: predictive\nmax_utilisation: 0%\n"), "zero.yaml",
+                         {.capacity_per_replica = 50});
+  ASSERT_FALSE(zero);
+  EXPECT_THAT(zero.error().message(), HasSubstr("max_utilisation"));
 }
 
 }  // namespace

@@ -369,7 +369,7 @@ Found ForescaleKnobs(const YAML::Node& doc, const std::string& kind, const KnobL
     const double delay = limits.startup_delay_s;
     f.OwnDuration(doc, "lead (forecast horizon)", "lead", 15 * std::round(delay / 30),
                   15 * std::round(delay * 3 / 15), 15, delay);
-    f.OwnPercent(doc, "target utilisation", "target_utilisation", 30, 90, 60);
+    f.OwnPercent(doc, "max utilisation", "max_utilisation", 50, 95, 85);
   }
   return f;
 }

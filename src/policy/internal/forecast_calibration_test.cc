@@ -1,0 +1,96 @@
+#include "policy/internal/forecast_calibration.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+
+namespace forescale::policy::internal {
+namespace {
+
+using namespace std::chrono_literals;
+
+const TimePoint kStart{std::chrono::hours(24 * 20000)};
+
+// Minute m's load is actual(m); at minute m the policy forecasts forecast(m) for the 15 s
+// window that starts at minute m (made two minutes earlier, as a 2-minute lead would), and the
+// pipeline has delivered everything up to the end of minute m (bucket means at 1 min).
+void Replay(ForecastCalibration& c, size_t minutes, const std::function<double(size_t)>& forecast,
+         const std::function<double(size_t)>& actual) {
+  Series delivered{.start = kStart, .step = 1min};
+  for (size_t m = 0; m < minutes; ++m) {
+    const TimePoint from = kStart + std::chrono::minutes(m);
+    c.Expect(from - 2min, from, from + 15s, forecast(m));
+    delivered.values.push_back(actual(m));
+    c.Observe(delivered);
+  }
+}
+
+// A deterministic spread of scores in [-1, 1): the golden-ratio sequence.
+double Spread(size_t m) { return 2 * std::fmod(static_cast<double>(m) * 0.6180339887, 1.0) - 1; }
+
+TEST(ForecastCalibration, NoBoundUntilEnoughForecastsWereScored) {
+  ForecastCalibration c(0.9, 72h, 200, 1);
+  Replay(c, 199, [](size_t) { return 100.0; }, [](size_t m) { return 100 + 10 * Spread(m); });
+  EXPECT_EQ(c.scores(), 199u);
+  EXPECT_FALSE(c.Upper(100));
+  Replay(c, 1, [](size_t) { return 100.0; }, [](size_t) { return 100.0; });
+  // The new run restarts the delivered series: its first window is scored too.
+  EXPECT_EQ(c.scores(), 200u);
+  EXPECT_TRUE(c.Upper(100));
+}
+
+TEST(ForecastCalibration, BoundCoversTheQuantileOfPastMisses) {
+  // Misses of 10 * Spread at a forecast of 100: scores Spread(m) * 10 / sqrt(100) = Spread(m),
+  // uniform on [-1, 1), so the 0.9 quantile is 0.8 and the bound 100 + 0.8 * 10 = 108.
+  ForecastCalibration c(0.9, 72h, 200, 1);
+  Replay(c, 2000, [](size_t) { return 100.0; }, [](size_t m) { return 100 + 10 * Spread(m); });
+  ASSERT_TRUE(c.Upper(100));
+  EXPECT_NEAR(*c.Upper(100), 108, 0.3);
+  // The same misses in units of sqrt(level): at a forecast of 400 the bound is 400 + 0.8 * 20.
+  EXPECT_NEAR(*c.Upper(400), 416, 0.6);
+  size_t covered = 0;
+  for (size_t m = 0; m < 2000; ++m) covered += 100 + 10 * Spread(m) <= *c.Upper(100);
+  EXPECT_GE(covered, 1800u);
+  EXPECT_LE(covered, 1830u);
+}
+
+TEST(ForecastCalibration, EachLevelBandHasItsOwnQuantile) {
+  // Quiet nights (forecast 20, misses up to +-30: bursts) and steady days (forecast 900,
+  // misses up to +-30): one pooled quantile would over-provision the day and under-provision
+  // the night.
+  ForecastCalibration c(0.9, 72h, 200, 4);
+  const auto night = [](size_t m) { return (m / 60) % 2 == 0; };
+  Replay(c, 4000, [&](size_t m) { return night(m) ? 20.0 : 900.0; },
+      [&](size_t m) { return (night(m) ? 20.0 : 900.0) + 30 * Spread(m); });
+  ASSERT_TRUE(c.Upper(20) && c.Upper(900));
+  EXPECT_NEAR(*c.Upper(20), 20 + 0.8 * 30, 1.5);
+  EXPECT_NEAR(*c.Upper(900), 900 + 0.8 * 30, 1.5);
+  // Between the bands' levels, the score quantile is interpolated.
+  const double mid = *c.ScoreQuantile(460);
+  EXPECT_GT(mid, *c.ScoreQuantile(900));
+  EXPECT_LT(mid, *c.ScoreQuantile(20));
+}
+
+TEST(ForecastCalibration, GapsAndPartlySeenWindowsAreNotScored) {
+  ForecastCalibration c(0.9, 72h, 10, 1);
+  Replay(c, 50, [](size_t) { return 100.0; },
+      [](size_t m) { return m % 2 ? std::numeric_limits<double>::quiet_NaN() : 100.0; });
+  EXPECT_EQ(c.scores(), 25u);
+  // A window that began before what the pipeline still delivers: its peak is unknown.
+  ForecastCalibration late(0.9, 72h, 10, 1);
+  late.Expect(kStart, kStart - 10min, kStart - 9min, 100);
+  late.Observe(Series{.start = kStart - 5min, .step = 1min, .values = {1, 2, 3, 4, 5}});
+  EXPECT_EQ(late.scores(), 0u);
+}
+
+TEST(ForecastCalibration, ForgetsMissesOlderThanItsWindow) {
+  ForecastCalibration c(0.9, 1h, 10, 1);
+  Replay(c, 600, [](size_t) { return 100.0; }, [](size_t) { return 100.0; });
+  EXPECT_LE(c.scores(), 61u);
+  EXPECT_GE(c.scores(), 59u);
+}
+
+}  // namespace
+}  // namespace forescale::policy::internal
