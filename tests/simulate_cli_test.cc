@@ -102,6 +102,38 @@ TEST_F(SimulateCli, PrintsTheSummaryAndWritesOneTimelineRowPerStep) {
   EXPECT_GT(last_cost, 0);
 }
 
+TEST_F(SimulateCli, WritesEveryScalingDecisionWithItsReason) {
+  auto r = Simulate({"--policy", "hpa", "--format", "json", "--decisions", Path("decisions.csv")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto lines = Lines(ReadFile(Path("decisions.csv")));
+  ASSERT_EQ(lines[0], "time,resource,from,to,reason");
+  // One row per decision that changed the desired count, in time order.
+  ASSERT_EQ(lines.size(), j["scaling_actions"].get<size_t>() + 1);
+  std::string last_time;
+  int ups = 0, downs = 0;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const auto row = Cells(lines[i]);
+    ASSERT_GE(row.size(), 5u) << lines[i];
+    EXPECT_EQ(row[1], "web");
+    EXPECT_GE(row[0], last_time);
+    last_time = row[0];
+    const int from = std::stoi(row[2]), to = std::stoi(row[3]);
+    EXPECT_NE(from, to) << lines[i];
+    (to > from ? ups : downs) += 1;
+    // The reason is one quoted field after the fourth comma: the HPA's own arithmetic.
+    size_t comma = 0;
+    for (int k = 0; k < 4; ++k) comma = lines[i].find(',', comma) + 1;
+    EXPECT_EQ(lines[i][comma], '"') << lines[i];
+    EXPECT_EQ(lines[i].back(), '"') << lines[i];
+    EXPECT_NE(lines[i].find("->"), std::string::npos) << lines[i];
+  }
+  // The load rises and falls: the HPA scaled both ways.
+  EXPECT_GT(ups, 0);
+  EXPECT_GT(downs, 0);
+  EXPECT_FALSE(std::filesystem::exists(Path("decisions.csv.tmp")));
+}
+
 TEST_F(SimulateCli, JsonSummaryParsesAndCountsSteps) {
   auto r = Simulate({"--policy", "target-tracking", "--format", "json"});
   ASSERT_EQ(r.code, 0) << r.err;
