@@ -23,6 +23,46 @@ constexpr Duration kCalibrationWindow = std::chrono::hours(72);
 constexpr size_t kScoresPerBand = 480;
 constexpr size_t kMaxBands = 8;
 
+// A ramp is followed when the last kRampSteps delivered steps rise with a slope more than
+// kRampSignificance standard errors above zero: a clear trend, not a noisy minute.
+constexpr size_t kRampSteps = 6;
+constexpr double kRampSignificance = 4.0;
+
+// Least-squares line through the last kRampSteps present values of `delivered` (each at the
+// middle of its bucket); the value it reaches at `at`, when its slope is clearly positive.
+struct Ramp {
+  double slope = 0;  // per step
+  double ahead = 0;
+};
+std::optional<Ramp> ClearRamp(const Series& delivered, TimePoint at) {
+  if (delivered.empty() || delivered.step.count() <= 0) return std::nullopt;
+  const size_t from = delivered.size() > kRampSteps ? delivered.size() - kRampSteps : 0;
+  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (size_t i = from; i < delivered.size(); ++i) {
+    const double y = delivered.values[i];
+    if (!std::isfinite(y)) continue;
+    const double x = static_cast<double>(i);
+    n += 1, sx += x, sy += y, sxx += x * x, sxy += x * y;
+  }
+  if (n < 4) return std::nullopt;
+  const double sxx_c = sxx - sx * sx / n;
+  const double slope = (sxy - sx * sy / n) / sxx_c;
+  const double intercept = (sy - slope * sx) / n;
+  double rss = 0;
+  for (size_t i = from; i < delivered.size(); ++i) {
+    const double y = delivered.values[i];
+    if (!std::isfinite(y)) continue;
+    const double r = y - intercept - slope * static_cast<double>(i);
+    rss += r * r;
+  }
+  const double standard_error = std::sqrt(rss / (n - 2) / sxx_c);
+  if (!(slope > kRampSignificance * standard_error)) return std::nullopt;
+  // Bucket i covers [TimeAt(i), TimeAt(i + 1)): its middle is at x = i + 0.5.
+  const double x_at = std::chrono::duration<double>(at - delivered.start) /
+                          std::chrono::duration<double>(delivered.step) - 0.5;
+  return Ramp{.slope = slope, .ahead = intercept + slope * x_at};
+}
+
 int ReplicasFor(double rps, double per_replica) {
   if (!(rps > 0) || !(per_replica > 0)) return 0;
   return static_cast<int>(std::ceil(rps / per_replica - 1e-9));
@@ -253,7 +293,12 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
     calibrate_near_.Expect(observation.now, observation.now, until, near->mean);
     if (auto upper = calibrate_near_.Upper(near->mean)) near->quantile = *upper;
   }
-  int desired = floor;
+  // A clear ramp in the delivered load is extrapolated to the end of the window provisioned for:
+  // a rise the forecast has not caught up with (a level it never saw) is followed at once
+  // rather than after its level correction has averaged it in.
+  const std::optional<Ramp> ramp = ClearRamp(delivered, until);
+  const int ramp_need = ramp ? ReplicasFor(ramp->ahead, per_replica) : 0;
+  int desired = std::max(floor, ramp_need);
   std::string why;
   if (ahead) {
     const int forecast_need = ReplicasForPeak(*ahead, observation.capacity_per_replica);
@@ -270,6 +315,10 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   }
   why += fmt::format("; floor {} ({:.1f} rps, cpu {:.0f}%)", floor, std::isnan(rps) ? 0.0 : rps,
                      std::isnan(cpu) ? 0.0 : cpu * 100);
+  if (ramp) {
+    why += fmt::format("; ramp +{:.1f} rps per {} reaches {:.1f}: needs {}", ramp->slope,
+                       Seconds(options_.forecast_step), ramp->ahead, ramp_need);
+  }
 
   // Scale-down guard: replicas removed now take a start-up delay to come back.
   if (desired < observation.current_replicas) {

@@ -53,9 +53,10 @@ TEST(Predictive, ProvisionsForTheLoadWhenNewReplicasWillBeReady) {
 }
 
 TEST(Predictive, SizesItsUpperBoundAtMaxUtilisation) {
-  // The same forecast with less room per replica asks for proportionally more replicas.
+  // The same forecast with less room per replica asks for proportionally more replicas. At
+  // noon, the top of the cycle: no ramp to follow, the bound alone decides.
   internal::FakeMetrics metrics;
-  const Series history = DailyCycle(3 * 1440 + 540);
+  const Series history = DailyCycle(3 * 1440 + 720);
   metrics.SetHistory(Metric::kRequestRate, history);
   metrics.Set(Metric::kRequestRate, history.values.back());
   metrics.Set(Metric::kCpuUtilisation, 0.5);
@@ -79,6 +80,30 @@ TEST(Predictive, WithoutEnoughHistoryFollowsTheReactiveFloorAndSaysSo) {
   EXPECT_EQ(d.desired_replicas, 7);
   EXPECT_THAT(d.reason, HasSubstr("no forecast yet: 1h of history, needs 6h"));
   EXPECT_TRUE(std::isnan(d.expected_load));
+}
+
+TEST(Predictive, FollowsAClearRampAheadEvenWithoutAForecast) {
+  // Ten minutes rising by 10 rps a minute, 190 rps in the newest: the reactive floor asks for
+  // ceil(190 / 46.75) = 5, but by the end of the window provisioned for (now + 2m15s, the middle
+  // of bucket 11.75) the ramp reaches 100 + 10 * 11.75 = 217.5 rps: ceil(217.5 / 42.5) = 6.
+  internal::FakeMetrics metrics;
+  Series rising{.start = kStart, .step = 1min};
+  for (int i = 0; i < 10; ++i) rising.values.push_back(100 + 10 * i);
+  metrics.SetHistory(Metric::kRequestRate, rising);
+  metrics.Set(Metric::kRequestRate, 190);
+  metrics.Set(Metric::kCpuUtilisation, 0.5);
+  PredictivePolicy policy({.lead = 2min, .min_history = 6h});
+  const Decision d = policy.Decide(At(rising.end(), 4, metrics));
+  EXPECT_EQ(d.desired_replicas, 6) << d.reason;
+  EXPECT_THAT(d.reason, HasSubstr("ramp +10.0 rps per 1m reaches 217.5: needs 6"));
+  // The same minutes in a noisy order are no ramp: the floor alone decides.
+  Series noisy = rising;
+  noisy.values = {100, 190, 120, 170, 110, 180, 130, 160, 140, 190};
+  metrics.SetHistory(Metric::kRequestRate, noisy);
+  PredictivePolicy calm({.lead = 2min, .min_history = 6h});
+  const Decision c = calm.Decide(At(noisy.end(), 4, metrics));
+  EXPECT_EQ(c.desired_replicas, 5) << c.reason;
+  EXPECT_THAT(c.reason, ::testing::Not(HasSubstr("ramp")));
 }
 
 TEST(Predictive, PastDemandIsNotErasedByTheMissingStepsOfANewPipeline) {
