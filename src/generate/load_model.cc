@@ -520,7 +520,15 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
     }
   }
 
-  const internal::ArFit ar = internal::FitArAic(fast, options.max_ar_order);
+  // Without a slow part (a step too coarse for hourly blocks) the fast AR alone carries the
+  // correlation over hours, which 5 steps (2.5 hours at 30 minutes) cannot hold: its order
+  // may then reach `max_ar_span`, AIC choosing (NYC taxi: order 48).
+  size_t max_order = options.max_ar_order;
+  if (model.noise.slow.block.count() == 0) {
+    const size_t span = static_cast<size_t>(options.max_ar_span / history.step);
+    max_order = std::max(max_order, std::min(span, present / 20));
+  }
+  const internal::ArFit ar = internal::FitArAic(fast, max_order);
   model.noise.ar = ar.coef;
   model.noise.innovation_quantiles =
       internal::ScoreQuantiles(internal::ArInnovations(fast, ar), options.quantiles);

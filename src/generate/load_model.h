@@ -11,16 +11,17 @@
 //            profile of multiplicative factors (geometric mean 1), fitted by backfitting
 //            phase means, shortest first;
 //   noise    two time scales on the normal scores of the log-residuals (mapped back through
-//            their quantiles, so the marginal is the residuals' own), each an AR (order by AIC, Yule–Walker,
-//            always stationary) whose innovations are drawn from their own empirical
+//            their quantiles, so the marginal is the residuals' own), each an AR (order by AIC,
+//            Yule–Walker, always stationary) whose innovations are drawn from their own empirical
 //            quantiles, so heavy tails survive:
 //              slow  the residuals' means over blocks (`noise.slow.block`: an hour; none when
-//                    the step is too coarse for 10 steps an hour), an AR over a day of blocks, linearly
-//                    interpolated between block centres — the hours-to-days wander of real
+//                    the step is too coarse for 10 steps an hour), an AR over a day of blocks,
+//                    linearly interpolated between block centres — the hours-to-days wander of real
 //                    load (a busy afternoon, a quiet day) that a short AR at the fitted step
 //                    cannot hold, and whose absence decorrelates synthetic load after a few
 //                    steps;
-//              fast  AR(p <= 5) at the fitted step on what the slow part leaves;
+//              fast  AR(p <= 5) at the fitted step on what the slow part leaves (without
+//                    a slow part, p may reach a day of steps);
 //            the residuals are first divided by a robust spread per phase of the day
 //            (`noise.scale`), because counts are relatively noisier when they are small
 //            (night) — a constant log-noise would blow up the busy hours on the rate scale;
@@ -111,6 +112,9 @@ struct FitOptions {
   ValueKind values = ValueKind::kCountPerStep;
   size_t quantiles = 101;         // stored quantiles of innovations and residuals
   size_t max_ar_order = 5;       // fast part, at the fitted step
+  // Without a slow part (steps too coarse for hourly blocks), the fast AR's order may reach
+  // back this far instead (AIC chooses; at most 1/20 of the present values).
+  Duration max_ar_span{std::chrono::days(1)};
   size_t min_slow_blocks = 48;    // fewer present blocks: no slow part
   double burst_quantile = 0.995;  // residual quantile above which a burst starts
   size_t max_profile_bins = 1440; // cap per season; longer seasons are binned coarser

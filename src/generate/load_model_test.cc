@@ -255,6 +255,43 @@ TEST(LoadModel, KeepsTheSharpEdgesOfAWeeklySeason) {
   EXPECT_GT(edge, 1.6);
 }
 
+// At 30-minute steps there is no slow part, so the fast AR alone must hold the noise's
+// correlation over hours: here a swing (log-noise a_t - a_{t-10}, a an AR(1)) whose ACF is
+// about -0.45 at 5 hours (lag 10), which an AR(5) cannot reach and a longer AR can.
+TEST(LoadModel, FastArReachesHoursWhenThereIsNoSlowPart) {
+  Rng rng(13);
+  Series s{.start = *ParseTimestamp("2024-01-01T00:00:00Z"), .step = std::chrono::minutes(30)};
+  std::vector<double> a;
+  double x = 0;
+  for (size_t i = 0; i < 42 * 48 + 10; ++i) {
+    x = 0.8 * x + 0.6 * rng.Normal();
+    a.push_back(x);
+  }
+  std::vector<double> noise;
+  for (size_t i = 10; i < a.size(); ++i) {
+    noise.push_back(0.2 * (a[i] - a[i - 10]));
+    const double day = std::sin(2 * std::numbers::pi * static_cast<double>((i - 10) % 48) / 48);
+    s.values.push_back(std::round(3000 * std::exp(0.5 * day + noise.back())));
+  }
+  auto m = FitLoadModel(s);
+  ASSERT_TRUE(m) << m.error().message();
+  EXPECT_EQ(m->noise.slow.block.count(), 0);
+  EXPECT_GT(m->noise.ar.size(), 5u);
+  auto g = GenerateProfile(*m, {},
+                           {.duration = std::chrono::days(42),
+                            .step = std::chrono::minutes(30),
+                            .seed = 2,
+                            .seasonality = 0});
+  ASSERT_TRUE(g) << g.error().message();
+  std::vector<double> log_rate;
+  for (double v : g->values) log_rate.push_back(std::log(v));
+  const double real = internal::Autocorrelation(noise, 10);
+  const double synthetic = internal::Autocorrelation(log_rate, 10);
+  std::printf("AR order %zu; lag-10 ACF of the log-noise: simulated %.3f generated %.3f\n",
+              m->noise.ar.size(), real, synthetic);
+  EXPECT_NEAR(synthetic, real, 0.15);
+}
+
 TEST(LoadModel, RecoversGrowthAndLevelOfASimulatedSeries) {
   // 4 weeks of a known process: 50 req/min, +10 %/week, daily sine, lognormal noise.
   Rng rng(3);
