@@ -7,20 +7,23 @@
 //
 //   level    a straight line (Theil–Sen, so an outage or a sale does not tilt it), reported as
 //            the mean rate at the end of the history and a growth per week;
-//   seasons  the cycles forecast::DetectSeasons finds (hour, day, week), each a per-phase
+//   seasons  the cycles (hour, day, week) the history holds at least twice, each a per-phase
 //            profile of multiplicative factors (geometric mean 1), fitted by backfitting
-//            phase means, shortest first;
+//            phase means, shortest first, smoothed as leave-one-cycle-out cross-validation
+//            chooses; a cycle whose chosen profile is flat is no season (so a weak daily
+//            cycle that forecast::DetectSeasons does not keep can still be one);
 //   noise    two time scales on the normal scores of the log-residuals (mapped back through
-//            their quantiles, so the marginal is the residuals' own), each an AR (order by AIC, Yule–Walker,
-//            always stationary) whose innovations are drawn from their own empirical
+//            their quantiles, so the marginal is the residuals' own), each an AR (order by AIC,
+//            Yule–Walker, always stationary) whose innovations are drawn from their own empirical
 //            quantiles, so heavy tails survive:
 //              slow  the residuals' means over blocks (`noise.slow.block`: an hour; none when
-//                    the step is too coarse for 10 steps an hour), an AR over a day of blocks, linearly
-//                    interpolated between block centres — the hours-to-days wander of real
+//                    the step is too coarse for 10 steps an hour), an AR over a day of blocks,
+//                    linearly interpolated between block centres — the hours-to-days wander of real
 //                    load (a busy afternoon, a quiet day) that a short AR at the fitted step
 //                    cannot hold, and whose absence decorrelates synthetic load after a few
 //                    steps;
-//              fast  AR(p <= 5) at the fitted step on what the slow part leaves;
+//              fast  AR(p <= 5) at the fitted step on what the slow part leaves (without
+//                    a slow part, p may reach a day of steps);
 //            the residuals are first divided by a robust spread per phase of the day
 //            (`noise.scale`), because counts are relatively noisier when they are small
 //            (night) — a constant log-noise would blow up the busy hours on the rate scale;
@@ -51,6 +54,7 @@ struct SeasonProfile {
   Duration period{};              // 1h, 1d, 1w
   Duration bin{};                 // width of one factor; period is a whole number of bins
   double strength = 0;            // seasonal strength from DetectSeasons (0..1), for the reader
+                                  // (below its threshold when only the profile fit kept it)
   std::vector<double> factors;    // period / bin factors; bin i covers phase [i*bin, (i+1)*bin)
                                   // of (t since the Unix epoch) mod period
 };
@@ -111,10 +115,16 @@ struct FitOptions {
   ValueKind values = ValueKind::kCountPerStep;
   size_t quantiles = 101;         // stored quantiles of innovations and residuals
   size_t max_ar_order = 5;       // fast part, at the fitted step
+  // Without a slow part (steps too coarse for hourly blocks), the fast AR's order may reach
+  // back this far instead (AIC chooses; at most 1/20 of the present values).
+  Duration max_ar_span{std::chrono::days(1)};
   size_t min_slow_blocks = 48;    // fewer present blocks: no slow part
   double burst_quantile = 0.995;  // residual quantile above which a burst starts
   size_t max_profile_bins = 1440; // cap per season; longer seasons are binned coarser
-  double min_strength = 0.3;      // season detection threshold (forecast::SeasonalityOptions)
+  // DetectSeasons threshold (forecast::SeasonalityOptions). A season it keeps sets the bin of
+  // the longer ones (1/24 of its period); weaker cycles are fitted all the same, and stay when
+  // their cross-validated profile is not flat.
+  double min_strength = 0.3;
 };
 
 // Fits the model; fails when the history has too few present values (< 2 days' worth or

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "core/rng.h"
+#include "generate/internal/season_curve.h"
 #include "generate/internal/stats.h"
 #include "generate/internal/test_data.h"
 #include "generate/profile.h"
@@ -174,6 +175,121 @@ TEST(LoadModel, FitsTheSlowWanderOfASimulatedSeries) {
     // to the fast AR, which forgets it within a few steps; generated ACFs run ~0.1 low here.
     EXPECT_NEAR(synthetic, real, 0.15) << "lag " << lag;
   }
+}
+
+// A daily cycle too weak for DetectSeasons (strength < 0.3, like an ELB's busier afternoons)
+// still repeats: the cross-validated profile keeps it, at the right phase. Without it the
+// generated load has no daily-lag autocorrelation at all (ELB in bench/generate: 0.00 against
+// the real weeks' 0.06-0.09).
+TEST(LoadModel, KeepsAWeakDailySeasonThatRepeats) {
+  Rng rng(5);
+  Series s{.start = *ParseTimestamp("2024-01-01T00:00:00Z"), .step = std::chrono::minutes(5)};
+  for (size_t i = 0; i < 7 * 288; ++i) {
+    // Peak at 15:00 UTC (phase 0.625 of the day), amplitude 0.15 under log-noise of sd 0.5.
+    const double day =
+        std::cos(2 * std::numbers::pi * (static_cast<double>(i % 288) / 288 - 0.625));
+    s.values.push_back(std::round(60 * std::exp(0.15 * day + 0.5 * rng.Normal())));
+  }
+  auto m = FitLoadModel(s);
+  ASSERT_TRUE(m) << m.error().message();
+  const SeasonProfile* daily = nullptr;
+  for (const auto& season : m->seasons) {
+    if (season.period == std::chrono::days(1)) daily = &season;
+  }
+  ASSERT_NE(daily, nullptr) << "the weak daily season was dropped";
+  EXPECT_LT(daily->strength, 0.3);  // not kept by DetectSeasons: the profile fit kept it
+  const auto peak = std::max_element(daily->factors.begin(), daily->factors.end());
+  const double peak_hour = (static_cast<double>(peak - daily->factors.begin()) + 0.5) *
+                           std::chrono::duration<double, std::ratio<3600>>(daily->bin).count();
+  EXPECT_NEAR(peak_hour, 15.0, 2.5);
+}
+
+// Noise alone has no season: every candidate cycle's cross-validated profile is flat, and none
+// is in the model (a phase-mean profile of 7 noisy days would be, repeating its noise daily).
+TEST(LoadModel, FindsNoSeasonInNoise) {
+  Rng rng(6);
+  Series s{.start = *ParseTimestamp("2024-01-01T00:00:00Z"), .step = std::chrono::minutes(5)};
+  for (size_t i = 0; i < 7 * 288; ++i)
+    s.values.push_back(std::round(60 * std::exp(0.5 * rng.Normal())));
+  auto m = FitLoadModel(s);
+  ASSERT_TRUE(m) << m.error().message();
+  for (const auto& season : m->seasons) {
+    ADD_FAILURE() << "season of period " << FormatDuration(season.period)
+                  << " fitted on pure noise";
+  }
+}
+
+// A weekly pattern with sharp edges (busy weekend nights, 00:00-06:00 Saturday and Sunday) on
+// three weeks of 30-minute steps: 6 observations per hourly bin. Smoothing the weekly profile
+// until each value averages 60 observations (10 hours) halved the bump; the width chosen by
+// cross-validation over the weeks keeps it.
+TEST(LoadModel, KeepsTheSharpEdgesOfAWeeklySeason) {
+  Rng rng(9);
+  const TimePoint start = *ParseTimestamp("2024-01-01T00:00:00Z");  // a Monday
+  Series s{.start = start, .step = std::chrono::minutes(30)};
+  auto weekend_night = [](size_t i) {
+    const size_t day = i / 48 % 7, half_hour = i % 48;
+    return (day == 5 || day == 6) && half_hour < 12;
+  };
+  for (size_t i = 0; i < 21 * 48; ++i) {
+    const double day = std::sin(2 * std::numbers::pi * static_cast<double>(i % 48) / 48);
+    s.values.push_back(
+        std::round(2000 * std::exp(0.3 * day + (weekend_night(i) ? std::log(2.0) : 0.0) +
+                                   0.05 * rng.Normal())));
+  }
+  auto m = FitLoadModel(s);
+  ASSERT_TRUE(m) << m.error().message();
+  std::vector<internal::SeasonCurve> curves(m->seasons.begin(), m->seasons.end());
+  auto log_season = [&](size_t i) {
+    double sum = 0;
+    for (const auto& c : curves)
+      sum +=
+          c.At((start + s.step * static_cast<int64_t>(i) + s.step / 2).time_since_epoch().count());
+    return sum;
+  };
+  // Saturday 03:00 vs Friday 03:00, and Saturday 05:00 vs Saturday 08:00.
+  const double bump = std::exp(log_season(5 * 48 + 6) - log_season(4 * 48 + 6));
+  const double edge = std::exp(log_season(5 * 48 + 10) - log_season(5 * 48 + 16));
+  std::printf("weekend-night factor %.3f (true 2), at its edge %.3f\n", bump, edge);
+  EXPECT_NEAR(bump, 2.0, 0.2);
+  EXPECT_GT(edge, 1.6);
+}
+
+// At 30-minute steps there is no slow part, so the fast AR alone must hold the noise's
+// correlation over hours: here a swing (log-noise a_t - a_{t-10}, a an AR(1)) whose ACF is
+// about -0.45 at 5 hours (lag 10), which an AR(5) cannot reach and a longer AR can.
+TEST(LoadModel, FastArReachesHoursWhenThereIsNoSlowPart) {
+  Rng rng(13);
+  Series s{.start = *ParseTimestamp("2024-01-01T00:00:00Z"), .step = std::chrono::minutes(30)};
+  std::vector<double> a;
+  double x = 0;
+  for (size_t i = 0; i < 42 * 48 + 10; ++i) {
+    x = 0.8 * x + 0.6 * rng.Normal();
+    a.push_back(x);
+  }
+  std::vector<double> noise;
+  for (size_t i = 10; i < a.size(); ++i) {
+    noise.push_back(0.2 * (a[i] - a[i - 10]));
+    const double day = std::sin(2 * std::numbers::pi * static_cast<double>((i - 10) % 48) / 48);
+    s.values.push_back(std::round(3000 * std::exp(0.5 * day + noise.back())));
+  }
+  auto m = FitLoadModel(s);
+  ASSERT_TRUE(m) << m.error().message();
+  EXPECT_EQ(m->noise.slow.block.count(), 0);
+  EXPECT_GT(m->noise.ar.size(), 5u);
+  auto g = GenerateProfile(*m, {},
+                           {.duration = std::chrono::days(42),
+                            .step = std::chrono::minutes(30),
+                            .seed = 2,
+                            .seasonality = 0});
+  ASSERT_TRUE(g) << g.error().message();
+  std::vector<double> log_rate;
+  for (double v : g->values) log_rate.push_back(std::log(v));
+  const double real = internal::Autocorrelation(noise, 10);
+  const double synthetic = internal::Autocorrelation(log_rate, 10);
+  std::printf("AR order %zu; lag-10 ACF of the log-noise: simulated %.3f generated %.3f\n",
+              m->noise.ar.size(), real, synthetic);
+  EXPECT_NEAR(synthetic, real, 0.15);
 }
 
 TEST(LoadModel, RecoversGrowthAndLevelOfASimulatedSeries) {
