@@ -17,7 +17,7 @@ const TimePoint kStart{std::chrono::hours(24 * 20000)};
 // window that starts at minute m (made two minutes earlier, as a 2-minute lead would), and the
 // pipeline has delivered everything up to the end of minute m (bucket means at 1 min).
 void Replay(ForecastCalibration& c, size_t minutes, const std::function<double(size_t)>& forecast,
-         const std::function<double(size_t)>& actual) {
+            const std::function<double(size_t)>& actual) {
   Series delivered{.start = kStart, .step = 1min};
   for (size_t m = 0; m < minutes; ++m) {
     const TimePoint from = kStart + std::chrono::minutes(m);
@@ -32,10 +32,12 @@ double Spread(size_t m) { return 2 * std::fmod(static_cast<double>(m) * 0.618033
 
 TEST(ForecastCalibration, NoBoundUntilEnoughForecastsWereScored) {
   ForecastCalibration c(0.9, 72h, 200, 1);
-  Replay(c, 199, [](size_t) { return 100.0; }, [](size_t m) { return 100 + 10 * Spread(m); });
+  Replay(
+      c, 199, [](size_t) { return 100.0; }, [](size_t m) { return 100 + 10 * Spread(m); });
   EXPECT_EQ(c.scores(), 199u);
   EXPECT_FALSE(c.Upper(100));
-  Replay(c, 1, [](size_t) { return 100.0; }, [](size_t) { return 100.0; });
+  Replay(
+      c, 1, [](size_t) { return 100.0; }, [](size_t) { return 100.0; });
   // The new run restarts the delivered series: its first window is scored too.
   EXPECT_EQ(c.scores(), 200u);
   EXPECT_TRUE(c.Upper(100));
@@ -45,7 +47,8 @@ TEST(ForecastCalibration, BoundCoversTheQuantileOfPastMisses) {
   // Misses of 10 * Spread at a forecast of 100: scores Spread(m) * 10 / sqrt(100) = Spread(m),
   // uniform on [-1, 1), so the 0.9 quantile is 0.8 and the bound 100 + 0.8 * 10 = 108.
   ForecastCalibration c(0.9, 72h, 200, 1);
-  Replay(c, 2000, [](size_t) { return 100.0; }, [](size_t m) { return 100 + 10 * Spread(m); });
+  Replay(
+      c, 2000, [](size_t) { return 100.0; }, [](size_t m) { return 100 + 10 * Spread(m); });
   ASSERT_TRUE(c.Upper(100));
   EXPECT_NEAR(*c.Upper(100), 108, 0.3);
   // The same misses in units of sqrt(level): at a forecast of 400 the bound is 400 + 0.8 * 20.
@@ -62,7 +65,8 @@ TEST(ForecastCalibration, EachLevelBandHasItsOwnQuantile) {
   // the night.
   ForecastCalibration c(0.9, 72h, 200, 4);
   const auto night = [](size_t m) { return (m / 60) % 2 == 0; };
-  Replay(c, 4000, [&](size_t m) { return night(m) ? 20.0 : 900.0; },
+  Replay(
+      c, 4000, [&](size_t m) { return night(m) ? 20.0 : 900.0; },
       [&](size_t m) { return (night(m) ? 20.0 : 900.0) + 30 * Spread(m); });
   ASSERT_TRUE(c.Upper(20) && c.Upper(900));
   EXPECT_NEAR(*c.Upper(20), 20 + 0.8 * 30, 1.5);
@@ -75,7 +79,8 @@ TEST(ForecastCalibration, EachLevelBandHasItsOwnQuantile) {
 
 TEST(ForecastCalibration, GapsAndPartlySeenWindowsAreNotScored) {
   ForecastCalibration c(0.9, 72h, 10, 1);
-  Replay(c, 50, [](size_t) { return 100.0; },
+  Replay(
+      c, 50, [](size_t) { return 100.0; },
       [](size_t m) { return m % 2 ? std::numeric_limits<double>::quiet_NaN() : 100.0; });
   EXPECT_EQ(c.scores(), 25u);
   // A window that began before what the pipeline still delivers: its peak is unknown.
@@ -87,7 +92,8 @@ TEST(ForecastCalibration, GapsAndPartlySeenWindowsAreNotScored) {
 
 TEST(ForecastCalibration, ForgetsMissesOlderThanItsWindow) {
   ForecastCalibration c(0.9, 1h, 10, 1);
-  Replay(c, 600, [](size_t) { return 100.0; }, [](size_t) { return 100.0; });
+  Replay(
+      c, 600, [](size_t) { return 100.0; }, [](size_t) { return 100.0; });
   EXPECT_LE(c.scores(), 61u);
   EXPECT_GE(c.scores(), 59u);
 }
