@@ -160,6 +160,9 @@ Result<bool> TestCommand(const TestCommandOptions& options) {
              results->seconds);
   fmt::print("verdict    {}\n\n", verdict.text);
   fmt::print("{}\n", testkit::SummaryTable(*results));
+  if (const std::string note = testkit::ResponseColumnsNote(*results); !note.empty()) {
+    fmt::print("{}\n\n", note);
+  }
   bool all_hold = true;
   for (const auto& a : results->assertions) {
     fmt::print("{}  {}\n", a.passed ? "PASS" : "FAIL", a.message);

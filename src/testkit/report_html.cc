@@ -435,6 +435,7 @@ std::string ReportHtml(const ScenarioResults& r) {
   if (r.repetitions > 1) {
     h += fmt::format(" Brackets: 95 % confidence interval over {} repetitions.", r.repetitions);
   }
+  if (const std::string note = ResponseColumnsNote(r); !note.empty()) h += " " + XmlEscape(note);
   h += "</p>\n" + AllMetricsHtml(r) + "</section>\n";
 
   if (!r.assertions.empty()) {

@@ -48,6 +48,8 @@ TEST_F(ReportHtmlTest, VerdictFirstThenTableAssertionsAndCharts) {
   EXPECT_EQ(Count(html, "class=\"pass\""), 1u);
   EXPECT_EQ(Count(html, "class=\"fail\""), 1u);
   EXPECT_THAT(html, HasSubstr("oracle (perfect foresight)"));
+  // The predictive policy runs above the target on purpose: the note says how to read that.
+  EXPECT_THAT(html, HasSubstr("above the target on purpose"));
 }
 
 TEST_F(ReportHtmlTest, TheReactivePolicyLosesAndTheVerdictSaysSo) {

@@ -46,4 +46,8 @@ int BestPolicy(const ScenarioResults& results, const SummaryColumn& column);
 // "mean [low, high]". Ends with a newline.
 std::string SummaryTable(const ScenarioResults& results);
 
+// How to read the response columns when a policy sizes above the service's target on purpose
+// (predictive); empty when none does.
+std::string ResponseColumnsNote(const ScenarioResults& results);
+
 }  // namespace forescale::testkit
