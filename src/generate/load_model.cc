@@ -32,23 +32,9 @@ double SeasonsAt(const std::vector<internal::SeasonCurve>& curves, int64_t centr
   return s;
 }
 
-// Circular moving average of odd width `w`: phase means of a few cycles are noisy, and a
-// fixed noise pattern repeated every cycle would show up as spurious seasonal correlation.
-std::vector<double> CircularSmooth(const std::vector<double>& v, size_t w) {
-  if (w <= 1 || v.size() < 3) return v;
-  const size_t n = v.size();
-  w = std::min(w | 1, (n - 1) | 1);
-  const size_t half = w / 2;
-  std::vector<double> out(n);
-  for (size_t i = 0; i < n; ++i) {
-    double sum = 0;
-    for (size_t k = 0; k < w; ++k) sum += v[(i + n + k - half) % n];
-    out[i] = sum / static_cast<double>(w);
-  }
-  return out;
-}
-
 // Circular moving average of odd width `w` in O(n) (prefix sums); w >= n averages everything.
+// Phase means of a few cycles are noisy, and a fixed noise pattern repeated every cycle would
+// show up as spurious seasonal correlation: what is smoothed with it.
 std::vector<double> CircularMean(const std::vector<double>& v, size_t w) {
   const size_t n = v.size();
   if (w <= 1 || n < 2) return v;
@@ -367,7 +353,7 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
       ok &= spread[b] > 0;
     }
     if (ok && bins >= 3) {
-      spread = CircularSmooth(spread, 3);
+      spread = CircularMean(spread, 3);
       double ms = 0;
       for (double v : spread) ms += v * v;
       const double rms = std::sqrt(ms / static_cast<double>(bins));
