@@ -246,10 +246,20 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   const MetricSource& metrics = *observation.metrics;
   if (!fitted_ || observation.now - last_fit_ >= options_.refit_every) Refit(observation);
 
+  const TimePoint ready_at = observation.now + options_.lead;
+  const TimePoint until = ready_at + options_.interval;
+  // The delivered request rate, read once per decision (a live source queries Prometheus): the
+  // level correction, the calibration and the ramp all work from it.
+  const Series delivered = metrics.History(
+      Metric::kRequestRate,
+      std::max<Duration>(until - observation.now + std::chrono::minutes(5),
+                         options_.forecast_step * kHoldout),
+      options_.forecast_step);
+
   // Level correction from the last minutes the forecast covered.
   correction_ = 1.0;
-  const Series recent = metrics.History(Metric::kRequestRate, options_.forecast_step * kHoldout,
-                                        options_.forecast_step);
+  const Series recent =
+      delivered.Slice(delivered.size() > kHoldout ? delivered.size() - kHoldout : 0, delivered.size());
   if (!recent.empty() && recent.step == options_.forecast_step) {
     if (auto predicted = MeanForecastAt(recent.start, recent.end()); predicted && *predicted > 0) {
       double actual = 0;
@@ -272,11 +282,6 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   // The forecasts this decision acts on, with their upper bounds calibrated on how far such
   // forecasts missed before (once enough of them have been scored): `ahead` sizes the replicas
   // launched now, `near` guards a scale-down until replicas launched now would be ready.
-  const TimePoint ready_at = observation.now + options_.lead;
-  const TimePoint until = ready_at + options_.interval;
-  const Series delivered =
-      metrics.History(Metric::kRequestRate, until - observation.now + std::chrono::minutes(5),
-                      options_.forecast_step);
   calibrate_ahead_.Observe(delivered);
   calibrate_near_.Observe(delivered);
   std::optional<Peak> ahead = PeakForecast(ready_at, until);
