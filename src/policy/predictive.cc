@@ -288,14 +288,14 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   std::optional<Peak> near = PeakForecast(observation.now, until);
   bool calibrated = false;
   if (ahead) {
-    calibrate_ahead_.Expect(observation.now, ready_at, until, ahead->mean);
+    calibrate_ahead_.Expect(ready_at, until, ahead->mean);
     if (auto upper = calibrate_ahead_.Upper(ahead->mean)) {
       ahead->quantile = *upper;
       calibrated = true;
     }
   }
   if (near) {
-    calibrate_near_.Expect(observation.now, observation.now, until, near->mean);
+    calibrate_near_.Expect(observation.now, until, near->mean);
     if (auto upper = calibrate_near_.Upper(near->mean)) near->quantile = *upper;
   }
   // A clear ramp in the delivered load is extrapolated to the end of the window provisioned for:

@@ -11,9 +11,9 @@ double Scale(double forecast) { return std::sqrt(std::max(forecast, 1.0)); }
 
 }  // namespace
 
-void ForecastCalibration::Expect(TimePoint now, TimePoint from, TimePoint to, double forecast) {
+void ForecastCalibration::Expect(TimePoint from, TimePoint to, double forecast) {
   if (!std::isfinite(forecast) || to <= from) return;
-  pending_.push_back({now, from, to, forecast});
+  pending_.push_back({from, to, forecast});
 }
 
 void ForecastCalibration::Observe(const Series& delivered) {

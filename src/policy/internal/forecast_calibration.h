@@ -32,8 +32,8 @@ class ForecastCalibration {
   ForecastCalibration(double quantile, Duration keep, size_t min_scores, size_t max_bands)
       : quantile_(quantile), keep_(keep), min_scores_(min_scores), max_bands_(max_bands) {}
 
-  // The forecast peak of the load over [from, to), made at `now`.
-  void Expect(TimePoint now, TimePoint from, TimePoint to, double forecast);
+  // The forecast peak of the load over [from, to).
+  void Expect(TimePoint from, TimePoint to, double forecast);
   // The load as delivered so far (bucket means): every expectation whose window it now covers
   // is scored against the highest bucket that overlaps the window.
   void Observe(const Series& delivered);
@@ -45,7 +45,7 @@ class ForecastCalibration {
 
  private:
   struct Expectation {
-    TimePoint made, from, to;
+    TimePoint from, to;
     double forecast;
   };
   void Refresh() const;

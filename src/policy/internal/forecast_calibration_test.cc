@@ -13,15 +13,15 @@ using namespace std::chrono_literals;
 
 const TimePoint kStart{std::chrono::hours(24 * 20000)};
 
-// Minute m's load is actual(m); at minute m the policy forecasts forecast(m) for the 15 s
-// window that starts at minute m (made two minutes earlier, as a 2-minute lead would), and the
-// pipeline has delivered everything up to the end of minute m (bucket means at 1 min).
+// Minute m's load is actual(m); the policy forecast forecast(m) for the 15 s window that starts
+// at minute m, and the pipeline has delivered everything up to the end of minute m (bucket
+// means at 1 min).
 void Replay(ForecastCalibration& c, size_t minutes, const std::function<double(size_t)>& forecast,
             const std::function<double(size_t)>& actual) {
   Series delivered{.start = kStart, .step = 1min};
   for (size_t m = 0; m < minutes; ++m) {
     const TimePoint from = kStart + std::chrono::minutes(m);
-    c.Expect(from - 2min, from, from + 15s, forecast(m));
+    c.Expect(from, from + 15s, forecast(m));
     delivered.values.push_back(actual(m));
     c.Observe(delivered);
   }
@@ -85,7 +85,7 @@ TEST(ForecastCalibration, GapsAndPartlySeenWindowsAreNotScored) {
   EXPECT_EQ(c.scores(), 25u);
   // A window that began before what the pipeline still delivers: its peak is unknown.
   ForecastCalibration late(0.9, 72h, 10, 1);
-  late.Expect(kStart, kStart - 10min, kStart - 9min, 100);
+  late.Expect(kStart - 10min, kStart - 9min, 100);
   late.Observe(Series{.start = kStart - 5min, .step = 1min, .values = {1, 2, 3, 4, 5}});
   EXPECT_EQ(late.scores(), 0u);
 }
