@@ -24,25 +24,30 @@ constexpr size_t kScoresPerBand = 480;
 constexpr size_t kMaxBands = 8;
 
 // A ramp is followed when the last kRampSteps delivered steps rise with a slope more than
-// kRampSignificance standard errors above zero: a clear trend, not a noisy minute.
+// kRampSignificance standard errors above zero: a clear trend, not a noisy minute. It is
+// extrapolated at the slope's lower bound, kRampConfidence standard errors below the fitted
+// one (about 95 % one-sided): the rise that is sure, not the steepest the noise allows.
 constexpr size_t kRampSteps = 6;
 constexpr double kRampSignificance = 4.0;
+constexpr double kRampConfidence = 2.0;
 
 // Least-squares line through the last kRampSteps present values of `delivered` (each at the
-// middle of its bucket); the value it reaches at `at`, when its slope is clearly positive.
+// middle of its bucket); when its slope is clearly positive, the value reached at `at` from the
+// line's newest point at the slope's lower bound.
 struct Ramp {
-  double slope = 0;  // per step
+  double slope = 0;  // per step: the lower bound
   double ahead = 0;
 };
 std::optional<Ramp> ClearRamp(const Series& delivered, TimePoint at) {
   if (delivered.empty() || delivered.step.count() <= 0) return std::nullopt;
   const size_t from = delivered.size() > kRampSteps ? delivered.size() - kRampSteps : 0;
-  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, x_newest = 0;
   for (size_t i = from; i < delivered.size(); ++i) {
     const double y = delivered.values[i];
     if (!std::isfinite(y)) continue;
     const double x = static_cast<double>(i);
     n += 1, sx += x, sy += y, sxx += x * x, sxy += x * y;
+    x_newest = x;
   }
   if (n < 4) return std::nullopt;
   const double sxx_c = sxx - sx * sx / n;
@@ -60,7 +65,9 @@ std::optional<Ramp> ClearRamp(const Series& delivered, TimePoint at) {
   // Bucket i covers [TimeAt(i), TimeAt(i + 1)): its middle is at x = i + 0.5.
   const double x_at = std::chrono::duration<double>(at - delivered.start) /
                           std::chrono::duration<double>(delivered.step) - 0.5;
-  return Ramp{.slope = slope, .ahead = intercept + slope * x_at};
+  const double sure_slope = slope - kRampConfidence * standard_error;
+  return Ramp{.slope = sure_slope,
+              .ahead = intercept + slope * x_newest + sure_slope * (x_at - x_newest)};
 }
 
 int ReplicasFor(double rps, double per_replica) {

@@ -23,7 +23,8 @@
 //      request rate, and its CPU the way the HPA reads it), so a forecast miss is followed as a
 //      reactive policy would follow it; and when the last minutes of delivered load rise clearly
 //      (a slope four standard errors above zero), what that ramp reaches by the end of the
-//      window provisioned for — a rise to a level the history never showed is met ahead too;
+//      window provisioned for at its slope's lower bound (two standard errors below) — a rise
+//      to a level the history never showed is met ahead too;
 //   6. guarded scale-down: below the current count only when the bound over the whole
 //      [now, now + lead + interval] needs fewer, and not below any recommendation of the last
 //      `scale_down_window`.

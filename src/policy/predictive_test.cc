@@ -96,6 +96,15 @@ TEST(Predictive, FollowsAClearRampAheadEvenWithoutAForecast) {
   const Decision d = policy.Decide(At(rising.end(), 4, metrics));
   EXPECT_EQ(d.desired_replicas, 6) << d.reason;
   EXPECT_THAT(d.reason, HasSubstr("ramp +10.0 rps per 1m reaches 217.5: needs 6"));
+  // A rise as clear but not exactly straight is extrapolated at its slope's lower bound, two
+  // standard errors below the fitted 9.77 rps a minute (SE 0.46): from the line's newest point
+  // (188.6) at 8.84 rps a minute it reaches 213.7 at bucket 11.75, not the line's 216.3.
+  Series wobbly = rising;
+  wobbly.values = {100, 110, 120, 130, 140, 152, 158, 172, 178, 190};
+  metrics.SetHistory(Metric::kRequestRate, wobbly);
+  PredictivePolicy sure({.lead = 2min, .min_history = 6h});
+  const Decision w = sure.Decide(At(wobbly.end(), 4, metrics));
+  EXPECT_THAT(w.reason, HasSubstr("ramp +8.8 rps per 1m reaches 213.7: needs 6"));
   // The same minutes in a noisy order are no ramp: the floor alone decides.
   Series noisy = rising;
   noisy.values = {100, 190, 120, 170, 110, 180, 130, 160, 140, 190};
