@@ -15,6 +15,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int64_t kDayMs = 86'400'000;
 constexpr int64_t kWeekMs = 7 * kDayMs;
 constexpr size_t kBackfitIterations = 3;
+// Two-sided 5 % level of the Mann-Kendall test a growth must pass to be extrapolated.
+constexpr double kTrendSignificance = 1.96;
 
 // The bin width of a profile: at least `desired`, a multiple of `step`, dividing `period`,
 // and giving no more than `max_bins` bins.
@@ -260,7 +262,9 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
         by.push_back(sum / static_cast<double>(count));
       }
     }
-    if (bx.size() >= 3) {
+    // A growth the block means do not show at the 5 % level (Mann-Kendall) is not extrapolated:
+    // a level that wandered for three weeks is no trend to carry into the weeks generated.
+    if (bx.size() >= 3 && std::abs(internal::MannKendallZ(bx, by)) > kTrendSignificance) {
       trend = internal::TheilSen(bx, by);
     } else {
       double sum = 0;

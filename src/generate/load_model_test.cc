@@ -292,6 +292,23 @@ TEST(LoadModel, FastArReachesHoursWhenThereIsNoSlowPart) {
   EXPECT_NEAR(synthetic, real, 0.15);
 }
 
+TEST(LoadModel, ALevelThatOnlyWandersIsNoGrowth) {
+  // 3 weeks whose daily level swings by +-30 % (up, down, up again) with no trend: Theil-Sen
+  // alone finds a few % a week, which a generated month would compound. Mann-Kendall sees no
+  // trend at the 5 % level, so none is extrapolated.
+  Rng rng(4);
+  Series s{.start = *ParseTimestamp("2024-01-01T00:00:00Z"), .step = std::chrono::minutes(1)};
+  for (size_t i = 0; i < 21 * 1440; ++i) {
+    const double days = static_cast<double>(i / 1440);
+    const double level = 0.3 * std::sin(2 * std::numbers::pi * days / 14 + 1.5);
+    const double day = std::sin(2 * std::numbers::pi * static_cast<double>(i % 1440) / 1440);
+    s.values.push_back(std::round(50 * std::exp(level + 0.5 * day + 0.1 * rng.Normal())));
+  }
+  auto m = FitLoadModel(s);
+  ASSERT_TRUE(m) << m.error().message();
+  EXPECT_EQ(m->growth_per_week, 0.0);
+}
+
 TEST(LoadModel, RecoversGrowthAndLevelOfASimulatedSeries) {
   // 4 weeks of a known process: 50 req/min, +10 %/week, daily sine, lognormal noise.
   Rng rng(3);

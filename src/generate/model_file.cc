@@ -358,7 +358,7 @@ std::string FormatModelYaml(const LoadModel& m) {
   out << YAML::Key << "rps" << YAML::Value << Number(m.level_rps)
       << YAML::Comment("mean rate at the end of the history, without bursts");
   out << YAML::Key << "growth_per_week" << YAML::Value << Number(m.growth_per_week)
-      << YAML::Comment("0.05 = +5 % a week (robust Theil-Sen trend)");
+      << YAML::Comment("0.05 = +5 % a week (robust Theil-Sen trend; 0 unless significant)");
   out << YAML::Key << "log_offset_rps" << YAML::Value << Number(m.log_offset_rps)
       << YAML::Comment("one request per fitted step: keeps idle steps finite on the log scale");
   out << YAML::EndMap;

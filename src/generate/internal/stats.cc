@@ -262,4 +262,24 @@ Line TheilSen(std::span<const double> x, std::span<const double> y) {
   return line;
 }
 
+double MannKendallZ(std::span<const double> x, std::span<const double> y) {
+  std::vector<std::pair<double, double>> points;
+  for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+    if (!std::isnan(y[i]) && !std::isnan(x[i])) points.emplace_back(x[i], y[i]);
+  }
+  const double n = static_cast<double>(points.size());
+  if (points.size() < 3) return 0.0;
+  double s = 0;
+  for (size_t i = 0; i < points.size(); ++i) {
+    for (size_t j = i + 1; j < points.size(); ++j) {
+      const double d = (points[j].second - points[i].second) * (points[j].first - points[i].first);
+      s += (d > 0) - (d < 0);
+    }
+  }
+  const double sd = std::sqrt(n * (n - 1) * (2 * n + 5) / 18.0);
+  if (s > 0) return (s - 1) / sd;
+  if (s < 0) return (s + 1) / sd;
+  return 0.0;
+}
+
 }  // namespace forescale::generate::internal

@@ -114,6 +114,11 @@ struct Line {
 };
 Line TheilSen(std::span<const double> x, std::span<const double> y);
 
+// Mann–Kendall trend test (the test that goes with the Theil–Sen slope): the standard normal
+// score of S = sum over pairs of sign((y_j - y_i) * (x_j - x_i)), with the usual continuity
+// correction and no correction for ties. |z| > 1.96: a trend at the 5 % level. NaN y skipped.
+double MannKendallZ(std::span<const double> x, std::span<const double> y);
+
 template <typename G>
 double ScoreExpectation(std::span<const double> quantiles, G g) {
   if (quantiles.size() < 2) return quantiles.empty() ? g(0.0) : g(quantiles[0]);

@@ -136,5 +136,20 @@ TEST(Stats, GpdMomentsAndTheilSen) {
   EXPECT_NEAR(line.intercept, 2, 1e-9);
 }
 
+TEST(Stats, MannKendallZ) {
+  // Five rising points: S = 10, var S = 5 * 4 * 15 / 18, z = (10 - 1) / sqrt(var S) = 2.2045.
+  const std::vector<double> x = {0, 1, 2, 3, 4};
+  EXPECT_NEAR(MannKendallZ(x, std::vector<double>{1, 2, 3, 4, 5}), 2.2045, 1e-4);
+  // Two pairs out of order: S = 6, z = 1.2247, no trend at the 5 % level.
+  EXPECT_NEAR(MannKendallZ(x, std::vector<double>{1, 3, 2, 5, 4}), 1.2247, 1e-4);
+  // Falling: the same score, negative; a missing point is skipped, not a zero.
+  EXPECT_NEAR(MannKendallZ(x, std::vector<double>{5, 4, 3, 2, 1}), -2.2045, 1e-4);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_NEAR(MannKendallZ(std::vector<double>{0, 1, 2, 3, 4, 5},
+                           std::vector<double>{1, 2, nan, 3, 4, 5}),
+              2.2045, 1e-4);
+  EXPECT_EQ(MannKendallZ(std::vector<double>{0, 1}, std::vector<double>{0, 1}), 0.0);
+}
+
 }  // namespace
 }  // namespace forescale::generate::internal
