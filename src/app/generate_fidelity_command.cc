@@ -87,10 +87,11 @@ void PrintTable(const generate::FidelityReport& r, const std::string& real_label
       FormatDuration(std::max(o.fidelity.window, r.step * 8)));
   if (o.fidelity.tstr) {
     fmt::print(
-        "{:<20} {:>9}  MASE of {} forecasts of the real series ({} folds of {} steps): trained on "
-        "synthetic {}, on real {}\n",
+        "{:<20} {:>9}  MASE of {} forecasts of the real series ({} folds of {} steps, each after "
+        "{} of real context): trained on synthetic {}, on real {}\n",
         "tstr ratio", Fixed(r.tstr_ratio, 3), r.tstr_model, r.tstr_folds, r.tstr_horizon,
-        Fixed(r.tstr_mase_synthetic, 3), Fixed(r.tstr_mase_real, 3));
+        FormatDuration(o.fidelity.tstr_context), Fixed(r.tstr_mase_synthetic, 3),
+        Fixed(r.tstr_mase_real, 3));
   }
   for (const auto& note : r.notes) fmt::print("note       {}\n", note);
 }
@@ -128,6 +129,7 @@ nlohmann::json ReportJson(const generate::FidelityReport& r, const std::string& 
       {"tstr", o.fidelity.tstr ? nlohmann::json{{"model", r.tstr_model},
                                                 {"folds", r.tstr_folds},
                                                 {"horizon", r.tstr_horizon},
+                                                {"context", FormatDuration(o.fidelity.tstr_context)},
                                                 {"mase_real", Num(r.tstr_mase_real)},
                                                 {"mase_synthetic", Num(r.tstr_mase_synthetic)},
                                                 {"ratio", Num(r.tstr_ratio)}}
@@ -171,7 +173,7 @@ Result<void> GenerateFidelityCommand(const GenerateFidelityOptions& options) {
 std::function<std::optional<Result<void>>()> AddGenerateFidelityCommand(CLI::App& generate) {
   struct State {
     GenerateFidelityOptions o;
-    std::string offset = "+00:00", window = "1h", horizon = "1d";
+    std::string offset = "+00:00", window = "1h", horizon = "1d", context = "6h";
     bool no_tstr = false;
     CLI::App* cmd = nullptr;
   };
@@ -206,6 +208,15 @@ std::function<std::optional<Result<void>>()> AddGenerateFidelityCommand(CLI::App
       ->check(CLI::IsMember({"naive", "snaive", "ets", "mstl", "theta", "prophet", "arima"}));
   c->add_option("--tstr-horizon", s->horizon, "Forecast horizon of each TSTR fold")
       ->check(duration_check);
+  c->add_option("--tstr-context", s->context,
+                "Real steps both TSTR forecasters roll through before each origin (0s: none)")
+      ->check(CLI::Validator(
+          [](const std::string& text) -> std::string {
+            auto d = ParseDuration(text);
+            if (!d) return d.error().message();
+            return d->count() < 0 ? "must not be negative" : "";
+          },
+          "DURATION"));
   c->add_option("--tstr-folds", o.fidelity.tstr_folds,
                 "TSTR folds (the last ones of the real series)")
       ->check(CLI::Range(1, 50));
@@ -219,6 +230,7 @@ std::function<std::optional<Result<void>>()> AddGenerateFidelityCommand(CLI::App
     s->o.real.default_offset = s->o.synthetic.default_offset = -off->time_since_epoch();
     s->o.fidelity.window = *ParseDuration(s->window);
     s->o.fidelity.tstr_horizon = *ParseDuration(s->horizon);
+    s->o.fidelity.tstr_context = *ParseDuration(s->context);
     s->o.fidelity.tstr = !s->no_tstr;
     return GenerateFidelityCommand(s->o);
   };

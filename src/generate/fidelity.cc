@@ -8,6 +8,7 @@
 #include <map>
 #include <numbers>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "core/rng.h"
@@ -478,7 +479,10 @@ void TrainOnSyntheticTestOnReal(const Series& real, const Series& syn,
   r.tstr_mase_real = r.tstr_mase_synthetic = r.tstr_ratio = kNaN;
   const size_t h = std::max<size_t>(1, static_cast<size_t>(options.tstr_horizon / r.step));
   const size_t day = StepsIn(kDay, r.step);
-  const size_t min_train = std::max<size_t>({2 * h, 2 * day, 100});
+  const size_t context = static_cast<size_t>(options.tstr_context / r.step);
+  // A fold's fit holds more than two daily cycles before the context (STL keeps a season only
+  // then), and twice the horizon.
+  const size_t min_train = std::max<size_t>({2 * h, 2 * day + 1, 100}) + context;
   const size_t max_train =
       std::max<size_t>(min_train, static_cast<size_t>(options.tstr_max_train / r.step));
   r.tstr_horizon = h;
@@ -495,16 +499,29 @@ void TrainOnSyntheticTestOnReal(const Series& real, const Series& syn,
       continue;
     }
     const Series real_train = real.Slice(from, origin);
+    // The last `context` steps before the origin are real for both forecasters: each is fitted
+    // on its own series up to them, then rolled forward through them (Extend) before it
+    // forecasts, as a model learned once is then run on live data.
+    const size_t c = context;
+    const size_t fit_steps = origin - from - c;
     std::vector<size_t> seasons;
-    if (day > 0 && real_train.size() >= 2 * day) seasons.push_back(day);
-    if (day > 0 && real_train.size() >= 14 * day) seasons.push_back(7 * day);
-    const forecast::ForecastRequest request{.horizon = h,
-                                            .model = options.tstr_model,
-                                            .quantiles = {0.5},
-                                            .folds = 1,
-                                            .seasons = seasons};
-    auto fr = forecast::RunForecast(real_train, request);
-    auto fs = forecast::RunForecast(syn_train, request);
+    if (day > 0 && fit_steps > 2 * day) seasons.push_back(day);
+    if (day > 0 && fit_steps > 14 * day) seasons.push_back(7 * day);
+    const std::span<const double> live(real.values.data() + (origin - c), c);
+    auto forecast = [&](const Series& train) -> Result<std::vector<double>> {
+      auto model = forecast::MakeForecaster(options.tstr_model);
+      if (!model) return std::unexpected(model.error());
+      if (auto ok = (*model)->Fit(train.Slice(0, fit_steps), {.seasons = seasons}); !ok) {
+        return std::unexpected(ok.error());
+      }
+      if (auto ok = (*model)->Extend(live); !ok) return std::unexpected(ok.error());
+      auto mean = (*model)->Predict(h);
+      if (!mean) return std::unexpected(mean.error());
+      for (double& v : *mean) v = std::max(0.0, v);  // loads are never negative
+      return mean;
+    };
+    auto fr = forecast(real_train);
+    auto fs = forecast(syn_train);
     if (!fr || !fs) {
       r.notes.push_back("TSTR: " + options.tstr_model +
                         " failed: " + (fr ? fs.error().message() : fr.error().message()));
@@ -516,8 +533,8 @@ void TrainOnSyntheticTestOnReal(const Series& real, const Series& syn,
       scale = forecast::MaseScale(real_train.values, seasons.empty() ? 1 : seasons.front());
       if (!(scale > 0)) scale = 1;
     }
-    on_real.push_back({.origin = origin, .actual = actual, .mean = fr->mean});
-    on_syn.push_back({.origin = origin, .actual = std::move(actual), .mean = fs->mean});
+    on_real.push_back({.origin = origin, .actual = actual, .mean = std::move(*fr)});
+    on_syn.push_back({.origin = origin, .actual = std::move(actual), .mean = std::move(*fs)});
   }
   r.tstr_folds = on_real.size();
   if (on_real.empty()) {

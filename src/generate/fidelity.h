@@ -30,13 +30,19 @@
 //                    = always told apart. Folds are contiguous blocks of time (in a random
 //                    order): neighbouring windows are alike, and random folds would let the
 //                    classifier recognise a window by its neighbour;
-//   tstr             train on synthetic, test on real: a fixed forecaster (forecast::RunForecast
-//                    with `tstr_model`) forecasts the last `tstr_folds` windows of
-//                    `tstr_horizon` of the real series, once fitted on the real steps before
-//                    each origin and once on the synthetic steps at the same times (the
-//                    synthetic series shifted by whole days when it does not cover them);
-//                    MASE of each (one scale: the real training window's seasonal naive MAE)
-//                    and their ratio, synthetic / real (1.0 = as good as real history).
+//   tstr             train on synthetic, test on real: a fixed forecaster (`tstr_model`, with
+//                    the daily and weekly seasons its fit holds more than twice; folds whose
+//                    fit holds less than two days are skipped) forecasts the last
+//                    `tstr_folds` windows of `tstr_horizon` of the real series, once fitted on
+//                    the real steps before each origin and once on the synthetic steps at the
+//                    same times (the synthetic series shifted by whole days when it does not
+//                    cover them). Both fits stop `tstr_context` before the origin and both
+//                    models then roll forward through the real steps of that context: the model
+//                    learned from synthetic data is tested on real data, as it would be run
+//                    live, rather than asked to guess today's real level from a synthetic
+//                    yesterday (which no sampler of the process could know). MASE of each (one
+//                    scale: the real training window's seasonal naive MAE) and their ratio,
+//                    synthetic / real (1.0 = as good as real history).
 //
 // A measure that the data cannot support (a discriminative score with too few windows, peak
 // timing on series shorter than a day, TSTR without room for one fold) is NaN, with a note
@@ -73,6 +79,7 @@ struct FidelityOptions {
   Duration tstr_horizon{std::chrono::days(1)};
   size_t tstr_folds = 5;
   Duration tstr_max_train{std::chrono::days(14)};  // training window per fold, at most
+  Duration tstr_context{std::chrono::hours(6)};     // real steps both models roll through
 };
 
 struct FidelityReport {
