@@ -56,6 +56,16 @@ Result<void> GenerateFitCommand(const GenerateFitOptions& options) {
   fmt::print(stderr, "level    {:.4g} rps at {}, growth {:+.2f} %/week\n", model->level_rps,
              FormatRfc3339(model->history_end), 100 * model->growth_per_week);
   fmt::print(stderr, "seasons  {}\n", seasons.empty() ? "none detected" : seasons);
+  if (!model->unusual_days.empty()) {
+    std::string days;
+    for (TimePoint d : model->unusual_days) {
+      days += (days.empty() ? "" : ", ") + FormatRfc3339(d).substr(0, 10);
+    }
+    fmt::print(stderr,
+               "unusual  {} left out of the seasons: shaped unlike the other days (a holiday or an "
+               "incident; to generate one, add an event)\n",
+               days);
+  }
   const std::string slow =
       model->noise.slow.block.count() > 0
           ? fmt::format(" + AR({}) on {} means", model->noise.slow.ar.size(), FormatDuration(model->noise.slow.block))

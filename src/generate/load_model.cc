@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include "forecast/seasonality.h"
@@ -17,6 +19,8 @@ constexpr int64_t kWeekMs = 7 * kDayMs;
 constexpr size_t kBackfitIterations = 3;
 // Two-sided 5 % level of the Mann-Kendall test a growth must pass to be extrapolated.
 constexpr double kTrendSignificance = 1.96;
+// Modified z-score above which a day's shape is unusual (Iglewicz and Hoaglin's outlier rule).
+constexpr double kUnusualDayScore = 3.5;
 
 // The bin width of a profile: at least `desired`, a multiple of `step`, dividing `period`,
 // and giving no more than `max_bins` bins.
@@ -244,6 +248,11 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
   std::vector<double> seasonal(n, 0.0);
   internal::Line trend;
   std::vector<double> z(n, kNaN);
+  const std::vector<SeasonProfile> flat_seasons = seasons;
+  std::vector<double> shape_y = y;  // y without the unusual days (below)
+  auto fit_trend_and_seasons = [&] {
+  seasons = flat_seasons;
+  std::fill(seasonal.begin(), seasonal.end(), 0.0);
   for (size_t outer = 0; outer < 2; ++outer) {
     // Trend from block means of the deseasoned log values; blocks less than half present
     // are left out rather than biased by what is missing.
@@ -252,8 +261,8 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
       double sum = 0;
       size_t count = 0;
       for (size_t i = b0; i < b0 + block; ++i) {
-        if (!std::isnan(y[i])) {
-          sum += y[i] - seasonal[i];
+        if (!std::isnan(shape_y[i])) {
+          sum += shape_y[i] - seasonal[i];
           ++count;
         }
       }
@@ -270,15 +279,15 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
       double sum = 0;
       size_t count = 0;
       for (size_t i = 0; i < n; ++i) {
-        if (!std::isnan(y[i])) {
-          sum += y[i] - seasonal[i];
+        if (!std::isnan(shape_y[i])) {
+          sum += shape_y[i] - seasonal[i];
           ++count;
         }
       }
       trend = {.intercept = sum / static_cast<double>(count), .slope = 0};
     }
     for (size_t i = 0; i < n; ++i) {
-      z[i] = y[i] - (trend.intercept + trend.slope * weeks_from_end(static_cast<double>(centre_ms(i))));
+      z[i] = shape_y[i] - (trend.intercept + trend.slope * weeks_from_end(static_cast<double>(centre_ms(i))));
     }
     // Backfitting: each season is the binned phase mean of what the others leave (smoothed as
     // cross-validation over its cycles says, FitSeasonProfile).
@@ -310,6 +319,69 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
     }
     std::vector<internal::SeasonCurve> curves(seasons.begin(), seasons.end());
     for (size_t i = 0; i < n; ++i) seasonal[i] = SeasonsAt(curves, centre_ms(i));
+  }
+  };
+  fit_trend_and_seasons();
+
+  // Unusual days (a holiday that looks like a Sunday, an incident): a day whose shape departs
+  // from the fitted seasons far more than the other days' do is left out of the level and
+  // seasons, fitted again without it, so one Labor Day does not become every Monday's shape.
+  // It stays in the noise and bursts below: days like it are part of how the load varies (left
+  // out of those too, NASA's generated weeks came out too regular: discriminative 0.64 against
+  // 0.62 keeping them, median of 8 seeds).
+  // The departure is the RMS of the day's residuals about their own mean (the day's level is
+  // the slow part's business, not this); unusual = modified z-score (Iglewicz and Hoaglin:
+  // 0.6745 (x - median) / MAD) above 3.5, among at least a week of whole days. One day at a
+  // time, the worst first, refitting in between (an unusual Monday makes the other Mondays
+  // look unusual until it is gone), at most one day in seven.
+  if (const size_t day_steps = static_cast<size_t>(kDayMs / step_ms);
+      kDayMs % step_ms == 0 && day_steps >= 8) {
+    const int64_t first_day = internal::FloorDiv(start_ms, kDayMs);
+    const size_t days = static_cast<size_t>(
+        internal::FloorDiv(start_ms + static_cast<int64_t>(n) * step_ms - 1, kDayMs) - first_day + 1);
+    auto day_of = [&](size_t i) { return static_cast<size_t>(internal::FloorDiv(centre_ms(i), kDayMs) - first_day); };
+    std::vector<double> sum(days), sum2(days), count(days);
+    for (size_t round = 0;; ++round) {
+      std::fill(sum.begin(), sum.end(), 0.0);
+      std::fill(sum2.begin(), sum2.end(), 0.0);
+      std::fill(count.begin(), count.end(), 0.0);
+      for (size_t i = 0; i < n; ++i) {
+        if (std::isnan(z[i]) || std::isnan(shape_y[i])) continue;
+        const double v = z[i] - seasonal[i];
+        const size_t d = day_of(i);
+        sum[d] += v, sum2[d] += v * v, count[d] += 1;
+      }
+      std::vector<double> departure(days, kNaN), present_days;
+      for (size_t d = 0; d < days; ++d) {
+        if (count[d] * 2 < static_cast<double>(day_steps)) continue;
+        const double mean = sum[d] / count[d];
+        departure[d] = std::sqrt(std::max(0.0, sum2[d] / count[d] - mean * mean));
+        present_days.push_back(departure[d]);
+      }
+      if (present_days.size() < 7 || round >= present_days.size() / 7) break;
+      const double median_departure = internal::Quantile(present_days, 0.5);
+      for (double& v : present_days) v = std::abs(v - median_departure);
+      const double mad = internal::Quantile(present_days, 0.5);
+      const auto worst = std::max_element(departure.begin(), departure.end(), [](double a, double b) {
+        return std::isnan(a) || (!std::isnan(b) && b > a);
+      });
+      if (!(mad > 0) || std::isnan(*worst) ||
+          0.6745 * (*worst - median_departure) / mad <= kUnusualDayScore) {
+        break;
+      }
+      const size_t d = static_cast<size_t>(worst - departure.begin());
+      model.unusual_days.push_back(TimePoint{Duration{(first_day + static_cast<int64_t>(d)) * kDayMs}});
+      for (size_t i = 0; i < n; ++i) {
+        if (day_of(i) == d) shape_y[i] = kNaN;
+      }
+      fit_trend_and_seasons();
+    }
+    std::sort(model.unusual_days.begin(), model.unusual_days.end());
+    if (!model.unusual_days.empty()) {
+      for (size_t i = 0; i < n; ++i) {
+        z[i] = y[i] - (trend.intercept + trend.slope * weeks_from_end(static_cast<double>(centre_ms(i))));
+      }
+    }
   }
   // A cycle whose cross-validated profile is flat does not repeat: it is not a season.
   std::erase_if(seasons, [](const SeasonProfile& s) {

@@ -97,6 +97,10 @@ struct LoadModel {
   Duration step{};                // step of the history the model was fitted on
   TimePoint history_start{}, history_end{};
   size_t points = 0, missing = 0; // of the history
+  // Days (UTC midnight) left out of the level and seasons: their shape departs from the seasons
+  // far more than the other days' (a holiday, an incident). They stay in the noise and bursts.
+  // Informational in the model file.
+  std::vector<TimePoint> unusual_days;
   double level_rps = 0;           // mean rate at history_end, without bursts
   double growth_per_week = 0;     // relative: 0.05 = +5 % a week
   double log_offset_rps = 0;      // c above

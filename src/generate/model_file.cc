@@ -160,7 +160,8 @@ Result<LoadModel> ParseRoot(const YAML::Node& root, const Reader& r) {
     return r.Bad(format, "format", std::string("expected '") + kFormat + "'");
   }
   FS_TRY(history, r.Required(root, "", "history"));
-  if (auto ok = r.Map(history, "history", {"step", "start", "end", "points", "missing"}); !ok) {
+  if (auto ok = r.Map(history, "history", {"step", "start", "end", "points", "missing", "unusual_days"});
+      !ok) {
     return std::unexpected(ok.error());
   }
   FS_TRY(step, r.DurationOf(history, "history", "step"));
@@ -173,6 +174,15 @@ Result<LoadModel> ParseRoot(const YAML::Node& root, const Reader& r) {
   m.history_end = end;
   m.points = points;
   m.missing = missing;
+  if (const YAML::Node days = history["unusual_days"]) {
+    if (!days.IsSequence()) return r.Bad(days, "history.unusual_days", "expected a list of timestamps");
+    for (size_t i = 0; i < days.size(); ++i) {
+      if (!days[i].IsScalar()) return r.Bad(days[i], "history.unusual_days", "expected a timestamp");
+      auto t = ParseTimestamp(days[i].Scalar());
+      if (!t) return r.Bad(days[i], "history.unusual_days", t.error().message());
+      m.unusual_days.push_back(*t);
+    }
+  }
 
   FS_TRY(level, r.Required(root, "", "level"));
   if (auto ok = r.Map(level, "level", {"rps", "growth_per_week", "log_offset_rps"}); !ok) {
@@ -352,6 +362,12 @@ std::string FormatModelYaml(const LoadModel& m) {
   out << YAML::Key << "end" << YAML::Value << FormatRfc3339(m.history_end);
   out << YAML::Key << "points" << YAML::Value << m.points;
   out << YAML::Key << "missing" << YAML::Value << m.missing;
+  if (!m.unusual_days.empty()) {
+    out << YAML::Key << "unusual_days" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (TimePoint d : m.unusual_days) out << FormatRfc3339(d);
+    out << YAML::EndSeq
+        << YAML::Comment("left out of the seasons: shaped unlike the other days (a holiday? an incident?)");
+  }
   out << YAML::EndMap;
 
   out << YAML::Key << "level" << YAML::Value << YAML::BeginMap;

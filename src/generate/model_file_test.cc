@@ -46,6 +46,7 @@ TEST(ModelFile, RoundTripGeneratesIdenticalProfiles) {
   EXPECT_EQ(back->noise.slow.ar, model.noise.slow.ar);
   EXPECT_EQ(back->noise.slow.innovation_quantiles, model.noise.slow.innovation_quantiles);
   EXPECT_EQ(back->bursts.decay, model.bursts.decay);
+  EXPECT_EQ(back->unusual_days, model.unusual_days);
   EXPECT_EQ(Csv(*back), Csv(model));
   // And the text itself is a fixed point.
   EXPECT_EQ(FormatModelYaml(*back), FormatModelYaml(model));
@@ -103,6 +104,30 @@ TEST(ModelFile, WrongTypeNamesFileLineAndKey) {
       << error;
   const std::string list = ErrorAfterEdit("ar: [0.6]", "ar: {a: 1}");
   EXPECT_NE(list.find("noise.ar: expected a list"), std::string::npos) << list;
+}
+
+TEST(ModelFile, UnusualDaysAreTimestampsOrAClearError) {
+  const std::string head = "format: forescale-load-model/1\nhistory: {step: 1h, start: 2024-01-01T00:00:00Z, "
+                           "end: 2024-01-08T00:00:00Z, points: 168, missing: 0, unusual_days: ";
+  const std::string rest = R"(}
+level: {rps: 20, growth_per_week: 0, log_offset_rps: 0.0003}
+seasons: []
+noise: {ar: [0.5], innovation_quantiles: [-0.2, 0, 0.2], residual_quantiles: [-0.25, 0, 0.25]}
+bursts: {rate_per_day: 0, threshold: 0, height_scale: 0, height_shape: 0, max_height: 0, decay: 1m}
+)";
+  auto ok = ParseModelYaml(head + "[2024-01-01T00:00:00Z]" + rest, "m.yaml");
+  ASSERT_TRUE(ok) << ok.error().message();
+  ASSERT_EQ(ok->unusual_days.size(), 1u);
+  EXPECT_EQ(ok->unusual_days[0], *ParseTimestamp("2024-01-01T00:00:00Z"));
+  auto bad = ParseModelYaml(head + "[monday]" + rest, "m.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("m.yaml:2: history.unusual_days:"), std::string::npos)
+      << bad.error().message();
+  auto scalar = ParseModelYaml(head + "2024-01-01" + rest, "m.yaml");
+  ASSERT_FALSE(scalar);
+  EXPECT_NE(scalar.error().message().find("history.unusual_days: expected a list of timestamps"),
+            std::string::npos)
+      << scalar.error().message();
 }
 
 TEST(ModelFile, NegativeRatesNameFileLineAndKey) {
