@@ -276,7 +276,7 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   }
 
   // Reactive floor: what the load of the last minute needs below max_utilisation, by request
-  // rate and by CPU, with the HPA's tolerance (a reactive controller would not act on less).
+  // rate and by CPU. No tolerance by default: max_utilisation is already where latency breaks.
   const double per_replica = observation.capacity_per_replica * options_.max_utilisation;
   const double rps = metrics.Average(Metric::kRequestRate, std::chrono::minutes(1));
   const double cpu = metrics.Average(Metric::kCpuUtilisation, std::chrono::minutes(1));

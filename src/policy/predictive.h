@@ -63,7 +63,9 @@ struct PredictiveOptions {
   // of minutes costs seconds per refit, and it rarely wins on traffic with daily seasons.
   std::vector<std::string> candidates = {"naive", "snaive", "ets", "mstl", "theta", "prophet"};
   Duration scale_down_window{std::chrono::minutes(5)};
-  double tolerance = 0.1;                            // of the reactive floor, as the HPA
+  // How far above max_utilisation the reactive floor lets the load run before it acts. 0:
+  // at once; max_utilisation is where latency breaks, not a target with room above it.
+  double tolerance = 0.0;
 };
 
 class PredictivePolicy final : public Policy {

@@ -72,19 +72,19 @@ TEST(Predictive, SizesItsUpperBoundAtMaxUtilisation) {
 TEST(Predictive, WithoutEnoughHistoryFollowsTheReactiveFloorAndSaysSo) {
   internal::FakeMetrics metrics;
   metrics.SetHistory(Metric::kRequestRate, DailyCycle(60));
-  // 310 rps at 85 % of 50 rps per replica, with the HPA's 10 % tolerance: ceil(310 / 46.75) = 7.
+  // 310 rps at 85 % of 50 rps per replica: ceil(310 / 42.5) = 8.
   metrics.Set(Metric::kRequestRate, 310);
   metrics.Set(Metric::kCpuUtilisation, 0.5);
   PredictivePolicy policy({.min_history = 6h});
   const Decision d = policy.Decide(At(kStart + 1h, 4, metrics));
-  EXPECT_EQ(d.desired_replicas, 7);
+  EXPECT_EQ(d.desired_replicas, 8);
   EXPECT_THAT(d.reason, HasSubstr("no forecast yet: 1h of history, needs 6h"));
   EXPECT_TRUE(std::isnan(d.expected_load));
 }
 
 TEST(Predictive, FollowsAClearRampAheadEvenWithoutAForecast) {
   // Ten minutes rising by 10 rps a minute, 190 rps in the newest: the reactive floor asks for
-  // ceil(190 / 46.75) = 5, but by the end of the window provisioned for (now + 2m15s, the middle
+  // ceil(190 / 42.5) = 5, but by the end of the window provisioned for (now + 2m15s, the middle
   // of bucket 11.75) the ramp reaches 100 + 10 * 11.75 = 217.5 rps: ceil(217.5 / 42.5) = 6.
   internal::FakeMetrics metrics;
   Series rising{.start = kStart, .step = 1min};
@@ -150,13 +150,13 @@ TEST(Predictive, ScaleDownWaitsForTheWindow) {
   internal::FakeMetrics metrics;
   metrics.Set(Metric::kCpuUtilisation, 0.3);
   PredictivePolicy policy({.interval = 15s, .max_utilisation = 0.6, .scale_down_window = 1min});
-  metrics.Set(Metric::kRequestRate, 660);  // ceil(660 / 33) = 20 replicas
-  EXPECT_EQ(policy.Decide(At(kStart, 10, metrics)).desired_replicas, 20);
-  metrics.Set(Metric::kRequestRate, 330);  // 10 replicas would do
-  const Decision held = policy.Decide(At(kStart + 15s, 20, metrics));
-  EXPECT_EQ(held.desired_replicas, 20);
-  EXPECT_THAT(held.reason, HasSubstr("scale-down held at 20"));
-  EXPECT_EQ(policy.Decide(At(kStart + 60s, 20, metrics)).desired_replicas, 10);
+  metrics.Set(Metric::kRequestRate, 660);  // ceil(660 / 30) = 22 replicas
+  EXPECT_EQ(policy.Decide(At(kStart, 10, metrics)).desired_replicas, 22);
+  metrics.Set(Metric::kRequestRate, 330);  // 11 replicas would do
+  const Decision held = policy.Decide(At(kStart + 15s, 22, metrics));
+  EXPECT_EQ(held.desired_replicas, 22);
+  EXPECT_THAT(held.reason, HasSubstr("scale-down held at 22"));
+  EXPECT_EQ(policy.Decide(At(kStart + 60s, 22, metrics)).desired_replicas, 11);
 }
 
 TEST(Predictive, PolicyFileErrorsNameTheFileAndKey) {
