@@ -16,7 +16,7 @@ struct ForecastCommandOptions {
   std::vector<double> quantiles = {0.5, 0.9, 0.99};
   std::vector<size_t> seasons;         // empty: detect
   std::string events_path;             // YAML of known events (core/events.h); empty: none
-  size_t folds = 5;
+  size_t folds = 0;                    // 0: as ForecastRequest::folds chooses
   std::string format = "csv";          // forecast: csv|json; backtest: table|json
   bool quiet = false;                  // forecast: no summary on stderr
 };

@@ -207,7 +207,8 @@ int Main(int argc, char** argv) {
         ->check(CLI::Validator(DurationOption::Check, "DURATION"));
     cmd->add_option("--utc-offset", fc_offset, "Zone of timestamps written without one");
     cmd->add_option("--horizon", fc.horizon, "Steps (60) or a duration (1h, 1d)")->required();
-    cmd->add_option("--folds", fc.folds, "Rolling-origin backtest folds")
+    cmd->add_option("--folds", fc.folds,
+                    "Rolling-origin backtest folds (default: 10, fewer down to 5 on long horizons)")
         ->check(CLI::Range(1, 50));
     cmd->add_option("--seasons", seasons,
                     "Seasonal periods in steps, e.g. 1440,10080 (default: detected)");

@@ -45,6 +45,33 @@ TEST(Engine, FinalFitKeepsTheWholeHistoryWhenTheRegressionLearnsAnEvent) {
   EXPECT_EQ(r->fitted_steps, 600u);
 }
 
+// Ten folds where their forecasts fit in the fitting window, fewer (not below five) on long
+// horizons, where they would cost more than they tell.
+TEST(Engine, DefaultFoldsAreTenExceptOnLongHorizons) {
+  std::vector<double> y(2000);
+  for (size_t i = 0; i < y.size(); ++i) y[i] = 50 + static_cast<double>(i % 7);
+  ForecastRequest request{
+      .horizon = 24, .model = "naive", .quantiles = {0.5}, .seasons = std::vector<size_t>{}};
+  auto r = RunForecast(Hourly(y), request);  // fitting window 1,000 steps: 41 horizons
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->folds, 10u);
+
+  request.horizon = 300;  // 3 horizons in the window: the floor of five
+  r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->folds, 5u);
+
+  request.horizon = 140;  // 7 horizons in the window
+  r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->folds, 7u);
+
+  request.folds = 3;  // as asked
+  r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->folds, 3u);
+}
+
 // A bursty service goes quiet: the last folds are flat, and only a model that follows the
 // last value is exact there. The folds inside the bursts err by a lot for every model; scoring
 // by the plain mean over folds lets them decide, the geometric mean over folds does not.
