@@ -126,11 +126,11 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   const size_t max_train = request.max_backtest_train
                                ? request.max_backtest_train
                                : std::max<size_t>(1000, 5 * period);
-  const size_t folds = request.folds
-                           ? request.folds
-                           : std::clamp(max_train / request.horizon, ForecastRequest::kMinFolds,
-                                        ForecastRequest::kMaxFolds);
-  const BacktestOptions options{.horizon = request.horizon, .folds = folds, .max_train = max_train};
+  const size_t fold_count = request.folds
+                                ? request.folds
+                                : std::clamp(max_train / request.horizon, ForecastRequest::kMinFolds,
+                                             ForecastRequest::kMaxFolds);
+  const BacktestOptions options{.horizon = request.horizon, .folds = fold_count, .max_train = max_train};
 
   // Events: learnable ones bring the regression in; unseen ones with a lift scale the forecast.
   bool learn_events = false;
