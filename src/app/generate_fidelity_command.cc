@@ -145,6 +145,13 @@ std::string DurationCheck(const std::string& text) {
   return "";
 }
 
+std::string NonNegativeDurationCheck(const std::string& text) {
+  auto d = ParseDuration(text);
+  if (!d) return d.error().message();
+  if (d->count() < 0) return "must not be negative";
+  return "";
+}
+
 }  // namespace
 
 Result<void> GenerateFidelityCommand(const GenerateFidelityOptions& options) {
@@ -210,13 +217,7 @@ std::function<std::optional<Result<void>>()> AddGenerateFidelityCommand(CLI::App
       ->check(duration_check);
   c->add_option("--tstr-context", s->context,
                 "Real steps both TSTR forecasters roll through before each origin (0s: none)")
-      ->check(CLI::Validator(
-          [](const std::string& text) -> std::string {
-            auto d = ParseDuration(text);
-            if (!d) return d.error().message();
-            return d->count() < 0 ? "must not be negative" : "";
-          },
-          "DURATION"));
+      ->check(CLI::Validator(NonNegativeDurationCheck, "DURATION"));
   c->add_option("--tstr-folds", o.fidelity.tstr_folds,
                 "TSTR folds (the last ones of the real series)")
       ->check(CLI::Range(1, 50));

@@ -502,12 +502,11 @@ void TrainOnSyntheticTestOnReal(const Series& real, const Series& syn,
     // The last `context` steps before the origin are real for both forecasters: each is fitted
     // on its own series up to them, then rolled forward through them (Extend) before it
     // forecasts, as a model learned once is then run on live data.
-    const size_t c = context;
-    const size_t fit_steps = origin - from - c;
+    const size_t fit_steps = origin - from - context;
     std::vector<size_t> seasons;
     if (day > 0 && fit_steps > 2 * day) seasons.push_back(day);
     if (day > 0 && fit_steps > 14 * day) seasons.push_back(7 * day);
-    const std::span<const double> live(real.values.data() + (origin - c), c);
+    const std::span<const double> live(real.values.data() + (origin - context), context);
     auto forecast = [&](const Series& train) -> Result<std::vector<double>> {
       auto model = forecast::MakeForecaster(options.tstr_model);
       if (!model) return std::unexpected(model.error());

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 
 #include "forecast/seasonality.h"
@@ -247,79 +245,83 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
 
   std::vector<double> seasonal(n, 0.0);
   internal::Line trend;
+  auto trend_at = [&](size_t i) {
+    return trend.intercept + trend.slope * weeks_from_end(static_cast<double>(centre_ms(i)));
+  };
   std::vector<double> z(n, kNaN);
   const std::vector<SeasonProfile> flat_seasons = seasons;
   std::vector<double> shape_y = y;  // y without the unusual days (below)
   auto fit_trend_and_seasons = [&] {
-  seasons = flat_seasons;
-  std::fill(seasonal.begin(), seasonal.end(), 0.0);
-  for (size_t outer = 0; outer < 2; ++outer) {
-    // Trend from block means of the deseasoned log values; blocks less than half present
-    // are left out rather than biased by what is missing.
-    std::vector<double> bx, by;
-    for (size_t b0 = 0; b0 + block <= n; b0 += block) {
-      double sum = 0;
-      size_t count = 0;
-      for (size_t i = b0; i < b0 + block; ++i) {
-        if (!std::isnan(shape_y[i])) {
-          sum += shape_y[i] - seasonal[i];
-          ++count;
+    seasons = flat_seasons;
+    std::fill(seasonal.begin(), seasonal.end(), 0.0);
+    for (size_t outer = 0; outer < 2; ++outer) {
+      // Trend from block means of the deseasoned log values; blocks less than half present
+      // are left out rather than biased by what is missing.
+      std::vector<double> bx, by;
+      for (size_t b0 = 0; b0 + block <= n; b0 += block) {
+        double sum = 0;
+        size_t count = 0;
+        for (size_t i = b0; i < b0 + block; ++i) {
+          if (!std::isnan(shape_y[i])) {
+            sum += shape_y[i] - seasonal[i];
+            ++count;
+          }
+        }
+        if (count * 2 >= block) {
+          bx.push_back(weeks_from_end(static_cast<double>(centre_ms(b0 + block / 2))));
+          by.push_back(sum / static_cast<double>(count));
         }
       }
-      if (count * 2 >= block) {
-        bx.push_back(weeks_from_end(static_cast<double>(centre_ms(b0 + block / 2))));
-        by.push_back(sum / static_cast<double>(count));
-      }
-    }
-    // A growth the block means do not show at the 5 % level (Mann-Kendall) is not extrapolated:
-    // a level that wandered for three weeks is no trend to carry into the weeks generated.
-    if (bx.size() >= 3 && std::abs(internal::MannKendallZ(bx, by)) > kTrendSignificance) {
-      trend = internal::TheilSen(bx, by);
-    } else {
-      double sum = 0;
-      size_t count = 0;
-      for (size_t i = 0; i < n; ++i) {
-        if (!std::isnan(shape_y[i])) {
-          sum += shape_y[i] - seasonal[i];
-          ++count;
-        }
-      }
-      trend = {.intercept = sum / static_cast<double>(count), .slope = 0};
-    }
-    for (size_t i = 0; i < n; ++i) {
-      z[i] = shape_y[i] - (trend.intercept + trend.slope * weeks_from_end(static_cast<double>(centre_ms(i))));
-    }
-    // Backfitting: each season is the binned phase mean of what the others leave (smoothed as
-    // cross-validation over its cycles says, FitSeasonProfile).
-    for (size_t it = 0; it < kBackfitIterations && !seasons.empty(); ++it) {
-      for (size_t k = 0; k < seasons.size(); ++k) {
-        SeasonProfile& s = seasons[k];
-        std::vector<internal::SeasonCurve> others;
-        for (size_t j = 0; j < seasons.size(); ++j) {
-          if (j != k) others.emplace_back(seasons[j]);
-        }
-        const size_t bins = s.factors.size();
-        const int64_t period = s.period.count(), bin = s.bin.count();
-        const int64_t first_cycle = internal::FloorDiv(start_ms, period);
-        const size_t cycles = static_cast<size_t>(
-            internal::FloorDiv(start_ms + static_cast<int64_t>(n) * step_ms - 1, period) -
-            first_cycle + 1);
-        std::vector<double> sum(cycles * bins, 0.0), count(cycles * bins, 0.0);
+      // A growth the block means do not show at the 5 % level (Mann-Kendall) is not extrapolated:
+      // a level that wandered for three weeks is no trend to carry into the weeks generated.
+      if (bx.size() >= 3 && std::abs(internal::MannKendallZ(bx, by)) > kTrendSignificance) {
+        trend = internal::TheilSen(bx, by);
+      } else {
+        double sum = 0;
+        size_t count = 0;
         for (size_t i = 0; i < n; ++i) {
-          if (std::isnan(z[i])) continue;
-          const int64_t t = start_ms + static_cast<int64_t>(i) * step_ms;
-          const size_t cycle = static_cast<size_t>(internal::FloorDiv(t, period) - first_cycle);
-          const size_t b = static_cast<size_t>((t - internal::FloorDiv(t, period) * period) / bin);
-          sum[cycle * bins + b] += z[i] - SeasonsAt(others, centre_ms(i));
-          count[cycle * bins + b] += 1;
+          if (!std::isnan(shape_y[i])) {
+            sum += shape_y[i] - seasonal[i];
+            ++count;
+          }
         }
-        const std::vector<double> smooth = FitSeasonProfile(sum, count, bins);
-        for (size_t b = 0; b < bins; ++b) s.factors[b] = std::exp(smooth[b]);
+        trend = {.intercept = sum / static_cast<double>(count), .slope = 0};
       }
+      for (size_t i = 0; i < n; ++i) {
+        z[i] = shape_y[i] - trend_at(i);
+      }
+      // Backfitting: each season is the binned phase mean of what the others leave (smoothed as
+      // cross-validation over its cycles says, FitSeasonProfile).
+      for (size_t it = 0; it < kBackfitIterations && !seasons.empty(); ++it) {
+        for (size_t k = 0; k < seasons.size(); ++k) {
+          SeasonProfile& s = seasons[k];
+          std::vector<internal::SeasonCurve> others;
+          for (size_t j = 0; j < seasons.size(); ++j) {
+            if (j != k) others.emplace_back(seasons[j]);
+          }
+          const size_t bins = s.factors.size();
+          const int64_t period = s.period.count(), bin = s.bin.count();
+          const int64_t first_cycle = internal::FloorDiv(start_ms, period);
+          const size_t cycles = static_cast<size_t>(
+              internal::FloorDiv(start_ms + static_cast<int64_t>(n) * step_ms - 1, period) -
+              first_cycle + 1);
+          std::vector<double> sum(cycles * bins, 0.0), count(cycles * bins, 0.0);
+          for (size_t i = 0; i < n; ++i) {
+            if (std::isnan(z[i])) continue;
+            const int64_t t = start_ms + static_cast<int64_t>(i) * step_ms;
+            const size_t cycle = static_cast<size_t>(internal::FloorDiv(t, period) - first_cycle);
+            const size_t b =
+                static_cast<size_t>((t - internal::FloorDiv(t, period) * period) / bin);
+            sum[cycle * bins + b] += z[i] - SeasonsAt(others, centre_ms(i));
+            count[cycle * bins + b] += 1;
+          }
+          const std::vector<double> smooth = FitSeasonProfile(sum, count, bins);
+          for (size_t b = 0; b < bins; ++b) s.factors[b] = std::exp(smooth[b]);
+        }
+      }
+      std::vector<internal::SeasonCurve> curves(seasons.begin(), seasons.end());
+      for (size_t i = 0; i < n; ++i) seasonal[i] = SeasonsAt(curves, centre_ms(i));
     }
-    std::vector<internal::SeasonCurve> curves(seasons.begin(), seasons.end());
-    for (size_t i = 0; i < n; ++i) seasonal[i] = SeasonsAt(curves, centre_ms(i));
-  }
   };
   fit_trend_and_seasons();
 
@@ -337,16 +339,19 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
   if (const size_t day_steps = static_cast<size_t>(kDayMs / step_ms);
       kDayMs % step_ms == 0 && day_steps >= 8) {
     const int64_t first_day = internal::FloorDiv(start_ms, kDayMs);
-    const size_t days = static_cast<size_t>(
-        internal::FloorDiv(start_ms + static_cast<int64_t>(n) * step_ms - 1, kDayMs) - first_day + 1);
-    auto day_of = [&](size_t i) { return static_cast<size_t>(internal::FloorDiv(centre_ms(i), kDayMs) - first_day); };
+    const int64_t last_day =
+        internal::FloorDiv(start_ms + static_cast<int64_t>(n) * step_ms - 1, kDayMs);
+    const size_t days = static_cast<size_t>(last_day - first_day + 1);
+    auto day_of = [&](size_t i) {
+      return static_cast<size_t>(internal::FloorDiv(centre_ms(i), kDayMs) - first_day);
+    };
     std::vector<double> sum(days), sum2(days), count(days);
     for (size_t round = 0;; ++round) {
       std::fill(sum.begin(), sum.end(), 0.0);
       std::fill(sum2.begin(), sum2.end(), 0.0);
       std::fill(count.begin(), count.end(), 0.0);
       for (size_t i = 0; i < n; ++i) {
-        if (std::isnan(z[i]) || std::isnan(shape_y[i])) continue;
+        if (std::isnan(z[i])) continue;  // missing, or a day already left out
         const double v = z[i] - seasonal[i];
         const size_t d = day_of(i);
         sum[d] += v, sum2[d] += v * v, count[d] += 1;
@@ -362,15 +367,17 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
       const double median_departure = internal::Quantile(present_days, 0.5);
       for (double& v : present_days) v = std::abs(v - median_departure);
       const double mad = internal::Quantile(present_days, 0.5);
-      const auto worst = std::max_element(departure.begin(), departure.end(), [](double a, double b) {
-        return std::isnan(a) || (!std::isnan(b) && b > a);
-      });
+      const auto worst =
+          std::max_element(departure.begin(), departure.end(), [](double a, double b) {
+            return std::isnan(a) || (!std::isnan(b) && b > a);
+          });
       if (!(mad > 0) || std::isnan(*worst) ||
           0.6745 * (*worst - median_departure) / mad <= kUnusualDayScore) {
         break;
       }
       const size_t d = static_cast<size_t>(worst - departure.begin());
-      model.unusual_days.push_back(TimePoint{Duration{(first_day + static_cast<int64_t>(d)) * kDayMs}});
+      model.unusual_days.push_back(
+          TimePoint{Duration{(first_day + static_cast<int64_t>(d)) * kDayMs}});
       for (size_t i = 0; i < n; ++i) {
         if (day_of(i) == d) shape_y[i] = kNaN;
       }
@@ -379,7 +386,7 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
     std::sort(model.unusual_days.begin(), model.unusual_days.end());
     if (!model.unusual_days.empty()) {
       for (size_t i = 0; i < n; ++i) {
-        z[i] = y[i] - (trend.intercept + trend.slope * weeks_from_end(static_cast<double>(centre_ms(i))));
+        z[i] = y[i] - trend_at(i);
       }
     }
   }
