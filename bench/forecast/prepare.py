@@ -134,10 +134,10 @@ def load_nab(rel, step_s, how):
 # (trace, step label, step seconds, horizons [(label, seconds)], training window seconds (None =
 #  all history up to the origin), minimum training seconds, folds (full, quick))
 LAYOUT = [
-    ("nasa", "1m", MINUTE, [("15m", 15 * MINUTE), ("1h", HOUR), ("1d", DAY)], 14 * DAY, 14 * DAY, (5, 2)),
-    ("azure", "1m", MINUTE, [("15m", 15 * MINUTE)], None, 30 * MINUTE, (4, 2)),
+    ("nasa", "1m", MINUTE, [("15m", 15 * MINUTE), ("1h", HOUR), ("1d", DAY)], 14 * DAY, 14 * DAY, (30, 2)),
+    ("azure", "1m", MINUTE, [("15m", 15 * MINUTE)], None, 30 * MINUTE, (14, 2)),
     ("nab", "5m", 5 * MINUTE, [("1h", HOUR), ("1d", DAY)], 14 * DAY, 7 * DAY, (3, 1)),
-    ("nasa", "1h", HOUR, [("6h", 6 * HOUR), ("1d", DAY)], 56 * DAY, 14 * DAY, (5, 2)),
+    ("nasa", "1h", HOUR, [("6h", 6 * HOUR), ("1d", DAY)], 56 * DAY, 14 * DAY, (30, 2)),
     ("nab", "1h", HOUR, [("6h", 6 * HOUR), ("1d", DAY)], 56 * DAY, 7 * DAY, (3, 1)),
 ]
 

@@ -20,4 +20,15 @@ inline CLI::Validator PositiveDuration() {
       "DURATION");
 }
 
+// A duration that is zero or more (0 turns a feature off).
+inline CLI::Validator NonNegativeDuration() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        auto d = ParseDuration(text);
+        if (!d) return d.error().message();
+        return d->count() >= 0 ? "" : "must not be negative";
+      },
+      "DURATION");
+}
+
 }  // namespace forescale::app

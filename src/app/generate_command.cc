@@ -6,6 +6,7 @@
 #include <cmath>
 #include <memory>
 
+#include "app/cli_validators.h"
 #include "app/generate_behaviour_command.h"
 #include "app/generate_edge_cases_command.h"
 #include "app/generate_export_command.h"
@@ -15,13 +16,6 @@
 
 namespace forescale::app {
 namespace {
-
-std::string DurationCheck(const std::string& text) {
-  auto d = ParseDuration(text);
-  if (!d) return d.error().message();
-  if (d->count() <= 0) return "must be positive";
-  return "";
-}
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -87,7 +81,7 @@ std::function<std::optional<Result<void>>()> AddGenerateCommands(CLI::App& app) 
     CLI::App* fit_cmd = nullptr;
   };
   auto s = std::make_shared<State>();
-  const CLI::Validator duration_check(DurationCheck, "DURATION");
+  const CLI::Validator duration_check = PositiveDuration();
 
   CLI::App* gen = app.add_subcommand(
       "generate", "Fit a load model from history and generate synthetic load profiles");

@@ -6,6 +6,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "app/cli_validators.h"
+
 namespace forescale::app {
 namespace {
 
@@ -138,20 +140,6 @@ nlohmann::json ReportJson(const generate::FidelityReport& r, const std::string& 
   };
 }
 
-std::string DurationCheck(const std::string& text) {
-  auto d = ParseDuration(text);
-  if (!d) return d.error().message();
-  if (d->count() <= 0) return "must be positive";
-  return "";
-}
-
-std::string NonNegativeDurationCheck(const std::string& text) {
-  auto d = ParseDuration(text);
-  if (!d) return d.error().message();
-  if (d->count() < 0) return "must not be negative";
-  return "";
-}
-
 }  // namespace
 
 Result<void> GenerateFidelityCommand(const GenerateFidelityOptions& options) {
@@ -185,7 +173,7 @@ std::function<std::optional<Result<void>>()> AddGenerateFidelityCommand(CLI::App
     CLI::App* cmd = nullptr;
   };
   auto s = std::make_shared<State>();
-  const CLI::Validator duration_check(DurationCheck, "DURATION");
+  const CLI::Validator duration_check = PositiveDuration();
   const CLI::Validator kind_check = CLI::IsMember({"auto", "count", "rate"});
   s->cmd = generate.add_subcommand(
       "fidelity",
@@ -217,7 +205,7 @@ std::function<std::optional<Result<void>>()> AddGenerateFidelityCommand(CLI::App
       ->check(duration_check);
   c->add_option("--tstr-context", s->context,
                 "Real steps both TSTR forecasters roll through before each origin (0s: none)")
-      ->check(CLI::Validator(NonNegativeDurationCheck, "DURATION"));
+      ->check(NonNegativeDuration());
   c->add_option("--tstr-folds", o.fidelity.tstr_folds,
                 "TSTR folds (the last ones of the real series)")
       ->check(CLI::Range(1, 50));

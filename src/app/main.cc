@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "app/cli_validators.h"
 #include "app/forecast_command.h"
 #include "app/generate_command.h"
 #include "app/ingest_command.h"
@@ -43,16 +44,6 @@ int Report(const Result<void>& result) {
   fmt::print(stderr, "forescale: error: {}\n", result.error().message());
   return ExitCodeFor(result.error());
 }
-
-// CLI11 validators that reuse forescale's own parsers, so the flags accept what files do.
-struct DurationOption {
-  static std::string Check(const std::string& text) {
-    auto d = ParseDuration(text);
-    if (!d) return d.error().message();
-    if (d->count() <= 0) return "must be positive";
-    return "";
-  }
-};
 
 std::vector<std::string> SplitList(const std::string& text) {
   std::vector<std::string> out;
@@ -151,7 +142,7 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "clf", "combined", "csv", "prom-json", "prom-text"}));
   ingest->add_option("--step", step,
                      "Bucket size, e.g. 30s, 1m, 1h (access logs: 60s; metrics: their own step)")
-      ->check(CLI::Validator(DurationOption::Check, "DURATION"));
+      ->check(PositiveDuration());
   ingest->add_option("--db", ingest_options.db_path, "SQLite database file");
   ingest->add_option("--name", ingest_options.name,
                      "Dataset name (series are NAME:requests, ...); default: the file name");
@@ -179,7 +170,7 @@ int Main(int argc, char** argv) {
     cmd->add_option("--from", from, "Start time (RFC 3339 or unix seconds)");
     cmd->add_option("--to", to, "End time, exclusive");
     cmd->add_option("--step", series_step, "Resample to this step (a multiple of the stored one)")
-        ->check(CLI::Validator(DurationOption::Check, "DURATION"));
+        ->check(PositiveDuration());
     cmd->add_option("--agg", series_agg, "How resampled steps combine: sum|mean|max|min|last|pNN");
   };
   CLI::App* list = series->add_subcommand("list", "List series with their step, size and span");
@@ -204,7 +195,7 @@ int Main(int argc, char** argv) {
     cmd->add_option("--series", fc.source.series, "A stored series, e.g. 'nasa:requests'");
     cmd->add_option("--db", fc.source.db_path, "SQLite database file (with --series)");
     cmd->add_option("--step", fc_step, "Resample to this step first (sum within a step)")
-        ->check(CLI::Validator(DurationOption::Check, "DURATION"));
+        ->check(PositiveDuration());
     cmd->add_option("--utc-offset", fc_offset, "Zone of timestamps written without one");
     cmd->add_option("--horizon", fc.horizon, "Steps (60) or a duration (1h, 1d)")->required();
     cmd->add_option("--folds", fc.folds,
