@@ -128,8 +128,9 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
                                : std::max<size_t>(1000, 5 * period);
   const size_t fold_count = request.folds
                                 ? request.folds
-                                : std::clamp(max_train / request.horizon, ForecastRequest::kMinFolds,
-                                             ForecastRequest::kMaxFolds);
+                                : std::clamp(std::max(max_train, ForecastRequest::kMinBacktestSpan) /
+                                                 request.horizon,
+                                             ForecastRequest::kMinFolds, ForecastRequest::kMaxFolds);
   const BacktestOptions options{.horizon = request.horizon, .folds = fold_count, .max_train = max_train};
 
   // Events: learnable ones bring the regression in; unseen ones with a lift scale the forecast.

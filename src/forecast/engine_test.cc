@@ -45,26 +45,34 @@ TEST(Engine, FinalFitKeepsTheWholeHistoryWhenTheRegressionLearnsAnEvent) {
   EXPECT_EQ(r->fitted_steps, 600u);
 }
 
-// Ten folds where their forecasts fit in the fitting window, fewer (not below five) on long
-// horizons, where they would cost more than they tell.
+// Ten folds where their forecasts fit in the fitting window (or in kMinBacktestSpan steps, when
+// the window is shorter), fewer (not below five) on long horizons, where they would cost more
+// than they tell; never more than the history holds.
 TEST(Engine, DefaultFoldsAreTenExceptOnLongHorizons) {
-  std::vector<double> y(2000);
+  std::vector<double> y(12000);
   for (size_t i = 0; i < y.size(); ++i) y[i] = 50 + static_cast<double>(i % 7);
+  const Series short_history = Hourly(std::vector<double>(y.begin(), y.begin() + 2000));
   ForecastRequest request{
       .horizon = 24, .model = "naive", .quantiles = {0.5}, .seasons = std::vector<size_t>{}};
-  auto r = RunForecast(Hourly(y), request);  // fitting window 1,000 steps: 41 horizons
+  auto r = RunForecast(short_history, request);  // fitting window 1,000 steps: 41 horizons
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->folds, 10u);
 
-  request.horizon = 300;  // 3 horizons in the window: the floor of five
+  request.horizon = 300;  // 2,880 / 300 = 9 folds may span, 6 fit in 2,000 steps
+  r = RunForecast(short_history, request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->folds, 6u);
+
+  request.max_backtest_train = 6000;
+  request.horizon = 1500;  // 4 horizons in the window: the floor of five
   r = RunForecast(Hourly(y), request);
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->folds, 5u);
 
-  request.horizon = 140;  // 7 horizons in the window
+  request.horizon = 700;  // 8 horizons in the window
   r = RunForecast(Hourly(y), request);
   ASSERT_TRUE(r.has_value()) << r.error().message();
-  EXPECT_EQ(r->folds, 7u);
+  EXPECT_EQ(r->folds, 8u);
 
   request.folds = 3;  // as asked
   r = RunForecast(Hourly(y), request);
