@@ -17,11 +17,39 @@ double SortedQuantile(const std::vector<double>& sorted, double q) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
 }
 
+// Pools the nearest steps around each step until at least kMinPooled errors are in (the window
+// grows on one side only at the ends of the horizon): [first, last) per step.
+template <typename CountAt>
+std::vector<std::pair<size_t, size_t>> PoolWindows(size_t horizon, CountAt count_at) {
+  std::vector<std::pair<size_t, size_t>> windows(horizon);
+  for (size_t j = 0; j < horizon; ++j) {
+    size_t lo = j, hi = j + 1, count = count_at(j);
+    while (count < kMinPooled && (lo > 0 || hi < horizon)) {
+      if (hi < horizon && (lo == 0 || hi - j <= j - lo)) {
+        count += count_at(hi++);
+      } else {
+        count += count_at(--lo);
+      }
+    }
+    windows[j] = {lo, hi};
+  }
+  return windows;
+}
+
+// The finite-sample correction of conformal prediction: with m calibration errors, the
+// conformal upper quantile is the ceil((m+1) q)-th smallest; moving q away from the median by
+// that much does it.
+double AdjustedLevel(double q, double m) {
+  return q >= 0.5 ? std::min(1.0, q * (m + 1) / m) : std::max(0.0, 1.0 - (1.0 - q) * (m + 1) / m);
+}
+
+double ScaleFor(double mean, double level_floor) {
+  return level_floor > 0 ? std::sqrt(std::max(mean, 0.0) + level_floor) : 1.0;
+}
+
 }  // namespace
 
-double ConformalCalibrator::Scale(double mean) const {
-  return level_floor_ > 0 ? std::sqrt(std::max(mean, 0.0) + level_floor_) : 1.0;
-}
+double ConformalCalibrator::Scale(double mean) const { return ScaleFor(mean, level_floor_); }
 
 ConformalCalibrator::ConformalCalibrator(const std::vector<FoldForecast>& folds,
                                          double level_floor, size_t leave_out)
@@ -54,21 +82,7 @@ ConformalCalibrator::ConformalCalibrator(const std::vector<FoldForecast>& folds,
       if (!std::isnan(f.actual[j])) errors_[next[j]++] = (f.actual[j] - f.mean[j]) / Scale(f.mean[j]);
     }
   }
-  // Pool the nearest steps around each step until at least kMinPooled errors are in (the
-  // window grows on one side only at the ends of the horizon).
-  window_.resize(horizon);
-  auto count_at = [&](size_t j) { return first_[j + 1] - first_[j]; };
-  for (size_t j = 0; j < horizon; ++j) {
-    size_t lo = j, hi = j + 1, count = count_at(j);
-    while (count < kMinPooled && (lo > 0 || hi < horizon)) {
-      if (hi < horizon && (lo == 0 || hi - j <= j - lo)) {
-        count += count_at(hi++);
-      } else {
-        count += count_at(--lo);
-      }
-    }
-    window_[j] = {lo, hi};
-  }
+  window_ = PoolWindows(horizon, [&](size_t j) { return first_[j + 1] - first_[j]; });
 }
 
 size_t ConformalCalibrator::errors() const { return errors_.size(); }
@@ -109,12 +123,8 @@ std::vector<std::vector<double>> ConformalCalibrator::Quantiles(
     if (pooled.empty()) continue;
     const double m = static_cast<double>(pooled.size());
     for (size_t i = 0; i < qs.size(); ++i) {
-      // Finite-sample correction: with m calibration errors, the conformal upper quantile is
-      // the ceil((m+1) q)-th smallest; moving q away from the median by that much does it.
-      const double q = qs[i];
-      const double adjusted = q >= 0.5 ? std::min(1.0, q * (m + 1) / m)
-                                       : std::max(0.0, 1.0 - (1.0 - q) * (m + 1) / m);
-      out[i][j] = mean[j] + SortedQuantile(pooled, adjusted) * Scale(mean[j]) * fold_inflation_;
+      out[i][j] = mean[j] + SortedQuantile(pooled, AdjustedLevel(qs[i], m)) * Scale(mean[j]) *
+                                fold_inflation_;
     }
   }
   return out;
@@ -167,6 +177,119 @@ std::vector<double> HeldOutWidthFactors(const std::vector<FoldForecast>& folds,
     factors[i] = hi;
   }
   return factors;
+}
+
+namespace {
+
+// Whether every fold has the same length and the same steps present: then every fold's
+// leave-one-out calibrator pools the same windows, which LeaveOneFoldOutQuantiles exploits.
+bool SamePresentSteps(const std::vector<FoldForecast>& folds) {
+  for (const FoldForecast& f : folds) {
+    if (f.actual.size() != folds.front().actual.size() || f.mean.size() != f.actual.size()) {
+      return false;
+    }
+    for (size_t j = 0; j < f.actual.size(); ++j) {
+      if (std::isnan(f.actual[j]) != std::isnan(folds.front().actual[j])) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+FoldQuantiles LeaveOneFoldOutQuantiles(const std::vector<FoldForecast>& folds,
+                                       const std::vector<double>& qs, double level_floor) {
+  FoldQuantiles out;
+  for (double q : qs) out[q].resize(folds.size());
+  if (folds.size() < 2 || !SamePresentSteps(folds)) {
+    for (size_t f = 0; f < folds.size(); ++f) {
+      // A single fold: in-sample is all there is.
+      const size_t leave_out = folds.size() > 1 ? f : ConformalCalibrator::kNoFold;
+      const auto quantiles =
+          ConformalCalibrator(folds, level_floor, leave_out).Quantiles(folds[f].mean, qs);
+      for (size_t i = 0; i < qs.size(); ++i) out[qs[i]][f] = quantiles[i];
+    }
+    return out;
+  }
+  // One sorted pool of every fold's errors slides along the horizon; fold f's quantile is read
+  // off it with f's own errors skipped. That is what fold f's own calibrator would pool (the
+  // same windows: every fold has the same steps present), at the cost of one calibrator
+  // instead of K.
+  const size_t folds_n = folds.size(), horizon = folds.front().actual.size();
+  const std::vector<FoldForecast>& all = folds;
+  auto present = [&](size_t j) -> size_t { return std::isnan(all.front().actual[j]) ? 0 : 1; };
+  const auto windows = PoolWindows(horizon, [&](size_t j) { return (folds_n - 1) * present(j); });
+  const double inflation = std::sqrt(1.0 + 1.0 / static_cast<double>(folds_n - 1));
+  std::vector<std::vector<double>> errors(folds_n, std::vector<double>(horizon, 0.0));
+  for (size_t f = 0; f < folds_n; ++f) {
+    for (size_t j = 0; j < horizon; ++j) {
+      if (present(j)) {
+        errors[f][j] = (all[f].actual[j] - all[f].mean[j]) / ScaleFor(all[f].mean[j], level_floor);
+      }
+    }
+  }
+  for (double q : qs) {
+    for (size_t f = 0; f < folds_n; ++f) out[q][f] = all[f].mean;
+  }
+  using Entry = std::pair<double, size_t>;  // (error, fold)
+  std::vector<Entry> pooled;
+  auto by_error = [](const Entry& a, const Entry& b) { return a.first < b.first; };
+  auto add = [&](size_t j) {
+    if (!present(j)) return;
+    for (size_t f = 0; f < folds_n; ++f) {
+      const Entry e{errors[f][j], f};
+      pooled.insert(std::upper_bound(pooled.begin(), pooled.end(), e, by_error), e);
+    }
+  };
+  auto remove = [&](size_t j) {
+    if (!present(j)) return;
+    for (size_t f = 0; f < folds_n; ++f) {
+      auto it = std::lower_bound(pooled.begin(), pooled.end(), Entry{errors[f][j], 0}, by_error);
+      while (it->second != f) ++it;  // equal errors of other folds come first
+      pooled.erase(it);
+    }
+  };
+  std::vector<std::vector<size_t>> positions(folds_n);  // of each fold's errors in `pooled`
+  size_t cur_lo = 0, cur_hi = 0;
+  for (size_t j = 0; j < horizon; ++j) {
+    const auto [lo, hi] = windows[j];
+    if (lo < cur_lo || lo >= cur_hi) {
+      pooled.clear();
+      for (size_t k = lo; k < hi; ++k) add(k);
+    } else {
+      for (size_t k = cur_lo; k < lo; ++k) remove(k);
+      for (size_t k = cur_hi; k < hi; ++k) add(k);
+      for (size_t k = hi; k < cur_hi; ++k) remove(k);
+    }
+    cur_lo = lo;
+    cur_hi = hi;
+    const size_t m = pooled.size() / folds_n * (folds_n - 1);  // what each leave-out pools
+    if (m == 0) continue;
+    for (auto& p : positions) p.clear();
+    for (size_t i = 0; i < pooled.size(); ++i) positions[pooled[i].second].push_back(i);
+    for (size_t f = 0; f < folds_n; ++f) {
+      // The r-th smallest error of the others: skip f's own at or before it.
+      auto others_at = [&](size_t r) {
+        size_t index = r;
+        for (size_t p : positions[f]) {
+          if (p > index) break;
+          ++index;
+        }
+        return pooled[index].first;
+      };
+      const double mean = all[f].mean[j];
+      for (double q : qs) {
+        // SortedQuantile (type 7) on the others' errors.
+        const double h = AdjustedLevel(q, static_cast<double>(m)) * static_cast<double>(m - 1);
+        const size_t r = static_cast<size_t>(std::floor(h));
+        const double value = r + 1 >= m ? others_at(m - 1)
+                                        : others_at(r) + (h - static_cast<double>(r)) *
+                                                             (others_at(r + 1) - others_at(r));
+        out[q][f][j] = mean + value * ScaleFor(mean, level_floor) * inflation;
+      }
+    }
+  }
+  return out;
 }
 
 std::vector<std::vector<double>> QuantileForecasts(const ConformalCalibrator& calibrator,

@@ -46,6 +46,14 @@ class ConformalCalibrator {
   double fold_inflation_ = 1.0;
 };
 
+// Leave-one-fold-out quantile forecasts, out[q][fold][step]: each fold's own mean forecast with
+// the quantiles of a calibrator that did not see that fold, exactly what
+// ConformalCalibrator(folds, level_floor, fold).Quantile(folds[fold].mean, q) gives (in-sample
+// for a single fold). When every fold has the same steps present (the usual case), one pass
+// over the horizon serves every fold instead of one calibrator each.
+FoldQuantiles LeaveOneFoldOutQuantiles(const std::vector<FoldForecast>& folds,
+                                       const std::vector<double>& qs, double level_floor);
+
 // Width corrections from held-out coverage. `held_out[q][fold][step]` are quantile forecasts
 // of each fold by a calibrator that did not see it (leave-one-fold-out). For each q the factor
 // c (within [0.5, 3]) by which the distance of those quantiles from the fold's mean must be

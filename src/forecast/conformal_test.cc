@@ -111,6 +111,48 @@ TEST(Conformal, HeldOutWidthFactorsWidenWhatFoldsUnlikeEachOtherUnderCover) {
   for (double c : HeldOutWidthFactors(few, LeaveOneFoldOut(few, qs), qs)) EXPECT_EQ(c, 1.0);
 }
 
+// The one-pass leave-one-fold-out gives exactly what one calibrator per fold gives: with ties
+// between folds (rounded errors), level scaling, missing steps shared by every fold (the fast
+// path) and missing steps in one fold only (fold by fold).
+TEST(Conformal, LeaveOneFoldOutEqualsOneCalibratorPerFold) {
+  auto folds_with = [](size_t count, size_t horizon, uint64_t seed) {
+    Rng rng(seed);
+    std::vector<FoldForecast> out(count);
+    for (auto& f : out) {
+      for (size_t j = 0; j < horizon; ++j) {
+        f.mean.push_back(20 + 5 * std::sin(static_cast<double>(j) / 7) + rng.Uniform());
+        f.actual.push_back(f.mean.back() + std::round(4 * rng.Normal()));  // ties
+      }
+    }
+    return out;
+  };
+  const std::vector<double> qs = {0.025, 0.1, 0.5, 0.9, 0.975};
+  auto expect_equal = [&](const std::vector<FoldForecast>& folds, double level_floor) {
+    const FoldQuantiles fast = LeaveOneFoldOutQuantiles(folds, qs, level_floor);
+    for (size_t f = 0; f < folds.size(); ++f) {
+      const size_t leave_out = folds.size() > 1 ? f : ConformalCalibrator::kNoFold;
+      const auto slow =
+          ConformalCalibrator(folds, level_floor, leave_out).Quantiles(folds[f].mean, qs);
+      for (size_t i = 0; i < qs.size(); ++i) {
+        ASSERT_EQ(fast.at(qs[i])[f], slow[i]) << "fold " << f << " q " << qs[i];
+      }
+    }
+  };
+  for (size_t count : {1, 2, 5, 10}) {
+    for (size_t horizon : {1, 12, 300}) {
+      auto folds = folds_with(count, horizon, 7 * count + horizon);
+      expect_equal(folds, 0.0);
+      expect_equal(folds, 0.5);
+      for (auto& f : folds) {  // an outage every fold shares
+        for (size_t j = horizon / 3; j < horizon / 2; ++j) f.actual[j] = NAN;
+      }
+      expect_equal(folds, 0.5);
+      folds.front().actual.back() = NAN;  // one fold's own gap
+      expect_equal(folds, 0.0);
+    }
+  }
+}
+
 TEST(Conformal, WithoutErrorsTheQuantilesAreTheMean) {
   const ConformalCalibrator calibrator(std::vector<FoldForecast>{});
   EXPECT_EQ(calibrator.Quantile({3, 4}, 0.9), (std::vector<double>{3, 4}));

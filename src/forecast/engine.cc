@@ -36,22 +36,6 @@ std::vector<std::string> DefaultCandidates(const std::vector<size_t>& periods, b
   return out;
 }
 
-// Leave-one-fold-out conformal quantiles for scoring: fold f's quantiles are calibrated on
-// the other folds' errors, so the reported coverage is out of sample.
-FoldQuantiles HeldOutQuantiles(const std::vector<FoldForecast>& folds,
-                               const std::vector<double>& qs, double level_floor) {
-  FoldQuantiles out;
-  for (double q : qs) out[q].resize(folds.size());
-  for (size_t f = 0; f < folds.size(); ++f) {
-    // A single fold: in-sample is all there is.
-    const size_t leave_out = folds.size() > 1 ? f : ConformalCalibrator::kNoFold;
-    const ConformalCalibrator calibrator(folds, level_floor, leave_out);
-    const auto quantiles = calibrator.Quantiles(folds[f].mean, qs);
-    for (size_t i = 0; i < qs.size(); ++i) out[qs[i]][f] = quantiles[i];
-  }
-  return out;
-}
-
 // Scores a backtest with plain and with level-scaled conformal errors (when the load is
 // non-negative) and keeps the calibration whose held-out pinball loss is lower: a proper
 // scoring rule decides, per series, whether errors grow with the level.
@@ -61,9 +45,9 @@ struct Calibrated {
 };
 Calibrated BestCalibration(const std::vector<FoldForecast>& folds, const std::vector<double>& qs,
                            double scale, double level_floor) {
-  Calibrated best{Score(folds, HeldOutQuantiles(folds, qs, 0.0), scale), 0.0};
+  Calibrated best{Score(folds, LeaveOneFoldOutQuantiles(folds, qs, 0.0), scale), 0.0};
   if (level_floor > 0) {
-    Scores scaled = Score(folds, HeldOutQuantiles(folds, qs, level_floor), scale);
+    Scores scaled = Score(folds, LeaveOneFoldOutQuantiles(folds, qs, level_floor), scale);
     if (scaled.pinball_mean < best.scores.pinball_mean) best = {scaled, level_floor};
   }
   return best;
@@ -250,7 +234,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
       if (!result.candidates[i].error.empty()) continue;
       const std::vector<FoldForecast>& folds = folds_of[i];
       result.candidates[i].scores =
-          Score(folds, HeldOutQuantiles(folds, eval_q, chosen_floor), scale);
+          Score(folds, LeaveOneFoldOutQuantiles(folds, eval_q, chosen_floor), scale);
     }
     std::stable_sort(result.candidates.begin(), result.candidates.end(),
                      [](const CandidateReport& a, const CandidateReport& b) {
@@ -312,7 +296,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   std::vector<double> widths;
   if (chosen.folds.size() > 1) {
     widths = HeldOutWidthFactors(
-        chosen.folds, HeldOutQuantiles(chosen.folds, request.quantiles, chosen_floor),
+        chosen.folds, LeaveOneFoldOutQuantiles(chosen.folds, request.quantiles, chosen_floor),
         request.quantiles);
     std::string corrected;
     for (size_t i = 0; i < widths.size(); ++i) {
