@@ -50,20 +50,25 @@ TEST(SampleService, QueuesBeyondTheWorkersAndRejectsBeyondTheLimit) {
   }
   for (auto& t : clients) t.join();
   int ok = 0, rejected = 0;
-  double slowest = 0;
+  double slowest = 0, fastest = 1e9, slowest_refusal = 0;
   for (size_t i = 0; i < 6; ++i) {
     if (status[i] == 200) {
       ++ok;
       slowest = std::max(slowest, took[i]);
+      fastest = std::min(fastest, took[i]);
     }
     if (status[i] == 503) {
       ++rejected;
-      EXPECT_LT(took[i], 0.25);  // refused at once, not after waiting
+      slowest_refusal = std::max(slowest_refusal, took[i]);
     }
   }
   EXPECT_EQ(ok, 3);
   EXPECT_EQ(rejected, 3);
-  EXPECT_GT(slowest, 0.85);  // queued behind two others
+  // Refused at once: before the first request is served (300 ms of CPU, never less wall time),
+  // not after waiting in the queue. Compared with it rather than with a fixed time, so a
+  // loaded machine that slows everything does not fail the test.
+  EXPECT_LT(slowest_refusal, fastest);
+  EXPECT_GT(slowest, 0.85);  // queued behind two others: 900 ms of CPU at least
   const SampleServiceStats s = (*svc)->Stats();
   EXPECT_EQ(s.ok, 3u);
   EXPECT_EQ(s.rejected, 3u);
