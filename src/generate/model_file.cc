@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <sstream>
 
+#include "core/yaml_config.h"
 #include "generate/internal/stats.h"
 #include "generate/internal/yaml_file.h"
 
@@ -39,32 +40,17 @@ void EmitList(YAML::Emitter& out, const std::vector<double>& values) {
 // Validating reader: every error names the file, the line and the dotted key.
 class Reader {
  public:
-  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
+  explicit Reader(std::string origin) : config_(std::move(origin)) {}
 
   std::unexpected<Error> Bad(const YAML::Node& node, const std::string& key,
                              const std::string& problem) const {
-    const YAML::Mark mark = node.Mark();
-    const std::string line = mark.line >= 0 ? ":" + std::to_string(mark.line + 1) : "";
-    return Fail(ErrorCode::kInvalidArgument, origin_ + line + ": " + key + ": " + problem);
+    return config_.Bad(node, key, problem);
   }
 
   // `node` must be a mapping whose keys are all in `known`.
   Result<void> Map(const YAML::Node& node, const std::string& key,
                    std::initializer_list<const char*> known) const {
-    if (!node.IsMap()) return Bad(node, key, "expected a mapping");
-    for (const auto& item : node) {
-      const std::string name = item.first.Scalar();
-      bool ok = false;
-      std::string list;
-      for (const char* k : known) {
-        ok |= name == k;
-        list += (list.empty() ? "" : ", ") + std::string(k);
-      }
-      if (!ok) {
-        return Bad(item.first, Join(key, name), "unknown key (expected one of: " + list + ")");
-      }
-    }
-    return {};
+    return config_.Keys(node, key, known);
   }
 
   Result<YAML::Node> Required(const YAML::Node& parent, const std::string& key,
@@ -137,11 +123,11 @@ class Reader {
   }
 
   static std::string Join(const std::string& key, const std::string& name) {
-    return key.empty() ? name : key + "." + name;
+    return YamlConfig::Join(key, name);
   }
 
  private:
-  std::string origin_;
+  YamlConfig config_;
 };
 
 #define FS_TRY(var, expr)                                 \
