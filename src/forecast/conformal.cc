@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace forescale::forecast {
 namespace {
@@ -231,61 +232,94 @@ FoldQuantiles LeaveOneFoldOutQuantiles(const std::vector<FoldForecast>& folds,
   for (double q : qs) {
     for (size_t f = 0; f < folds_n; ++f) out[q][f] = all[f].mean;
   }
-  using Entry = std::pair<double, size_t>;  // (error, fold)
-  std::vector<Entry> pooled;
-  auto by_error = [](const Entry& a, const Entry& b) { return a.first < b.first; };
-  auto add = [&](size_t j) {
-    if (!present(j)) return;
-    for (size_t f = 0; f < folds_n; ++f) {
-      const Entry e{errors[f][j], f};
-      pooled.insert(std::upper_bound(pooled.begin(), pooled.end(), e, by_error), e);
-    }
+  // The pool slides: each step keeps the entries whose step is still in the window and merges
+  // in the new steps' (sorted), one linear pass instead of an insertion per error.
+  struct Entry {
+    double error;
+    uint32_t fold;
+    uint32_t step;
   };
-  auto remove = [&](size_t j) {
-    if (!present(j)) return;
-    for (size_t f = 0; f < folds_n; ++f) {
-      auto it = std::lower_bound(pooled.begin(), pooled.end(), Entry{errors[f][j], 0}, by_error);
-      while (it->second != f) ++it;  // equal errors of other folds come first
-      pooled.erase(it);
-    }
-  };
+  auto by_error = [](const Entry& a, const Entry& b) { return a.error < b.error; };
+  std::vector<Entry> pooled, merged, incoming;
   std::vector<std::vector<size_t>> positions(folds_n);  // of each fold's errors in `pooled`
+  std::vector<std::vector<std::vector<double>>*> out_of_q;  // out[qs[i]]
+  for (double q : qs) out_of_q.push_back(&out[q]);
+  std::vector<size_t> ranks(qs.size());
+  std::vector<double> fractions(qs.size());
+  std::vector<size_t> needed;
+  std::vector<double> value_at(2 * qs.size());
   size_t cur_lo = 0, cur_hi = 0;
   for (size_t j = 0; j < horizon; ++j) {
     const auto [lo, hi] = windows[j];
-    if (lo < cur_lo || lo >= cur_hi) {
-      pooled.clear();
-      for (size_t k = lo; k < hi; ++k) add(k);
-    } else {
-      for (size_t k = cur_lo; k < lo; ++k) remove(k);
-      for (size_t k = cur_hi; k < hi; ++k) add(k);
-      for (size_t k = hi; k < cur_hi; ++k) remove(k);
+    incoming.clear();
+    for (size_t k = lo; k < hi; ++k) {
+      if ((k >= cur_lo && k < cur_hi) || !present(k)) continue;
+      for (size_t f = 0; f < folds_n; ++f) {
+        incoming.push_back({errors[f][k], static_cast<uint32_t>(f), static_cast<uint32_t>(k)});
+      }
     }
+    std::sort(incoming.begin(), incoming.end(), by_error);
+    merged.clear();
+    for (auto& p : positions) p.clear();
+    auto take = [&](const Entry& e) {
+      positions[e.fold].push_back(merged.size());
+      merged.push_back(e);
+    };
+    size_t a = 0, b = 0;
+    while (true) {
+      while (a < pooled.size() && (pooled[a].step < lo || pooled[a].step >= hi)) ++a;
+      if (a == pooled.size()) {
+        while (b < incoming.size()) take(incoming[b++]);
+        break;
+      }
+      if (b < incoming.size() && incoming[b].error < pooled[a].error) {
+        take(incoming[b++]);
+      } else {
+        take(pooled[a++]);
+      }
+    }
+    pooled.swap(merged);
     cur_lo = lo;
     cur_hi = hi;
     const size_t m = pooled.size() / folds_n * (folds_n - 1);  // what each leave-out pools
     if (m == 0) continue;
-    for (auto& p : positions) p.clear();
-    for (size_t i = 0; i < pooled.size(); ++i) positions[pooled[i].second].push_back(i);
+    // SortedQuantile (type 7) on the others' errors reads ranks r and r + 1 (or the last one):
+    // the ranks every q needs, ascending, so each fold is read in one walk.
+    needed.clear();
+    for (size_t i = 0; i < qs.size(); ++i) {
+      const double h = AdjustedLevel(qs[i], static_cast<double>(m)) * static_cast<double>(m - 1);
+      ranks[i] = static_cast<size_t>(std::floor(h));
+      fractions[i] = h - static_cast<double>(ranks[i]);
+      needed.push_back(std::min(ranks[i], m - 1));
+      if (ranks[i] + 1 < m) needed.push_back(ranks[i] + 1);
+    }
+    std::sort(needed.begin(), needed.end());
+    needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
     for (size_t f = 0; f < folds_n; ++f) {
-      // The r-th smallest error of the others: skip f's own at or before it.
-      auto others_at = [&](size_t r) {
-        size_t index = r;
-        for (size_t p : positions[f]) {
-          if (p > index) break;
+      // The r-th smallest error of the others is the (r + s)-th of the pool, s = how many of
+      // f's own sit at or before it.
+      const std::vector<size_t>& own = positions[f];
+      size_t skipped = 0;
+      for (size_t k = 0; k < needed.size(); ++k) {
+        size_t index = needed[k] + skipped;
+        while (skipped < own.size() && own[skipped] <= index) {
+          ++skipped;
           ++index;
         }
-        return pooled[index].first;
+        value_at[k] = pooled[index].error;
+      }
+      auto others_at = [&](size_t r) {
+        return value_at[static_cast<size_t>(
+            std::lower_bound(needed.begin(), needed.end(), r) - needed.begin())];
       };
       const double mean = all[f].mean[j];
-      for (double q : qs) {
-        // SortedQuantile (type 7) on the others' errors.
-        const double h = AdjustedLevel(q, static_cast<double>(m)) * static_cast<double>(m - 1);
-        const size_t r = static_cast<size_t>(std::floor(h));
-        const double value = r + 1 >= m ? others_at(m - 1)
-                                        : others_at(r) + (h - static_cast<double>(r)) *
-                                                             (others_at(r + 1) - others_at(r));
-        out[q][f][j] = mean + value * ScaleFor(mean, level_floor) * inflation;
+      const double scale = ScaleFor(mean, level_floor);
+      for (size_t i = 0; i < qs.size(); ++i) {
+        const size_t r = ranks[i];
+        const double value =
+            r + 1 >= m ? others_at(m - 1)
+                       : others_at(r) + fractions[i] * (others_at(r + 1) - others_at(r));
+        (*out_of_q[i])[f][j] = mean + value * scale * inflation;
       }
     }
   }
