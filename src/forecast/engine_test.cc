@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -78,6 +79,27 @@ TEST(Engine, DefaultFoldsAreTenExceptOnLongHorizons) {
   r = RunForecast(Hourly(y), request);
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->folds, 3u);
+}
+
+// Too few folds to calibrate on: the forecast says its intervals may cover less than stated.
+TEST(Engine, FewFoldsSayTheirCoverageIsNotPromised) {
+  std::vector<double> y(40);
+  for (size_t i = 0; i < y.size(); ++i) y[i] = 300 + 40 * std::sin(static_cast<double>(i) / 5);
+  ForecastRequest request{.horizon = 15, .quantiles = {0.1, 0.9}};
+  auto r = RunForecast(Hourly(y), request);  // 40 steps: two 15-step folds
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->folds, 2u);
+  auto says_few = [](const ForecastResult& result) {
+    return std::any_of(result.notes.begin(), result.notes.end(), [](const std::string& n) {
+      return n.find("too few to promise their coverage") != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(says_few(*r));
+
+  y.resize(200, 300);  // 13 horizons: ten folds
+  r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_FALSE(says_few(*r));
 }
 
 // A bursty service goes quiet: the last folds are flat, and only a model that follows the
