@@ -101,9 +101,13 @@ class Reader {
                            const char* name) const {
     auto node = Required(parent, key, name);
     if (!node) return std::unexpected(node.error());
-    if (!node->IsScalar()) return Bad(*node, Join(key, name), "expected a timestamp");
-    auto t = ParseTimestamp(node->Scalar());
-    if (!t) return Bad(*node, Join(key, name), t.error().message());
+    return ScalarTime(*node, Join(key, name));
+  }
+
+  Result<TimePoint> ScalarTime(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsScalar()) return Bad(node, key, "expected a timestamp");
+    auto t = ParseTimestamp(node.Scalar());
+    if (!t) return Bad(node, key, t.error().message());
     return *t;
   }
 
@@ -163,10 +167,8 @@ Result<LoadModel> ParseRoot(const YAML::Node& root, const Reader& r) {
   if (const YAML::Node days = history["unusual_days"]) {
     if (!days.IsSequence()) return r.Bad(days, "history.unusual_days", "expected a list of timestamps");
     for (size_t i = 0; i < days.size(); ++i) {
-      if (!days[i].IsScalar()) return r.Bad(days[i], "history.unusual_days", "expected a timestamp");
-      auto t = ParseTimestamp(days[i].Scalar());
-      if (!t) return r.Bad(days[i], "history.unusual_days", t.error().message());
-      m.unusual_days.push_back(*t);
+      FS_TRY(day, r.ScalarTime(days[i], "history.unusual_days"));
+      m.unusual_days.push_back(day);
     }
   }
 
