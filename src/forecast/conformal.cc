@@ -217,20 +217,19 @@ FoldQuantiles LeaveOneFoldOutQuantiles(const std::vector<FoldForecast>& folds,
   // same windows: every fold has the same steps present), at the cost of one calibrator
   // instead of K.
   const size_t folds_n = folds.size(), horizon = folds.front().actual.size();
-  const std::vector<FoldForecast>& all = folds;
-  auto present = [&](size_t j) -> size_t { return std::isnan(all.front().actual[j]) ? 0 : 1; };
+  auto present = [&](size_t j) -> size_t { return std::isnan(folds.front().actual[j]) ? 0 : 1; };
   const auto windows = PoolWindows(horizon, [&](size_t j) { return (folds_n - 1) * present(j); });
   const double inflation = std::sqrt(1.0 + 1.0 / static_cast<double>(folds_n - 1));
   std::vector<std::vector<double>> errors(folds_n, std::vector<double>(horizon, 0.0));
   for (size_t f = 0; f < folds_n; ++f) {
     for (size_t j = 0; j < horizon; ++j) {
       if (present(j)) {
-        errors[f][j] = (all[f].actual[j] - all[f].mean[j]) / ScaleFor(all[f].mean[j], level_floor);
+        errors[f][j] = (folds[f].actual[j] - folds[f].mean[j]) / ScaleFor(folds[f].mean[j], level_floor);
       }
     }
   }
   for (double q : qs) {
-    for (size_t f = 0; f < folds_n; ++f) out[q][f] = all[f].mean;
+    for (size_t f = 0; f < folds_n; ++f) out[q][f] = folds[f].mean;
   }
   // The pool slides: each step keeps the entries whose step is still in the window and merges
   // in the new steps' (sorted), one linear pass instead of an insertion per error.
@@ -312,7 +311,7 @@ FoldQuantiles LeaveOneFoldOutQuantiles(const std::vector<FoldForecast>& folds,
         return value_at[static_cast<size_t>(
             std::lower_bound(needed.begin(), needed.end(), r) - needed.begin())];
       };
-      const double mean = all[f].mean[j];
+      const double mean = folds[f].mean[j];
       const double scale = ScaleFor(mean, level_floor);
       for (size_t i = 0; i < qs.size(); ++i) {
         const size_t r = ranks[i];
