@@ -44,10 +44,12 @@ Result<void> MstlForecaster::DoFit() {
   rolled_ = 0;
   if (!periods_.empty()) {
     const internal::Decomposition d = internal::Mstl(filled, periods_);
+    const size_t window = internal::SeasonalSmoothingWindow(periods_.front());
     for (size_t k = 0; k < periods_.size(); ++k) {
       const size_t p = periods_[k];
-      last_cycles_.emplace_back(d.seasonal[k].end() - static_cast<ptrdiff_t>(p), d.seasonal[k].end());
-      for (size_t i = 0; i < n; ++i) adjusted.values[i] -= d.seasonal[k][i];
+      const std::vector<double> seasonal = internal::SmoothSeasonal(d.seasonal[k], p, window);
+      last_cycles_.emplace_back(seasonal.end() - static_cast<ptrdiff_t>(p), seasonal.end());
+      for (size_t i = 0; i < n; ++i) adjusted.values[i] -= seasonal[i];
     }
   } else {
     Note("no season to decompose: MSTL is non-seasonal ETS");

@@ -4,7 +4,10 @@
 // adjusted series (trend + remainder) is forecast by non-seasonal ETS chosen by AICc (damped
 // trend included), and each seasonal component is carried forward from its last cycle.
 // This is the model for long seasons (a day of minutes is 1440 steps, a week 10080) that ETS
-// and ARIMA cannot take. Seasons the history does not cover more than twice are left out, and
+// and ARIMA cannot take. Unlike R, the components of long seasons are averaged over
+// neighbouring phases before they are taken out and carried forward (internal::SmoothSeasonal:
+// a 29-minute window for a day of minutes), so the forecast does not repeat the noise each
+// minute-of-day estimate has. Seasons the history does not cover more than twice are left out, and
 // said so; with none left it is plain non-seasonal ETS. Gaps are filled from the season before
 // for the decomposition (R interpolates them) and left as gaps for the ETS fit.
 #pragma once

@@ -49,6 +49,7 @@ Result<void> ThetaForecaster::DoFit() {
       ratio[i] = multiplicative_ ? (trend[i] > 0 ? y[i] / trend[i] : 1.0) : y[i] - trend[i];
     }
     season_ = internal::PhaseMeans(ratio, period_, period_ / 2, n - period_ / 2);  // sum 0 ...
+    season_ = internal::SmoothSeasonal(season_, period_, internal::SeasonalSmoothingWindow(period_));
     if (multiplicative_) {
       for (double& s : season_) s = std::max(s + 1.0, 1e-3);  // ... ratios that average 1
     }

@@ -3,7 +3,10 @@
 // drift equal to half the slope of a linear trend, on the seasonally adjusted series, then
 // re-seasonalised. The smoothing weight is estimated by least squares (golden-section search
 // over (0, 1)). Seasonal adjustment uses classical decomposition on the shortest season the
-// history covers twice: multiplicative for positive data, additive otherwise.
+// history covers twice: multiplicative for positive data, additive otherwise. On long seasons
+// (a day of minutes) the seasonal indices are averaged over neighbouring phases first (see
+// internal::SmoothSeasonal): thetaf() does not, and on per-minute data its indices carry the
+// noise of each minute of the few days they were averaged over.
 #pragma once
 
 #include <string>

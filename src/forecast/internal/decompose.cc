@@ -67,6 +67,33 @@ std::vector<double> PhaseMeans(const std::vector<double>& values, size_t period,
   return sum;
 }
 
+size_t SeasonalSmoothingWindow(size_t shortest_period) {
+  return 2 * (shortest_period / 100) + 1;
+}
+
+std::vector<double> SmoothSeasonal(const std::vector<double>& seasonal, size_t period,
+                                   size_t window) {
+  const size_t n = seasonal.size();
+  const auto half = static_cast<ptrdiff_t>(window / 2);
+  if (half < 1 || period < 2 || n < period) return seasonal;
+  const auto p = static_cast<ptrdiff_t>(period);
+  const auto size = static_cast<ptrdiff_t>(n);
+  auto at = [&](ptrdiff_t i) {
+    while (i >= size) i -= p;
+    while (i < 0) i += p;
+    return seasonal[static_cast<size_t>(i)];
+  };
+  std::vector<double> out(n);
+  double sum = 0;
+  for (ptrdiff_t j = -half; j <= half; ++j) sum += at(j);
+  const double width = static_cast<double>(2 * half + 1);
+  for (ptrdiff_t i = 0; i < size; ++i) {
+    out[static_cast<size_t>(i)] = sum / width;
+    sum += at(i + half + 1) - at(i - half);
+  }
+  return out;
+}
+
 Decomposition Mstl(const std::vector<double>& values, std::vector<size_t> periods,
                    size_t iterations) {
   const size_t n = values.size();

@@ -4,9 +4,52 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace forescale::forecast::internal {
 namespace {
+
+TEST(SmoothSeasonal, AveragesNeighbouringPhasesAcrossTheEndsOfTheCycle) {
+  // One cycle of 6: each value becomes the mean of itself and its neighbours, wrapping around.
+  const std::vector<double> cycle = {6, 0, 0, 0, 0, 0};
+  const std::vector<double> smooth = SmoothSeasonal(cycle, 6, 3);
+  const std::vector<double> expected = {2, 2, 0, 0, 0, 2};
+  ASSERT_EQ(smooth.size(), expected.size());
+  for (size_t i = 0; i < smooth.size(); ++i) EXPECT_NEAR(smooth[i], expected[i], 1e-12) << i;
+  // A series of two cycles: its newest value's window reaches past the end into the phase one
+  // period back, so the last cycle is smoothed exactly as the one before it.
+  const std::vector<double> two = {6, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0};
+  const std::vector<double> s2 = SmoothSeasonal(two, 6, 3);
+  for (size_t i = 0; i < 6; ++i) EXPECT_NEAR(s2[i + 6], expected[i], 1e-12) << i;
+  EXPECT_EQ(SmoothSeasonal(cycle, 6, 1), cycle);
+}
+
+TEST(SmoothSeasonal, TakesOutPhaseNoiseAndKeepsASmoothShape) {
+  // A daily shape of minutes estimated with noise at every phase, as from a few cycles.
+  const size_t p = 1440;
+  uint64_t state = 7;
+  auto noise = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0 - 0.5;
+  };
+  std::vector<double> truth(p), noisy(p);
+  for (size_t i = 0; i < p; ++i) {
+    truth[i] = 10 * std::sin(2 * M_PI * static_cast<double>(i) / static_cast<double>(p));
+    noisy[i] = truth[i] + 4 * noise();
+  }
+  const size_t window = SeasonalSmoothingWindow(p);
+  EXPECT_EQ(window, 29u);
+  EXPECT_EQ(SeasonalSmoothingWindow(288), 5u);
+  EXPECT_EQ(SeasonalSmoothingWindow(24), 1u);
+  const std::vector<double> smooth = SmoothSeasonal(noisy, p, window);
+  double before = 0, after = 0;
+  for (size_t i = 0; i < p; ++i) {
+    before += std::pow(noisy[i] - truth[i], 2);
+    after += std::pow(smooth[i] - truth[i], 2);
+  }
+  // Averaging 29 phases divides the noise variance by about 29; the sine barely bends.
+  EXPECT_LT(after, before / 15);
+}
 
 TEST(Mstl, SeparatesTwoSeasonsFromATrend) {
   // A daily sine and a weekly step (high on the 7th day) on a linear trend, four weeks.
