@@ -44,9 +44,12 @@ Result<void> MstlForecaster::DoFit() {
   rolled_ = 0;
   if (!periods_.empty()) {
     const internal::Decomposition d = internal::Mstl(filled, periods_);
-    const size_t window = internal::SeasonalSmoothingWindow(periods_.front());
+    const size_t widest = internal::WidestSeasonWindow(periods_.front());
+    std::vector<double> detrended(n);
     for (size_t k = 0; k < periods_.size(); ++k) {
       const size_t p = periods_[k];
+      for (size_t i = 0; i < n; ++i) detrended[i] = d.seasonal[k][i] + d.remainder[i];
+      const size_t window = internal::CrossValidatedSeasonWindow(detrended, p, widest);
       const std::vector<double> seasonal = internal::SmoothSeasonal(d.seasonal[k], p, window);
       last_cycles_.emplace_back(seasonal.end() - static_cast<ptrdiff_t>(p), seasonal.end());
       for (size_t i = 0; i < n; ++i) adjusted.values[i] -= seasonal[i];

@@ -5,11 +5,13 @@
 // trend included), and each seasonal component is carried forward from its last cycle.
 // This is the model for long seasons (a day of minutes is 1440 steps, a week 10080) that ETS
 // and ARIMA cannot take. Unlike R, the components of long seasons are averaged over
-// neighbouring phases before they are taken out and carried forward (internal::SmoothSeasonal:
-// a 29-minute window for a day of minutes), so the forecast does not repeat the noise each
-// minute-of-day estimate has. Seasons the history does not cover more than twice are left out, and
-// said so; with none left it is plain non-seasonal ETS. Gaps are filled from the season before
-// for the decomposition (R interpolates them) and left as gaps for the ETS fit.
+// neighbouring phases before they are taken out and carried forward, over a window that
+// leave-one-cycle-out cross-validation chooses (internal::CrossValidatedSeasonWindow: at most
+// 29 minutes for a day of minutes), so the forecast does not repeat the noise of each
+// minute-of-day estimate, yet keeps a job that recurs at the same minute every day. Seasons
+// the history does not cover more than twice are left out, and said so; with none left it is
+// plain non-seasonal ETS. Gaps are filled from the season before for the decomposition (R
+// interpolates them) and left as gaps for the ETS fit.
 #pragma once
 
 #include <memory>

@@ -35,5 +35,41 @@ TEST(MstlForecaster, AnUpdateThatMatchesTheForecastLeavesTheRestOfItInPlace) {
   EXPECT_FALSE(model.Update(INFINITY).has_value());
 }
 
+// Per-minute load over whole days: a smooth daily shape with Poisson-like noise, plus (when
+// asked) a job that quadruples it for five minutes at 02:00 every day.
+double DailyRate(size_t minute, bool with_job) {
+  const double rate = 50 + 30 * std::sin(2 * M_PI * static_cast<double>(minute) / 1440);
+  return with_job && minute >= 120 && minute < 125 ? 4 * rate : rate;
+}
+
+Series DailyMinutes(size_t days, bool with_job, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<double> y;
+  for (size_t i = 0; i < 1440 * days; ++i) {
+    const double rate = DailyRate(i % 1440, with_job);
+    y.push_back(rate + std::sqrt(rate) * rng.Normal());
+  }
+  return {.start = TimePoint{}, .step = std::chrono::minutes(1), .values = std::move(y)};
+}
+
+TEST(MstlForecaster, TakesTheNoiseOutOfALongSeasonButKeepsADailyJob) {
+  // Each minute-of-day's seasonal estimate rests on five days: carried forward as is, its noise
+  // is repeated (mean absolute error 2.57 here); averaged over neighbouring minutes, the shape
+  // is closer to the truth.
+  MstlForecaster smooth;
+  ASSERT_TRUE(smooth.Fit(DailyMinutes(5, false, 3), {.seasons = {1440}}).has_value());
+  const std::vector<double> day = *smooth.Predict(1440);
+  double error = 0;
+  for (size_t m = 0; m < 1440; ++m) error += std::fabs(day[m] - DailyRate(m, false)) / 1440;
+  EXPECT_LT(error, 2.0);
+  // A five-minute job recurs every day: smoothing must not spread it over the half hour around.
+  MstlForecaster job;
+  ASSERT_TRUE(job.Fit(DailyMinutes(5, true, 3), {.seasons = {1440}}).has_value());
+  const std::vector<double> with_job = *job.Predict(1440);
+  for (size_t m = 120; m < 125; ++m) EXPECT_GT(with_job[m], 0.8 * DailyRate(m, true)) << m;
+  EXPECT_LT(with_job[110], 1.2 * DailyRate(110, false));
+  EXPECT_LT(with_job[135], 1.2 * DailyRate(135, false));
+}
+
 }  // namespace
 }  // namespace forescale::forecast

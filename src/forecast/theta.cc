@@ -49,7 +49,12 @@ Result<void> ThetaForecaster::DoFit() {
       ratio[i] = multiplicative_ ? (trend[i] > 0 ? y[i] / trend[i] : 1.0) : y[i] - trend[i];
     }
     season_ = internal::PhaseMeans(ratio, period_, period_ / 2, n - period_ / 2);  // sum 0 ...
-    season_ = internal::SmoothSeasonal(season_, period_, internal::SeasonalSmoothingWindow(period_));
+    // Only the part the centred moving average covers: past it, `ratio` is not detrended.
+    const std::vector<double> detrended(ratio.begin() + static_cast<ptrdiff_t>(period_ / 2),
+                                        ratio.end() - static_cast<ptrdiff_t>(period_ / 2));
+    const size_t window = internal::CrossValidatedSeasonWindow(
+        detrended, period_, internal::WidestSeasonWindow(period_));
+    season_ = internal::SmoothSeasonal(season_, period_, window);
     if (multiplicative_) {
       for (double& s : season_) s = std::max(s + 1.0, 1e-3);  // ... ratios that average 1
     }

@@ -4,9 +4,9 @@
 // re-seasonalised. The smoothing weight is estimated by least squares (golden-section search
 // over (0, 1)). Seasonal adjustment uses classical decomposition on the shortest season the
 // history covers twice: multiplicative for positive data, additive otherwise. On long seasons
-// (a day of minutes) the seasonal indices are averaged over neighbouring phases first (see
-// internal::SmoothSeasonal): thetaf() does not, and on per-minute data its indices carry the
-// noise of each minute of the few days they were averaged over.
+// (a day of minutes) the seasonal indices are averaged over neighbouring phases first, over a
+// window cross-validation chooses (see internal::CrossValidatedSeasonWindow): thetaf() does
+// not, and on per-minute data its indices carry the noise of the few days they rest on.
 #pragma once
 
 #include <string>

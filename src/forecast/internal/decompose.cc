@@ -67,8 +67,43 @@ std::vector<double> PhaseMeans(const std::vector<double>& values, size_t period,
   return sum;
 }
 
-size_t SeasonalSmoothingWindow(size_t shortest_period) {
-  return 2 * (shortest_period / 100) + 1;
+size_t WidestSeasonWindow(size_t shortest_period) { return 2 * (shortest_period / 100) + 1; }
+
+size_t CrossValidatedSeasonWindow(const std::vector<double>& detrended, size_t period,
+                                  size_t widest) {
+  const size_t cycles = period ? detrended.size() / period : 0;
+  if (cycles < 3 || widest < 3) return 1;
+  std::vector<size_t> windows = {1};
+  for (double w = 3; w <= static_cast<double>(widest); w *= 1.4) {
+    const size_t odd = static_cast<size_t>(w) | 1;
+    if (odd > windows.back() && odd <= widest) windows.push_back(odd);
+  }
+  // Whole cycles ending at the end of the series: the newest cycle is the one carried forward.
+  const double* first = detrended.data() + (detrended.size() - cycles * period);
+  std::vector<double> total(period, 0.0);
+  for (size_t c = 0; c < cycles; ++c) {
+    for (size_t b = 0; b < period; ++b) total[b] += first[c * period + b];
+  }
+  std::vector<double> error(windows.size(), 0.0), others(period);
+  for (size_t c = 0; c < cycles; ++c) {
+    const double* held = first + c * period;
+    double mean = 0;
+    for (size_t b = 0; b < period; ++b) {
+      others[b] = (total[b] - held[b]) / static_cast<double>(cycles - 1);
+      mean += others[b] / static_cast<double>(period);
+    }
+    for (double& v : others) v -= mean;
+    for (size_t k = 0; k < windows.size(); ++k) {
+      const std::vector<double> guess = SmoothSeasonal(others, period, windows[k]);
+      double level = 0;
+      for (size_t b = 0; b < period; ++b) level += (held[b] - guess[b]) / static_cast<double>(period);
+      for (size_t b = 0; b < period; ++b) {
+        const double d = held[b] - guess[b] - level;
+        error[k] += d * d;
+      }
+    }
+  }
+  return windows[static_cast<size_t>(std::min_element(error.begin(), error.end()) - error.begin())];
 }
 
 std::vector<double> SmoothSeasonal(const std::vector<double>& seasonal, size_t period,

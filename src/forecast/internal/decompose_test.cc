@@ -37,10 +37,10 @@ TEST(SmoothSeasonal, TakesOutPhaseNoiseAndKeepsASmoothShape) {
     truth[i] = 10 * std::sin(2 * M_PI * static_cast<double>(i) / static_cast<double>(p));
     noisy[i] = truth[i] + 4 * noise();
   }
-  const size_t window = SeasonalSmoothingWindow(p);
+  const size_t window = WidestSeasonWindow(p);
   EXPECT_EQ(window, 29u);
-  EXPECT_EQ(SeasonalSmoothingWindow(288), 5u);
-  EXPECT_EQ(SeasonalSmoothingWindow(24), 1u);
+  EXPECT_EQ(WidestSeasonWindow(288), 5u);
+  EXPECT_EQ(WidestSeasonWindow(24), 1u);
   const std::vector<double> smooth = SmoothSeasonal(noisy, p, window);
   double before = 0, after = 0;
   for (size_t i = 0; i < p; ++i) {
@@ -49,6 +49,38 @@ TEST(SmoothSeasonal, TakesOutPhaseNoiseAndKeepsASmoothShape) {
   }
   // Averaging 29 phases divides the noise variance by about 29; the sine barely bends.
   EXPECT_LT(after, before / 15);
+}
+
+// Five days of minutes: a smooth daily shape with noise, optionally a five-minute job at 02:00.
+std::vector<double> DailyMinutes(bool with_job) {
+  uint64_t state = 11;
+  auto noise = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0 - 0.5;
+  };
+  std::vector<double> x;
+  for (size_t i = 0; i < 5 * 1440; ++i) {
+    const size_t minute = i % 1440;
+    double v = 10 * std::sin(2 * M_PI * static_cast<double>(minute) / 1440) + 6 * noise();
+    if (with_job && minute >= 120 && minute < 125) v += 40;
+    x.push_back(v);
+  }
+  return x;
+}
+
+TEST(CrossValidatedSeasonWindow, NoiseAloneChoosesTheWidestWindow) {
+  EXPECT_EQ(CrossValidatedSeasonWindow(DailyMinutes(false), 1440, 29), 23u);  // 1, 3, 5, ... 23
+}
+
+TEST(CrossValidatedSeasonWindow, ARecurringSharpFeatureKeepsANarrowWindow) {
+  // Smoothing over more than a few minutes would spread the job over the half hour around it.
+  EXPECT_LE(CrossValidatedSeasonWindow(DailyMinutes(true), 1440, 29), 5u);
+}
+
+TEST(CrossValidatedSeasonWindow, NeedsThreeCycles) {
+  const std::vector<double> two_days(2 * 1440, 1.0);
+  EXPECT_EQ(CrossValidatedSeasonWindow(two_days, 1440, 29), 1u);
+  EXPECT_EQ(CrossValidatedSeasonWindow(DailyMinutes(false), 1440, 1), 1u);
 }
 
 TEST(Mstl, SeparatesTwoSeasonsFromATrend) {
