@@ -40,12 +40,29 @@ struct ArimaOrder {
   std::string ToString() const;
 };
 
+// How ArimaForecaster chooses the order when none is given.
+enum class OrderSearch {
+  // auto.arima's stepwise search by AICc, each candidate fitted (CSS on long series).
+  kStepwise,
+  // Non-seasonal: differencing by KPSS as above, then (p, q) by the Hannan-Rissanen
+  // regressions and BIC, and only that order fitted: least squares instead of a dozen
+  // nonlinear fits, for long series refitted often (MSTL's adjusted series: a week of minutes).
+  // Seasonal models (a season <= max_period in the context) use the stepwise search.
+  kHannanRissanen,
+};
+
 struct ArimaOptions {
   // A fixed order (fitted as given; a seasonal part without a period takes the season from the
   // context); none: automatic. An order that cannot be fitted falls back to automatic, noted.
   std::optional<ArimaOrder> order;
   size_t max_period = 168;                         // longest season taken (a week of hours)
   int max_p = 5, max_q = 5, max_P = 2, max_Q = 2;  // bounds of the search, as auto.arima's
+  OrderSearch search = OrderSearch::kStepwise;
+  // false: every fit by conditional sum of squares alone (R's method = "CSS"), no exact
+  // likelihood. On long series the two estimates agree closely and CSS costs a fraction (an
+  // MA(3) on a week of minutes: the likelihood's Kalman filter took most of a forecast's time).
+  // log_likelihood() is then NaN and Aicc() CSS-approximated.
+  bool exact_likelihood = true;
 };
 
 class ArimaForecaster final : public Forecaster {

@@ -104,6 +104,42 @@ TEST(Arima, RecoversMa1CoefficientFromSimulatedSeries) {
   EXPECT_DOUBLE_EQ(forecast[2], 0.0);
 }
 
+TEST(Arima, HannanRissanenFindsTheOrderOfSimulatedSeries) {
+  // Least-squares order identification, then one fit by conditional sum of squares.
+  const ArimaOptions fast{.max_p = 3,
+                          .max_q = 3,
+                          .search = OrderSearch::kHannanRissanen,
+                          .exact_likelihood = false};
+  ArimaForecaster ar(fast);
+  ASSERT_TRUE(ar.Fit(MakeSeries(SimulateArma11(42, 3000, 0.7, 0.0, 50.0)), {}));
+  EXPECT_EQ(ar.order().p, 1);
+  EXPECT_EQ(ar.order().q, 0);
+  EXPECT_EQ(ar.order().d, 0);
+  EXPECT_TRUE(ar.order().constant);
+  EXPECT_NEAR(ar.coefficients()[0], 0.7, 0.04);
+  EXPECT_TRUE(std::isnan(ar.log_likelihood()));  // CSS only: no exact likelihood
+  ArimaForecaster ma(fast);
+  ASSERT_TRUE(ma.Fit(MakeSeries(SimulateArma11(7, 3000, 0.0, 0.6)), {}));
+  EXPECT_EQ(ma.order().p, 0);
+  EXPECT_EQ(ma.order().q, 1);
+  EXPECT_NEAR(ma.coefficients()[0], 0.6, 0.05);
+  // White noise: no ARMA terms.
+  int white = 0;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    ArimaForecaster noise(fast);
+    ASSERT_TRUE(noise.Fit(MakeSeries(SimulateArma11(seed, 3000, 0.0, 0.0, 5.0)), {}));
+    if (noise.order().p + noise.order().q == 0) ++white;
+  }
+  // KPSS differences white noise now and then (2 of these 20), as in auto.arima.
+  EXPECT_GE(white, 18);
+  // A seasonal context is left to the stepwise search, which can fit seasonal terms.
+  ArimaForecaster seasonal(fast);
+  std::vector<double> y = SimulateArma11(5, 600, 0.3, 0.0, 20.0);
+  for (size_t t = 0; t < y.size(); ++t) y[t] += 5 * std::sin(2 * M_PI * static_cast<double>(t % 24) / 24);
+  ASSERT_TRUE(seasonal.Fit(MakeSeries(y), {.seasons = {24}}));
+  EXPECT_GT(seasonal.order().P + seasonal.order().D + seasonal.order().Q, 0);
+}
+
 TEST(Arima, RandomWalkGetsOneDifference) {
   Rng rng(3);
   std::vector<double> y(400);

@@ -23,7 +23,9 @@ bool SeenInHistory(const Regressors& r, size_t j, const Series& history) {
 
 // Families worth trying on this history. ARIMA's order search is the costliest fit, so it
 // joins only on histories short enough for it (hourly data of a few weeks, where R users would
-// reach for auto.arima too); the regression joins when there are seasons or events to learn.
+// reach for auto.arima too); on longer ones, or seasons too long for it (a day of minutes),
+// MSTL with ARIMA on the adjusted series takes its place, as R's stlf(method = "arima"). The
+// regression joins when there are seasons or events to learn.
 std::vector<std::string> DefaultCandidates(const std::vector<size_t>& periods, bool learn_events,
                                            size_t train_steps) {
   std::vector<std::string> out = {"naive"};
@@ -32,7 +34,11 @@ std::vector<std::string> DefaultCandidates(const std::vector<size_t>& periods, b
   out.push_back("theta");
   if (!periods.empty()) out.push_back("mstl");
   if (!periods.empty() || learn_events) out.push_back("prophet");
-  if (train_steps <= 3000 && (periods.empty() || periods.front() <= 168)) out.push_back("arima");
+  if (train_steps <= 3000 && (periods.empty() || periods.front() <= 168)) {
+    out.push_back("arima");
+  } else if (!periods.empty()) {
+    out.push_back("mstl-arima");
+  }
   return out;
 }
 

@@ -3,14 +3,22 @@
 #include <algorithm>
 #include <cmath>
 
+#include "forecast/arima.h"
 #include "forecast/baseline.h"
 #include "forecast/ets.h"
 #include "forecast/internal/decompose.h"
 #include "forecast/internal/fill.h"
 
 namespace forescale::forecast {
+namespace {
 
-MstlForecaster::MstlForecaster() = default;
+// Largest AR and MA orders for the adjusted series' ARIMA: the adjusted series is a level
+// with short-lived deviations; higher orders cost more and, on NASA's minutes, were not chosen.
+constexpr int kMaxOrder = 3;
+
+}  // namespace
+
+MstlForecaster::MstlForecaster(AdjustedModel adjusted) : adjusted_(adjusted) {}
 MstlForecaster::~MstlForecaster() = default;
 
 std::string MstlForecaster::Name() const {
@@ -62,10 +70,21 @@ Result<void> MstlForecaster::DoFit() {
   for (size_t i = 0; i < n; ++i) {
     if (std::isnan(history_.values[i])) adjusted.values[i] = std::nan("");
   }
-  adjusted_model_ = std::make_unique<EtsForecaster>();
+  if (adjusted_ == AdjustedModel::kArima) {
+    // A week of minutes is refitted often: the order from least-squares regressions, not
+    // auto.arima's dozen nonlinear fits (arima.h: OrderSearch::kHannanRissanen).
+    adjusted_model_ = std::make_unique<ArimaForecaster>(
+        ArimaOptions{.max_p = kMaxOrder,
+                     .max_q = kMaxOrder,
+                     .search = OrderSearch::kHannanRissanen,
+                     .exact_likelihood = false});
+  } else {
+    adjusted_model_ = std::make_unique<EtsForecaster>();
+  }
   auto fitted = adjusted_model_->Fit(adjusted, FitContext{});
   if (!fitted) {
-    Note("ETS on the adjusted series failed (" + fitted.error().message() + "): naive used");
+    Note(std::string(adjusted_ == AdjustedModel::kArima ? "ARIMA" : "ETS") +
+         " on the adjusted series failed (" + fitted.error().message() + "): naive used");
     adjusted_model_ = std::make_unique<NaiveForecaster>();
     if (auto again = adjusted_model_->Fit(adjusted, FitContext{}); !again) return again;
   }
@@ -81,6 +100,21 @@ Result<std::vector<double>> MstlForecaster::Predict(size_t horizon) const {
     for (size_t h = 0; h < horizon; ++h) (*base)[h] += last_cycles_[k][(rolled_ + h) % p];
   }
   return base;
+}
+
+Result<void> MstlForecaster::Extend(std::span<const double> values) {
+  if (!adjusted_model_) return Forecaster::Extend(values);
+  std::vector<double> adjusted(values.begin(), values.end());  // NaN stays NaN
+  for (size_t i = 0; i < adjusted.size(); ++i) {
+    if (std::isinf(adjusted[i])) return Fail(ErrorCode::kInvalidArgument, "mstl: Extend with an infinite value");
+    for (size_t k = 0; k < periods_.size(); ++k) {
+      adjusted[i] -= last_cycles_[k][(rolled_ + i) % periods_[k]];
+    }
+  }
+  if (auto ok = adjusted_model_->Extend(adjusted); !ok) return ok;
+  history_.values.insert(history_.values.end(), values.begin(), values.end());
+  rolled_ += values.size();
+  return {};
 }
 
 Result<void> MstlForecaster::Update(double value) {

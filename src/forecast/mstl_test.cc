@@ -71,5 +71,36 @@ TEST(MstlForecaster, TakesTheNoiseOutOfALongSeasonButKeepsADailyJob) {
   EXPECT_LT(with_job[135], 1.2 * DailyRate(135, false));
 }
 
+TEST(MstlForecaster, ArimaOnTheAdjustedSeriesFollowsItsShortTermDynamics) {
+  // A daily season on an AR(1) that wanders far from its mean: after a run above it the
+  // adjusted series' ARIMA forecasts the way back, ETS's level stays where it is.
+  Rng rng(8);
+  std::vector<double> y;
+  double ar = 0;
+  for (size_t i = 0; i < 1440 * 4; ++i) {
+    ar = 0.95 * ar + rng.Normal();
+    y.push_back(100 + 20 * std::sin(2 * M_PI * static_cast<double>(i % 1440) / 1440) + ar);
+  }
+  const Series history{.start = TimePoint{}, .step = std::chrono::minutes(1), .values = y};
+  MstlForecaster arima(AdjustedModel::kArima);
+  ASSERT_TRUE(arima.Fit(history, {.seasons = {1440}}).has_value());
+  EXPECT_NE(arima.Name().find("mstl(1440)+arima("), std::string::npos) << arima.Name();
+  // Far ahead the AR part has decayed: the forecast is the seasonal shape around 100.
+  const std::vector<double> day = *arima.Predict(1440);
+  for (size_t h : {600, 900, 1200}) {
+    const size_t minute = (y.size() + h) % 1440;
+    EXPECT_NEAR(day[h], 100 + 20 * std::sin(2 * M_PI * static_cast<double>(minute) / 1440), 4.0) << h;
+  }
+  // Rolled forward by Extend() as by Update(): the same forecast.
+  MstlForecaster one_by_one(AdjustedModel::kArima), at_once(AdjustedModel::kArima);
+  const Series head = history.Slice(0, y.size() - 60);
+  ASSERT_TRUE(one_by_one.Fit(head, {.seasons = {1440}}).has_value());
+  ASSERT_TRUE(at_once.Fit(head, {.seasons = {1440}}).has_value());
+  for (size_t i = y.size() - 60; i < y.size(); ++i) ASSERT_TRUE(one_by_one.Update(y[i]).has_value());
+  ASSERT_TRUE(at_once.Extend(std::span<const double>(y).subspan(y.size() - 60)).has_value());
+  const std::vector<double> a = *one_by_one.Predict(30), b = *at_once.Predict(30);
+  for (size_t h = 0; h < a.size(); ++h) EXPECT_NEAR(a[h], b[h], 1e-9) << h;
+}
+
 }  // namespace
 }  // namespace forescale::forecast

@@ -14,6 +14,7 @@ Result<std::unique_ptr<Forecaster>> MakeForecaster(std::string_view name) {
   if (name == "snaive") return std::make_unique<SeasonalNaiveForecaster>();
   if (name == "ets") return std::make_unique<EtsForecaster>();
   if (name == "mstl") return std::make_unique<MstlForecaster>();
+  if (name == "mstl-arima") return std::make_unique<MstlForecaster>(AdjustedModel::kArima);
   if (name == "theta") return std::make_unique<ThetaForecaster>();
   if (name == "arima") return std::make_unique<ArimaForecaster>();
   if (name == "prophet") return std::make_unique<ProphetForecaster>();
