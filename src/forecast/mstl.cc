@@ -63,7 +63,8 @@ Result<void> MstlForecaster::DoFit() {
       for (size_t i = 0; i < n; ++i) adjusted.values[i] -= seasonal[i];
     }
   } else {
-    Note("no season to decompose: MSTL is non-seasonal ETS");
+    Note(std::string("no season to decompose: MSTL is non-seasonal ") +
+         (adjusted_ == AdjustedModel::kArima ? "ARIMA" : "ETS"));
   }
   // Keep the observed gaps as gaps for the adjusted-series model, so its likelihood is not
   // fitted to values this model invented.
