@@ -11,8 +11,8 @@
 // 29 minutes for a day of minutes), so the forecast does not repeat the noise of each
 // minute-of-day estimate, yet keeps a job that recurs at the same minute every day. Seasons
 // the history does not cover more than twice are left out, and said so; with none left it is
-// plain non-seasonal ETS. Gaps are filled from the season before for the decomposition (R
-// interpolates them) and left as gaps for the ETS fit.
+// plain non-seasonal ETS (or ARIMA). Gaps are filled from the season before for the
+// decomposition (R interpolates them) and left as gaps for the adjusted series' model.
 #pragma once
 
 #include <memory>
