@@ -1262,7 +1262,8 @@ std::optional<std::pair<int, int>> HannanRissanenOrder(const std::vector<double>
   const auto n = static_cast<std::ptrdiff_t>(w.size());
   // The long AR's order: enough lags to whiten an ARMA of the orders searched.
   const std::ptrdiff_t long_order = std::clamp<std::ptrdiff_t>(
-      static_cast<std::ptrdiff_t>(std::ceil(2 * std::log(static_cast<double>(n)))), 2 * (max_p + max_q) + 1, 20);
+      static_cast<std::ptrdiff_t>(std::ceil(2 * std::log(static_cast<double>(n)))),
+      2 * (max_p + max_q) + 1, 20);
   const double mean = Mean(Present(w));
   auto complete = [&](std::ptrdiff_t t, std::ptrdiff_t lags, const std::vector<double>& v) {
     for (std::ptrdiff_t j = 0; j <= lags; ++j) {
@@ -1286,7 +1287,8 @@ std::optional<std::pair<int, int>> HannanRissanenOrder(const std::vector<double>
   const Eigen::VectorXd ar = x.colPivHouseholderQr().solve(y);
   std::vector<double> innovation(w.size(), kNaN);
   for (size_t r = 0; r < rows.size(); ++r) {
-    innovation[static_cast<size_t>(rows[r])] = y(static_cast<Eigen::Index>(r)) - x.row(static_cast<Eigen::Index>(r)).dot(ar);
+    innovation[static_cast<size_t>(rows[r])] =
+        y(static_cast<Eigen::Index>(r)) - x.row(static_cast<Eigen::Index>(r)).dot(ar);
   }
   // Every candidate on the same rows, so their BICs compare.
   const std::ptrdiff_t lags = std::max(max_p, max_q);
@@ -1311,8 +1313,9 @@ std::optional<std::pair<int, int>> HannanRissanenOrder(const std::vector<double>
         for (int j = 0; j < q; ++j) z(row, p + j) = innovation[static_cast<size_t>(t - j - 1)];
         target(row) = at(t);
       }
-      const double rss = p + q == 0 ? target.squaredNorm()
-                                    : (target - z * z.colPivHouseholderQr().solve(target)).squaredNorm();
+      const double rss = p + q == 0
+                             ? target.squaredNorm()
+                             : (target - z * z.colPivHouseholderQr().solve(target)).squaredNorm();
       if (!(rss > 0)) continue;
       const double bic = rows_used * std::log(rss / rows_used) + (p + q) * std::log(rows_used);
       if (bic < best_bic) {
@@ -1659,10 +1662,10 @@ Result<void> ArimaForecaster::DoFit() {
   FittedModel chosen;
   const Method method = options_.exact_likelihood ? Method::kCssMl : Method::kCss;
   auto fixed_fit = [&h, method](ArimaOrder order, std::optional<double> beta) {
-    return FitOrder(h, FitRequest{.order = order,
-                                  .method = method,
-                                  .fixed_beta = beta,
-                                  .reject_near_unit_roots = false});
+    return FitOrder(
+        h,
+        FitRequest{
+            .order = order, .method = method, .fixed_beta = beta, .reject_near_unit_roots = false});
   };
 
   if (options_.order) {
@@ -1764,10 +1767,14 @@ Result<void> ArimaForecaster::DoFit() {
     } else if (options_.search == OrderSearch::kHannanRissanen && m == 1 &&
                (order_from_regressions = HannanRissanenOrder(
                     Difference(seasonally_differenced, d, 0, 1), limits.max_p, limits.max_q))) {
-      const ArimaOrder order{.p = order_from_regressions->first, .d = d,
-                             .q = order_from_regressions->second, .constant = d == 0};
+      const ArimaOrder order{.p = order_from_regressions->first,
+                             .d = d,
+                             .q = order_from_regressions->second,
+                             .constant = d == 0};
       chosen = fixed_fit(order, std::nullopt);
-      if (!chosen.ok) chosen = fixed_fit(ArimaOrder{.d = d, .q = d > 0 ? 1 : 0, .constant = d == 0}, std::nullopt);
+      if (!chosen.ok)
+        chosen =
+            fixed_fit(ArimaOrder{.d = d, .q = d > 0 ? 1 : 0, .constant = d == 0}, std::nullopt);
     } else {
       if (m > 1) {
         if (limits.max_P > 0) limits.max_p = std::min(limits.max_p, static_cast<int>(m) - 1);

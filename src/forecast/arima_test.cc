@@ -135,7 +135,9 @@ TEST(Arima, HannanRissanenFindsTheOrderOfSimulatedSeries) {
   // A seasonal context is left to the stepwise search, which can fit seasonal terms.
   ArimaForecaster seasonal(fast);
   std::vector<double> y = SimulateArma11(5, 600, 0.3, 0.0, 20.0);
-  for (size_t t = 0; t < y.size(); ++t) y[t] += 5 * std::sin(2 * M_PI * static_cast<double>(t % 24) / 24);
+  for (size_t t = 0; t < y.size(); ++t) {
+    y[t] += 5 * std::sin(2 * M_PI * static_cast<double>(t % 24) / 24);
+  }
   ASSERT_TRUE(seasonal.Fit(MakeSeries(y), {.seasons = {24}}));
   EXPECT_GT(seasonal.order().P + seasonal.order().D + seasonal.order().Q, 0);
 }

@@ -107,7 +107,9 @@ Result<void> MstlForecaster::Extend(std::span<const double> values) {
   if (!adjusted_model_) return Forecaster::Extend(values);
   std::vector<double> adjusted(values.begin(), values.end());  // NaN stays NaN
   for (size_t i = 0; i < adjusted.size(); ++i) {
-    if (std::isinf(adjusted[i])) return Fail(ErrorCode::kInvalidArgument, "mstl: Extend with an infinite value");
+    if (std::isinf(adjusted[i])) {
+      return Fail(ErrorCode::kInvalidArgument, "mstl: Extend with an infinite value");
+    }
     for (size_t k = 0; k < periods_.size(); ++k) {
       adjusted[i] -= last_cycles_[k][(rolled_ + i) % periods_[k]];
     }

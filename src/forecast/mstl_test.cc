@@ -89,14 +89,17 @@ TEST(MstlForecaster, ArimaOnTheAdjustedSeriesFollowsItsShortTermDynamics) {
   const std::vector<double> day = *arima.Predict(1440);
   for (size_t h : {600, 900, 1200}) {
     const size_t minute = (y.size() + h) % 1440;
-    EXPECT_NEAR(day[h], 100 + 20 * std::sin(2 * M_PI * static_cast<double>(minute) / 1440), 4.0) << h;
+    const double expected = 100 + 20 * std::sin(2 * M_PI * static_cast<double>(minute) / 1440);
+    EXPECT_NEAR(day[h], expected, 4.0) << h;
   }
   // Rolled forward by Extend() as by Update(): the same forecast.
   MstlForecaster one_by_one(AdjustedModel::kArima), at_once(AdjustedModel::kArima);
   const Series head = history.Slice(0, y.size() - 60);
   ASSERT_TRUE(one_by_one.Fit(head, {.seasons = {1440}}).has_value());
   ASSERT_TRUE(at_once.Fit(head, {.seasons = {1440}}).has_value());
-  for (size_t i = y.size() - 60; i < y.size(); ++i) ASSERT_TRUE(one_by_one.Update(y[i]).has_value());
+  for (size_t i = y.size() - 60; i < y.size(); ++i) {
+    ASSERT_TRUE(one_by_one.Update(y[i]).has_value());
+  }
   ASSERT_TRUE(at_once.Extend(std::span<const double>(y).subspan(y.size() - 60)).has_value());
   const std::vector<double> a = *one_by_one.Predict(30), b = *at_once.Predict(30);
   for (size_t h = 0; h < a.size(); ++h) EXPECT_NEAR(a[h], b[h], 1e-9) << h;

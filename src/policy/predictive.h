@@ -61,8 +61,8 @@ struct PredictiveOptions {
   std::string model = "auto";                        // or a family name: ets, snaive, ...
   // What "auto" chooses among. Seasonal ARIMA is left out by default: its order search on a
   // week of minutes costs seconds per refit; MSTL with ARIMA on the adjusted series stands in.
-  std::vector<std::string> candidates = {"naive", "snaive", "ets",    "mstl",
-                                         "mstl-arima", "theta", "prophet"};
+  std::vector<std::string> candidates = {"naive",      "snaive", "ets",    "mstl",
+                                         "mstl-arima", "theta",  "prophet"};
   Duration scale_down_window{std::chrono::minutes(5)};
   // How far above max_utilisation the reactive floor lets the load run before it acts. 0:
   // at once; max_utilisation is where latency breaks, not a target with room above it.

@@ -96,7 +96,8 @@ size_t CrossValidatedSeasonWindow(const std::vector<double>& detrended, size_t p
     for (size_t k = 0; k < windows.size(); ++k) {
       const std::vector<double> guess = SmoothSeasonal(others, period, windows[k]);
       double level = 0;
-      for (size_t b = 0; b < period; ++b) level += (held[b] - guess[b]) / static_cast<double>(period);
+      for (size_t b = 0; b < period; ++b)
+        level += (held[b] - guess[b]) / static_cast<double>(period);
       for (size_t b = 0; b < period; ++b) {
         const double d = held[b] - guess[b] - level;
         error[k] += d * d;
