@@ -13,7 +13,9 @@ namespace forescale::forecast {
 namespace {
 
 // Largest AR and MA orders for the adjusted series' ARIMA: the adjusted series is a level
-// with short-lived deviations; higher orders cost more and, on NASA's minutes, were not chosen.
+// with short-lived deviations. auto.arima's 5 cost more and forecast no better on NASA's
+// minutes (bench/forecast splits: MASE 0.617 / 0.648 / 0.861 at 15 minutes / an hour / a day,
+// against 0.611 / 0.641 / 0.871 with 3; 38 ms a forecast against 28).
 constexpr int kMaxOrder = 3;
 
 }  // namespace

@@ -41,8 +41,8 @@ size_t CrossValidatedSeasonWindow(const std::vector<double>& detrended, size_t p
 // day of 5 minutes); 1 (never smooth) for seasons under 100 steps (a day of hours, where each
 // step is a distinct part of the day). The cap is there because, on a noisy series, held-out
 // cycles keep preferring wider windows than forecast best: uncapped, NASA per-minute chose
-// 171 minutes and MSTL's MASE was 0.617 at 15 minutes and 0.931 at a day, against 0.612 and
-// 0.925 with the cap (bench/forecast splits, 30 folds; 0.664 and 0.961 without smoothing).
+// 171 minutes and MSTL's MASE was 0.617 at 15 minutes and 0.931 at a day, against 0.614 and
+// 0.920 with the cap (bench/forecast splits, 30 folds; 0.664 and 0.961 without smoothing).
 size_t WidestSeasonWindow(size_t shortest_period);
 
 // Multiple seasonal decomposition as R's forecast::mstl() does it (Bandara, Hyndman & Bergmeir
