@@ -1743,7 +1743,8 @@ Result<void> ArimaForecaster::DoFit() {
     const std::vector<double> seasonally_differenced = Difference(h.y, 0, D, m);
     int d = ChooseD(Present(seasonally_differenced), 2);
     if (d > 0 && Present(Difference(seasonally_differenced, d, 0, 1)).empty()) --d;
-    const std::vector<double> dx = Present(Difference(seasonally_differenced, d, 0, 1));
+    const std::vector<double> differenced = Difference(seasonally_differenced, d, 0, 1);
+    const std::vector<double> dx = Present(differenced);
     const size_t period = m > 1 ? m : 0;
     std::optional<std::pair<int, int>> order_from_regressions;
 
@@ -1765,8 +1766,8 @@ Result<void> ArimaForecaster::DoFit() {
         chosen = fixed_fit(ArimaOrder{.d = d, .constant = true}, mean);
       }
     } else if (options_.search == OrderSearch::kHannanRissanen && m == 1 &&
-               (order_from_regressions = HannanRissanenOrder(
-                    Difference(seasonally_differenced, d, 0, 1), limits.max_p, limits.max_q))) {
+               (order_from_regressions =
+                    HannanRissanenOrder(differenced, limits.max_p, limits.max_q))) {
       const ArimaOrder order{.p = order_from_regressions->first,
                              .d = d,
                              .q = order_from_regressions->second,

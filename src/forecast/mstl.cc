@@ -110,7 +110,7 @@ Result<void> MstlForecaster::Extend(std::span<const double> values) {
   std::vector<double> adjusted(values.begin(), values.end());  // NaN stays NaN
   for (size_t i = 0; i < adjusted.size(); ++i) {
     if (std::isinf(adjusted[i])) {
-      return Fail(ErrorCode::kInvalidArgument, "mstl: Extend with an infinite value");
+      return Fail(ErrorCode::kInvalidArgument, "mstl: cannot append an infinite value");
     }
     for (size_t k = 0; k < periods_.size(); ++k) {
       adjusted[i] -= last_cycles_[k][(rolled_ + i) % periods_[k]];
@@ -124,15 +124,7 @@ Result<void> MstlForecaster::Extend(std::span<const double> values) {
 
 Result<void> MstlForecaster::Update(double value) {
   if (!adjusted_model_) return Forecaster::Update(value);
-  if (std::isinf(value)) return Fail(ErrorCode::kInvalidArgument, "mstl: Update with an infinite value");
-  double adjusted = value;  // NaN stays NaN: the adjusted model skips it
-  for (size_t k = 0; k < periods_.size(); ++k) {
-    adjusted -= last_cycles_[k][rolled_ % periods_[k]];
-  }
-  if (auto ok = adjusted_model_->Update(adjusted); !ok) return ok;
-  history_.values.push_back(value);
-  ++rolled_;
-  return {};
+  return Extend({&value, 1});
 }
 
 }  // namespace forescale::forecast

@@ -40,7 +40,7 @@ class MstlForecaster final : public Forecaster {
   // decomposes again).
   Result<void> Update(double value) override;
   // Update() for several values, with one Extend() of the adjusted series' model (ARIMA's
-  // filter then runs once, not once a value).
+  // filter then runs once, not once a value). An infinite value appends nothing.
   Result<void> Extend(std::span<const double> values) override;
   bool RollsForward() const override {
     return adjusted_model_ != nullptr && adjusted_model_->RollsForward();
