@@ -25,8 +25,10 @@
 //              fast  AR(p <= 5) at the fitted step on what the slow part leaves (without
 //                    a slow part, p may reach a day of steps);
 //            the residuals are first divided by a robust spread per phase of the day
-//            (`noise.scale`), because counts are relatively noisier when they are small
-//            (night) — a constant log-noise would blow up the busy hours on the rate scale;
+//            (`noise.scale`) and, where a weekly season tells level from time of day apart,
+//            by rate^elasticity (`noise.level_elasticity`), because counts are relatively
+//            noisier when they are small (night, the weekend) — a constant log-noise would
+//            blow up the busy hours on the rate scale;
 //   bursts   residual exceedances over a high quantile: onsets per day, heights (excess over
 //            the threshold) from a generalized Pareto fit, exponential decay with the time
 //            constant of the mean shape after a spike.
@@ -63,6 +65,11 @@ struct NoiseModel {
   // Spread of the log-residuals by phase (RMS 1); the rest of the noise model (and the burst
   // heights) is in units of it. Empty factors: the same spread at every phase.
   SeasonProfile scale;
+  // The spread also follows the seasonal level: multiplied by exp(level_elasticity * s(t)),
+  // s(t) the sum of the seasons' log factors at t (0 on average), i.e. spread ~ rate^elasticity
+  // (pure Poisson counting: -0.5). Fitted where a season longer than `scale`'s period (a week)
+  // tells level from time of day apart; 0 otherwise, and in files without the key.
+  double level_elasticity = 0;
   // Slow part (see the file comment); block 0: none (a model file without `noise.slow`).
   struct Slow {
     Duration block{};                        // blocks are aligned to the Unix epoch
@@ -138,7 +145,9 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options 
 // E[exp(s * season)] over the phases of all seasons combined, assuming independence of the
 // seasons; profile.cc and the fit both use it to keep `level_rps` a mean.
 double SeasonMeanFactor(const LoadModel& model, double strength_multiplier);
-// E[exp(n * scale * residual)] from the residual quantiles, averaged over the scale's phases.
-double NoiseMeanFactor(const LoadModel& model, double noise_multiplier);
+// E[exp(n * spread * residual)] from the residual quantiles, averaged over the phases of the
+// spread (`scale`, and the seasons' levels through `level_elasticity`, those scaled by
+// `strength_multiplier` as in SeasonMeanFactor).
+double NoiseMeanFactor(const LoadModel& model, double noise_multiplier, double strength_multiplier);
 
 }  // namespace forescale::generate

@@ -261,6 +261,67 @@ TEST(LoadModel, KeepsTheSharpEdgesOfAWeeklySeason) {
   EXPECT_GT(edge, 1.6);
 }
 
+// Poisson counts: the log-noise's spread goes as rate^-0.5. With a weekend at a third of the
+// weekdays' rate, a spread by time of day alone cannot hold both; the fit finds the
+// elasticity, and generated weekday afternoons are as smooth as the simulated ones.
+TEST(LoadModel, NoiseSpreadFollowsTheSeasonalLevel) {
+  Rng rng(21);
+  const TimePoint start = *ParseTimestamp("2024-01-01T00:00:00Z");  // a Monday
+  Series s{.start = start, .step = std::chrono::minutes(1)};
+  auto rate = [](size_t i) {
+    const double day = std::sin(2 * std::numbers::pi * static_cast<double>(i % 1440) / 1440);
+    const bool weekend = i / 1440 % 7 >= 5;
+    return 40 * std::exp(0.6 * day) * (weekend ? 1.0 / 3 : 1.0);
+  };
+  for (size_t i = 0; i < 21 * 1440; ++i)
+    s.values.push_back(static_cast<double>(rng.Poisson(rate(i))));
+  auto m = FitLoadModel(s);
+  ASSERT_TRUE(m) << m.error().message();
+  std::printf("level elasticity %.3f (Poisson: about -0.5)\n", m->noise.level_elasticity);
+  EXPECT_NEAR(m->noise.level_elasticity, -0.5, 0.15);
+
+  // Relative spread (sd / mean over 1-minute differences) of weekday 06:00-07:00 vs Saturday's.
+  auto g = GenerateProfile(*m, {},
+                           {.start = start,
+                            .duration = std::chrono::days(14),
+                            .step = std::chrono::minutes(1),
+                            .seed = 4});
+  ASSERT_TRUE(g) << g.error().message();
+  auto relative_spread = [](const std::vector<double>& v, bool weekend) {
+    double sum2 = 0, mean = 0;
+    size_t count = 0;
+    for (size_t i = 1; i < v.size(); ++i) {
+      if ((i / 1440 % 7 >= 5) != weekend || i % 1440 < 360 || i % 1440 >= 420) continue;
+      sum2 += (v[i] - v[i - 1]) * (v[i] - v[i - 1]);
+      mean += v[i];
+      ++count;
+    }
+    return std::sqrt(sum2 / count) / (mean / count);
+  };
+  const std::vector<double> real(s.values.begin(), s.values.begin() + 14 * 1440);
+  const double ratio_real = relative_spread(real, true) / relative_spread(real, false);
+  const double ratio_generated =
+      relative_spread(g->values, true) / relative_spread(g->values, false);
+  std::printf("weekend / weekday relative spread: simulated %.2f, generated %.2f\n", ratio_real,
+              ratio_generated);
+  EXPECT_NEAR(ratio_generated, ratio_real, 0.25 * ratio_real);
+}
+
+// Without a season longer than a day, level and time of day cannot be told apart: the phase
+// spread carries it all and the elasticity stays 0.
+TEST(LoadModel, NoLevelElasticityWithoutALongerSeason) {
+  Rng rng(22);
+  Series s{.start = *ParseTimestamp("2024-01-01T00:00:00Z"), .step = std::chrono::minutes(1)};
+  for (size_t i = 0; i < 6 * 1440; ++i) {
+    const double day = std::sin(2 * std::numbers::pi * static_cast<double>(i % 1440) / 1440);
+    s.values.push_back(static_cast<double>(rng.Poisson(40 * std::exp(0.6 * day))));
+  }
+  auto m = FitLoadModel(s);
+  ASSERT_TRUE(m) << m.error().message();
+  EXPECT_EQ(m->noise.level_elasticity, 0.0);
+  ASSERT_FALSE(m->noise.scale.factors.empty());
+}
+
 // At 30-minute steps there is no slow part, so the fast AR alone must hold the noise's
 // correlation over hours: here a swing (log-noise a_t - a_{t-10}, a an AR(1)) whose ACF is
 // about -0.45 at 5 hours (lag 10), which an AR(5) cannot reach and a longer AR can.

@@ -215,7 +215,9 @@ Result<LoadModel> ParseRoot(const YAML::Node& root, const Reader& r) {
   }
 
   FS_TRY(noise, r.Required(root, "", "noise"));
-  if (auto ok = r.Map(noise, "noise", {"scale", "normal_scores", "slow", "ar", "innovation_quantiles", "residual_quantiles"});
+  if (auto ok = r.Map(noise, "noise",
+                      {"scale", "level_elasticity", "normal_scores", "slow", "ar",
+                       "innovation_quantiles", "residual_quantiles"});
       !ok) {
     return std::unexpected(ok.error());
   }
@@ -257,6 +259,13 @@ Result<LoadModel> ParseRoot(const YAML::Node& root, const Reader& r) {
                  "the unit circle)");
   }
   m.noise = {.scale = noise_scale, .ar = ar, .innovation_quantiles = innovations, .residual_quantiles = residuals};
+  if (noise["level_elasticity"]) {  // optional: 0
+    FS_TRY(elasticity, r.Double(noise, "noise", "level_elasticity"));
+    if (!(std::abs(elasticity) <= 2)) {
+      return r.Bad(noise["level_elasticity"], "noise.level_elasticity", "must be between -2 and 2");
+    }
+    m.noise.level_elasticity = elasticity;
+  }
   if (const YAML::Node ns = noise["normal_scores"]) {  // optional: false
     if (!ns.IsScalar() || (ns.Scalar() != "true" && ns.Scalar() != "false")) {
       return r.Bad(ns, "noise.normal_scores", "expected true or false");
@@ -320,6 +329,7 @@ void RoundForFile(LoadModel& m) {
     s.strength = RoundSig(s.strength, 3);
     for (double& f : s.factors) f = RoundSig(f, 5);
   }
+  m.noise.level_elasticity = RoundSig(m.noise.level_elasticity, 4);
   const std::vector<double> exact_ar = m.noise.ar, exact_slow_ar = m.noise.slow.ar;
   for (auto* list : {&m.noise.scale.factors, &m.noise.ar, &m.noise.innovation_quantiles, &m.noise.residual_quantiles,
                      &m.noise.slow.ar, &m.noise.slow.innovation_quantiles}) {
@@ -391,6 +401,11 @@ std::string FormatModelYaml(const LoadModel& m) {
     EmitList(out, m.noise.scale.factors);
     out << YAML::EndMap;
     out << YAML::Comment("relative spread of the log-residuals by phase (RMS 1)");
+  }
+  if (m.noise.level_elasticity != 0) {
+    out << YAML::Key << "level_elasticity" << YAML::Value << Number(m.noise.level_elasticity);
+    out << YAML::Comment(
+        "and by seasonal level: spread ~ (seasonal rate)^this (Poisson counts: -0.5)");
   }
   if (m.noise.normal_scores) {
     out << YAML::Key << "normal_scores" << YAML::Value << true;

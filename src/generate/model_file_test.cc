@@ -222,6 +222,32 @@ TEST(ModelFile, SlowPartAndNormalScoresAreValidated) {
   EXPECT_TRUE(ParseModelYaml(old_file, "old.yaml"));
 }
 
+TEST(ModelFile, LevelElasticityRoundTripsAndIsValidated) {
+  LoadModel model = testing::SimpleModel(/*weekly=*/true);
+  model.noise.level_elasticity = -0.4;
+  const std::string text = FormatModelYaml(model);
+  ASSERT_NE(text.find("level_elasticity: -0.4"), std::string::npos) << text.substr(0, 400);
+  auto back = ParseModelYaml(text, "model.yaml");
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->noise.level_elasticity, -0.4);
+  EXPECT_EQ(Csv(*back), Csv(model));
+  // The spread follows the level: the quiet weekend is noisier, relatively, than without it.
+  EXPECT_NE(Csv(*back), Csv(testing::SimpleModel(true)));
+  auto edited = [&](const std::string& to) {
+    std::string t = text;
+    t.replace(t.find("level_elasticity: -0.4"), 22, to);
+    auto m = ParseModelYaml(t, "model.yaml");
+    return m ? std::string() : m.error().message();
+  };
+  EXPECT_NE(edited("level_elasticity: 3").find("noise.level_elasticity: must be between -2 and 2"),
+            std::string::npos);
+  EXPECT_NE(edited("level_elasticity: steep").find("noise.level_elasticity"), std::string::npos);
+  EXPECT_NE(edited("level_elasticity: .nan").find("noise.level_elasticity"), std::string::npos);
+  // Absent (files written before it): 0.
+  EXPECT_EQ(FormatModelYaml(testing::SimpleModel(true)).find("level_elasticity"),
+            std::string::npos);
+}
+
 // Rounding to the file's 5 significant digits must not push a root onto the unit circle:
 // 1.9999949 and -0.9999951 are stationary, 2 and -1 are not.
 TEST(ModelFile, RoundingNeverMakesAStationaryArExplosive) {

@@ -179,8 +179,9 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
 
   std::vector<internal::SeasonCurve> curves(model.seasons.begin(), model.seasons.end());
   const double c = model.log_offset_rps;
-  const double log_level = std::log((model.level_rps + c) /
-                                    (SeasonMeanFactor(model, o.seasonality) * NoiseMeanFactor(model, o.noise)));
+  const double log_level =
+      std::log((model.level_rps + c) / (SeasonMeanFactor(model, o.seasonality) *
+                                        NoiseMeanFactor(model, o.noise, o.seasonality)));
   const double log_growth_per_ms = std::log1p(growth) / kWeekMs;
 
   Rng master(o.seed);
@@ -228,12 +229,29 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
     for (double& v : noise) v = internal::QuantileAtScore(model.noise.residual_quantiles, v);
   }
   for (double& v : noise) v *= o.noise;
-  // The spread of noise and bursts by phase, held per fitted step like the noise.
+  // Inside a holiday the seasons are read at the day it follows.
+  auto season_time = [&holidays](int64_t t) {
+    for (const Holiday& hd : holidays) {
+      if (t >= hd.from && t < hd.to) return t + hd.shift;
+    }
+    return t;
+  };
+  auto seasons_at = [&curves](int64_t t) {
+    double season = 0;
+    for (const auto& curve : curves) season += curve.At(t);
+    return season;
+  };
+  // The spread of noise and bursts by phase and by seasonal level (the level generated, so a
+  // flattened --seasonality flattens it too), held per fitted step like the noise.
   std::vector<double> spread(static_cast<size_t>(k1 - k0), 1.0);
-  if (!model.noise.scale.factors.empty()) {
+  const double elasticity = model.noise.level_elasticity * o.seasonality;
+  if (!model.noise.scale.factors.empty() || elasticity != 0) {
     const internal::SeasonCurve curve(model.noise.scale);
     for (size_t k = 0; k < spread.size(); ++k) {
-      spread[k] = std::exp(curve.At((k0 + static_cast<int64_t>(k)) * fitted + fitted / 2));
+      const int64_t centre = (k0 + static_cast<int64_t>(k)) * fitted + fitted / 2;
+      double log_spread = model.noise.scale.factors.empty() ? 0.0 : curve.At(centre);
+      if (elasticity != 0) log_spread += elasticity * seasons_at(season_time(centre));
+      spread[k] = std::exp(log_spread);
     }
   }
 
@@ -280,17 +298,7 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
       const int64_t ts = t + j * h;
       const int64_t centre = ts + h / 2;
       advance_bursts(centre);
-      int64_t season_time = centre;
-      if (!holidays.empty()) {
-        for (const Holiday& hd : holidays) {
-          if (centre >= hd.from && centre < hd.to) {
-            season_time = centre + hd.shift;
-            break;
-          }
-        }
-      }
-      double season = 0;
-      for (const auto& curve : curves) season += curve.At(season_time);
+      const double season = seasons_at(holidays.empty() ? centre : season_time(centre));
       const size_t k = static_cast<size_t>(FloorDiv(ts, fitted) - k0);
       const double log_rate = log_level + log_growth_per_ms * static_cast<double>(centre - t0) +
                               o.seasonality * season + spread[k] * (noise[k + burn] + burst_level);
