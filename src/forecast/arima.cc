@@ -1773,10 +1773,16 @@ Result<void> ArimaForecaster::DoFit() {
                              .q = order_from_regressions->second,
                              .constant = d == 0};
       chosen = fixed_fit(order, std::nullopt);
-      if (!chosen.ok)
-        chosen =
-            fixed_fit(ArimaOrder{.d = d, .q = d > 0 ? 1 : 0, .constant = d == 0}, std::nullopt);
+      if (!chosen.ok) {
+        const ArimaOrder fallback{.d = d, .q = d > 0 ? 1 : 0, .constant = d == 0};
+        chosen = fixed_fit(fallback, std::nullopt);
+        Note("arima: the Hannan-Rissanen order " + order.ToString() +
+             " could not be fitted: fell back to " + fallback.ToString());
+      }
     } else {
+      if (options_.search == OrderSearch::kHannanRissanen && m == 1) {
+        Note("arima: the Hannan-Rissanen regressions could not be solved: stepwise search instead");
+      }
       if (m > 1) {
         if (limits.max_P > 0) limits.max_p = std::min(limits.max_p, static_cast<int>(m) - 1);
         if (limits.max_Q > 0) limits.max_q = std::min(limits.max_q, static_cast<int>(m) - 1);

@@ -140,6 +140,12 @@ TEST(Arima, HannanRissanenFindsTheOrderOfSimulatedSeries) {
   }
   ASSERT_TRUE(seasonal.Fit(MakeSeries(y), {.seasons = {24}}));
   EXPECT_GT(seasonal.order().P + seasonal.order().D + seasonal.order().Q, 0);
+  // Too short for the regressions' long AR (10 rows per lag): the stepwise search, and a note
+  // that says so.
+  ArimaForecaster short_series(fast);
+  ASSERT_TRUE(short_series.Fit(MakeSeries(SimulateArma11(9, 80, 0.5, 0.0, 10.0)), {}));
+  EXPECT_TRUE(HasNoteContaining(short_series, "stepwise search instead"));
+  EXPECT_FALSE(HasNoteContaining(ar, "stepwise"));
 }
 
 TEST(Arima, RandomWalkGetsOneDifference) {
