@@ -64,9 +64,14 @@ Result<void> GenerateFitCommand(const GenerateFitOptions& options) {
       model->noise.slow.block.count() > 0
           ? fmt::format(" + AR({}) on {} means", model->noise.slow.ar.size(), FormatDuration(model->noise.slow.block))
           : std::string();
-  fmt::print(stderr, "noise    AR({}) at the step{} of the log-residuals{}, {} innovation quantiles\n",
+  const std::string spread =
+      model->noise.level_elasticity != 0
+          ? fmt::format("; spread ~ rate^{:.2f}", model->noise.level_elasticity)
+          : std::string();
+  fmt::print(stderr,
+             "noise    AR({}) at the step{} of the log-residuals{}, {} innovation quantiles{}\n",
              model->noise.ar.size(), slow, model->noise.normal_scores ? " (normal scores)" : "",
-             model->noise.innovation_quantiles.size());
+             model->noise.innovation_quantiles.size(), spread);
   fmt::print(stderr, "bursts   {:.3g}/day, decay {}\n", model->bursts.rate_per_day,
              FormatDuration(model->bursts.decay));
   fmt::print(stderr, "wrote    {} (fit {:.3f} s)\n", options.out, seconds);
