@@ -261,8 +261,9 @@ Result<LoadModel> ParseRoot(const YAML::Node& root, const Reader& r) {
   m.noise = {.scale = noise_scale, .ar = ar, .innovation_quantiles = innovations, .residual_quantiles = residuals};
   if (noise["level_elasticity"]) {  // optional: 0
     FS_TRY(elasticity, r.Double(noise, "noise", "level_elasticity"));
-    if (!(std::abs(elasticity) <= 2)) {
-      return r.Bad(noise["level_elasticity"], "noise.level_elasticity", "must be between -2 and 2");
+    if (!(std::abs(elasticity) <= 1)) {
+      return r.Bad(noise["level_elasticity"], "noise.level_elasticity",
+                   "must be between -1 and 1 (the fit's range; Poisson counts: -0.5)");
     }
     m.noise.level_elasticity = elasticity;
   }

@@ -239,8 +239,9 @@ TEST(ModelFile, LevelElasticityRoundTripsAndIsValidated) {
     auto m = ParseModelYaml(t, "model.yaml");
     return m ? std::string() : m.error().message();
   };
-  EXPECT_NE(edited("level_elasticity: 3").find("noise.level_elasticity: must be between -2 and 2"),
-            std::string::npos);
+  EXPECT_NE(
+      edited("level_elasticity: 1.5").find("noise.level_elasticity: must be between -1 and 1"),
+      std::string::npos);
   EXPECT_NE(edited("level_elasticity: steep").find("noise.level_elasticity"), std::string::npos);
   EXPECT_NE(edited("level_elasticity: .nan").find("noise.level_elasticity"), std::string::npos);
   // Absent (files written before it): 0.
