@@ -68,7 +68,7 @@ struct NoiseModel {
   // The spread also follows the seasonal level: multiplied by exp(level_elasticity * s(t)),
   // s(t) the sum of the seasons' log factors at t (0 on average), i.e. spread ~ rate^elasticity
   // (pure Poisson counting: -0.5). Fitted where a season longer than `scale`'s period (a week)
-  // tells level from time of day apart; 0 otherwise, and in files without the key.
+  // tells level from time of day apart, within [-1, 1]; 0 otherwise, and in files without it.
   double level_elasticity = 0;
   // Slow part (see the file comment); block 0: none (a model file without `noise.slow`).
   struct Slow {
