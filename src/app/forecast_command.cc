@@ -41,6 +41,8 @@ Result<forecast::ForecastResult> Run(const ForecastCommandOptions& options, std:
     request.regressors = regressors;
   }
   if (backtest) request.candidates = options.models;
+  // Nothing shows the candidates' quantile scores of a quiet CSV forecast.
+  request.candidate_quantile_scores = backtest || !options.quiet || options.format == "json";
   if (!backtest && options.model != "auto") {
     if (auto probe = forecast::MakeForecaster(options.model); !probe) {
       return std::unexpected(probe.error());

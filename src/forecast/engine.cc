@@ -236,7 +236,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     // The chosen model's held-out pinball loss decides whether errors scale with the level;
     // every candidate's quantile scores use that same calibration.
     chosen_floor = BestCalibration(chosen.folds, eval_q, scale, level_floor).level_floor;
-    for (size_t i = 0; i < result.candidates.size(); ++i) {
+    for (size_t i = 0; i < result.candidates.size() && request.candidate_quantile_scores; ++i) {
       if (!result.candidates[i].error.empty()) continue;
       const std::vector<FoldForecast>& folds = folds_of[i];
       result.candidates[i].scores =

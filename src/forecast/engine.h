@@ -59,6 +59,12 @@ struct ForecastRequest {
   // same length (the model that runs is the model the backtest scored), or the whole history
   // when the regression learns known events from it.
   size_t max_backtest_train = 0;
+  // Pinball loss and coverage of every candidate, for the report: each needs its own
+  // leave-one-fold-out calibration (a sixth of an `auto` forecast's time on two weeks of
+  // minutes). The choice rests on point scores and the chosen model is calibrated either way,
+  // so a caller that shows no candidate table (the predictive policies, `forecast --quiet`)
+  // turns them off; the candidates then carry point scores only (coverage NaN).
+  bool candidate_quantile_scores = true;
 };
 
 struct CandidateReport {

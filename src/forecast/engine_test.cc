@@ -46,6 +46,35 @@ TEST(Engine, FinalFitKeepsTheWholeHistoryWhenTheRegressionLearnsAnEvent) {
   EXPECT_EQ(r->fitted_steps, 600u);
 }
 
+// The candidates' quantile scores only report: without them the same model is chosen and
+// the forecast, quantiles included, is the same to the bit.
+TEST(Engine, CandidateQuantileScoresDoNotChangeTheForecast) {
+  std::mt19937 rng(11);
+  std::normal_distribution<double> noise(0, 3);
+  std::vector<double> y(24 * 30);
+  for (size_t i = 0; i < y.size(); ++i) {
+    y[i] = 100 + 20 * std::sin(2 * M_PI * static_cast<double>(i % 24) / 24) + noise(rng);
+  }
+  ForecastRequest request{.horizon = 12, .model = "auto", .quantiles = {0.1, 0.5, 0.9}};
+  auto full = RunForecast(Hourly(y), request);
+  request.candidate_quantile_scores = false;
+  auto lean = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(full.has_value()) << full.error().message();
+  ASSERT_TRUE(lean.has_value()) << lean.error().message();
+  EXPECT_EQ(lean->model, full->model);
+  EXPECT_EQ(lean->mean, full->mean);
+  EXPECT_EQ(lean->quantiles, full->quantiles);
+  ASSERT_EQ(lean->candidates.size(), full->candidates.size());
+  for (size_t i = 0; i < full->candidates.size(); ++i) {
+    EXPECT_EQ(lean->candidates[i].model, full->candidates[i].model);
+    EXPECT_EQ(lean->candidates[i].scores.fold_mase_gmean,
+              full->candidates[i].scores.fold_mase_gmean);
+    EXPECT_FALSE(std::isnan(full->candidates[i].scores.coverage80));
+    EXPECT_TRUE(std::isnan(lean->candidates[i].scores.coverage80));
+    EXPECT_TRUE(lean->candidates[i].scores.pinball.empty());
+  }
+}
+
 // Ten folds where their forecasts fit in the fitting window (or in kMinBacktestSpan steps, when
 // the window is shorter), fewer (not below five) on long horizons, where they would cost more
 // than they tell; never more than the history holds.

@@ -62,7 +62,8 @@ void AwsPredictivePolicy::MaybeRefresh(const Observation& obs) {
                                     .model = options_.model,
                                     .quantiles = {},
                                     .folds = 3,
-                                    .seasons = seasons};
+                                    .seasons = seasons,
+                                    .candidate_quantile_scores = false};
   auto result = forecast::RunForecast(history, request);
   made_ = obs.now;  // a failed forecast is retried at the next refresh, as AWS would
   if (!result) {
