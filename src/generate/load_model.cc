@@ -30,11 +30,14 @@ int64_t ChooseBin(int64_t period, int64_t step, int64_t desired, size_t max_bins
   return std::min(bin, period);
 }
 
-// Log-scale sum of the seasons at bucket i (evaluated at the bucket's centre).
-double SeasonsAt(const std::vector<internal::SeasonCurve>& curves, int64_t centre_ms) {
-  double s = 0;
-  for (const auto& c : curves) s += c.At(centre_ms);
-  return s;
+using internal::SeasonsAt;
+
+// A spread that a few bursts do not set: 1.4826 times the median absolute deviation (the
+// standard deviation for normal data). Reorders `values` and overwrites them with deviations.
+double RobustSpread(std::vector<double>& values) {
+  const double m = internal::Quantile(values, 0.5);
+  for (double& v : values) v = std::abs(v - m);
+  return 1.4826 * internal::Quantile(values, 0.5);
 }
 
 // Circular moving average of odd width `w` in O(n) (prefix sums); w >= n averages everything.
@@ -152,12 +155,12 @@ std::vector<double> FitSeasonProfile(const std::vector<double>& sum,
 // Poisson counting: b = -0.5), and not only at night: NASA's Saturday mornings, at 40 % of a
 // weekday's rate, are as noisy as the nights, and a spread by time of day alone gave the
 // weekdays' busy hours a fifth too much short-term variance on the rate scale (lag-1
-// autocorrelation 0.73 against the real weeks' 0.76; fitted b: -0.42, then 0.755). Only a season longer than `scale`'s period
-// (a week over a day) separates level from time of day: b is the slope of log spread on mean
-// level across the longer season's bins (of `scale.bin` width) within each phase of the day
-// (a within-group regression, so the time-of-day pattern itself does not count). 0 without
-// such a season, when fewer than 3 phases of the day have two bins with data, or when the
-// slope is not 2 standard errors from 0; at most 1 in size.
+// autocorrelation 0.73 against the real weeks' 0.76; fitted b: -0.42, then 0.755). Only a
+// season longer than `scale`'s period (a week over a day) separates level from time of day: b
+// is the slope of log spread on mean level across the longer season's bins (of `scale.bin`
+// width) within each phase of the day (a within-group regression, so the time-of-day pattern
+// itself does not count). 0 without such a season, when fewer than 3 phases of the day have
+// two bins with data, or when the slope is not 2 standard errors from 0; at most 1 in size.
 double LevelElasticity(std::span<const double> r, std::span<const double> seasonal,
                        const std::vector<SeasonProfile>& seasons, const SeasonProfile& scale,
                        int64_t start_ms, int64_t step_ms) {
@@ -183,9 +186,7 @@ double LevelElasticity(std::span<const double> r, std::span<const double> season
   for (size_t b = 0; b < bins; ++b) {
     if (values[b].size() < 10) continue;
     const double level = level_sum[b] / static_cast<double>(values[b].size());
-    const double m = internal::Quantile(values[b], 0.5);
-    for (double& v : values[b]) v = std::abs(v - m);
-    const double spread = 1.4826 * internal::Quantile(values[b], 0.5);
+    const double spread = RobustSpread(values[b]);
     if (spread > 0) groups[b % day_bins].push_back({std::log(spread), level});
   }
   double sxy = 0, sxx = 0, syy = 0;
@@ -518,9 +519,7 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
         ok = false;
         break;
       }
-      const double m = internal::Quantile(by_bin[b], 0.5);
-      for (double& v : by_bin[b]) v = std::abs(v - m);
-      spread[b] = 1.4826 * internal::Quantile(by_bin[b], 0.5);
+      spread[b] = RobustSpread(by_bin[b]);
       ok &= spread[b] > 0;
     }
     if (ok && bins >= 3) {

@@ -236,11 +236,6 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
     }
     return t;
   };
-  auto seasons_at = [&curves](int64_t t) {
-    double season = 0;
-    for (const auto& curve : curves) season += curve.At(t);
-    return season;
-  };
   // The spread of noise and bursts by phase and by seasonal level (the level generated, so a
   // flattened --seasonality flattens it too), held per fitted step like the noise.
   std::vector<double> spread(static_cast<size_t>(k1 - k0), 1.0);
@@ -249,9 +244,9 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
     const internal::SeasonCurve curve(model.noise.scale);
     for (size_t k = 0; k < spread.size(); ++k) {
       const int64_t centre = (k0 + static_cast<int64_t>(k)) * fitted + fitted / 2;
-      double log_spread = model.noise.scale.factors.empty() ? 0.0 : curve.At(centre);
-      if (elasticity != 0) log_spread += elasticity * seasons_at(season_time(centre));
-      spread[k] = std::exp(log_spread);
+      const double by_level =
+          elasticity == 0 ? 0.0 : elasticity * internal::SeasonsAt(curves, season_time(centre));
+      spread[k] = std::exp(curve.At(centre) + by_level);  // At() is 0 without scale factors
     }
   }
 
@@ -298,7 +293,7 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
       const int64_t ts = t + j * h;
       const int64_t centre = ts + h / 2;
       advance_bursts(centre);
-      const double season = seasons_at(holidays.empty() ? centre : season_time(centre));
+      const double season = internal::SeasonsAt(curves, season_time(centre));
       const size_t k = static_cast<size_t>(FloorDiv(ts, fitted) - k0);
       const double log_rate = log_level + log_growth_per_ms * static_cast<double>(centre - t0) +
                               o.seasonality * season + spread[k] * (noise[k + burn] + burst_level);

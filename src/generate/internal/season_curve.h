@@ -38,4 +38,11 @@ class SeasonCurve {
   std::vector<double> log_;
 };
 
+// Log-scale sum of the seasons at `t_ms` (the log of their combined factor).
+inline double SeasonsAt(const std::vector<SeasonCurve>& curves, int64_t t_ms) {
+  double s = 0;
+  for (const auto& c : curves) s += c.At(t_ms);
+  return s;
+}
+
 }  // namespace forescale::generate::internal
