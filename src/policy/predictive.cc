@@ -86,7 +86,8 @@ PredictivePolicy::PredictivePolicy(PredictiveOptions options, std::vector<Event>
     : options_(std::move(options)),
       events_(std::move(events)),
       calibrate_ahead_(options_.quantile, kCalibrationWindow, kScoresPerBand, kMaxBands),
-      calibrate_near_(options_.quantile, kCalibrationWindow, kScoresPerBand, kMaxBands) {
+      calibrate_near_(options_.quantile, kCalibrationWindow, kScoresPerBand, kMaxBands),
+      correct_level_(kCalibrationWindow, kScoresPerBand) {
   if (!past_demand.empty()) {
     // To the forecast step: a coarser or unaligned past is of no use and is dropped.
     if (past_demand.step == options_.forecast_step) {
@@ -268,17 +269,22 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
                          options_.forecast_step * kHoldout),
       options_.forecast_step);
 
-  // Level correction from the last minutes the forecast covered.
+  // Level correction from the last minutes the forecast covered, by as much of their miss as
+  // such misses went on to persist to the lead.
   correction_ = 1.0;
+  std::optional<double> recent_miss;  // log(actual / predicted) over the last minutes
   const Series recent =
       delivered.Slice(delivered.size() > kHoldout ? delivered.size() - kHoldout : 0, delivered.size());
   if (!recent.empty() && recent.step == options_.forecast_step) {
     if (auto predicted = MeanForecastAt(recent.start, recent.end()); predicted && *predicted > 0) {
       double actual = 0;
       for (double v : recent.values) actual += std::isnan(v) ? 0 : v;
-      correction_ = std::clamp(actual / *predicted, 0.5, 3.0);
+      recent_miss = std::log(std::clamp(actual / *predicted, 0.5, 3.0));
     }
   }
+  correct_level_.Observe(delivered);
+  const double gain = correct_level_.Gain();
+  if (recent_miss) correction_ = std::exp(gain * *recent_miss);
 
   // Reactive floor: what the load of the last minute needs below max_utilisation, by request
   // rate and by CPU. No tolerance by default: max_utilisation is already where latency breaks.
@@ -297,6 +303,8 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   calibrate_ahead_.Observe(delivered);
   calibrate_near_.Observe(delivered);
   std::optional<Peak> ahead = PeakForecast(ready_at, until);
+  if (ahead && recent_miss)
+    correct_level_.Expect(ready_at, until, ahead->mean / correction_, *recent_miss);
   std::optional<Peak> near = PeakForecast(observation.now, until);
   bool calibrated = false;
   if (ahead) {
@@ -319,13 +327,14 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   std::string why;
   if (ahead) {
     const int forecast_need = ReplicasForPeak(*ahead, observation.capacity_per_replica);
-    why = fmt::format("forecast {:.1f} rps (q{:g} {:.1f}, {}) at +{} ({}{}) needs {}", ahead->mean,
-                      options_.quantile, ahead->quantile,
-                      calibrated ? fmt::format("calibrated on {} decisions", calibrate_ahead_.scores())
-                                 : std::string("backtest"),
-                      Seconds(options_.lead), forecast_model_,
-                      correction_ != 1.0 ? fmt::format(", level x{:.2f}", correction_) : "",
-                      forecast_need);
+    why = fmt::format(
+        "forecast {:.1f} rps (q{:g} {:.1f}, {}) at +{} ({}{}) needs {}", ahead->mean,
+        options_.quantile, ahead->quantile,
+        calibrated ? fmt::format("calibrated on {} decisions", calibrate_ahead_.scores())
+                   : std::string("backtest"),
+        Seconds(options_.lead), forecast_model_,
+        correction_ != 1.0 ? fmt::format(", level x{:.2f} at gain {:.2f}", correction_, gain) : "",
+        forecast_need);
     desired = std::max(desired, forecast_need);
   } else {
     why = fit_problem_.empty() ? "forecast does not reach +" + Seconds(options_.lead) : fit_problem_;

@@ -7,8 +7,10 @@
 //      refitted to the newest history (cheap: no backtest) and the calibrated quantile width is
 //      carried over, rescaled by the square root of the level as the engine's calibration does;
 //   2. correct: the forecast is rescaled by how far the last minutes' actual load was from what
-//      it predicted for them (smoothed, bounded), so a level shift is followed within minutes
-//      instead of waiting for the next refit;
+//      it predicted for them (bounded), so a level shift is followed within minutes instead of
+//      waiting for the next refit — by as much of that miss as past misses went on to persist
+//      to the lead (learned on the live stream, internal/level_correction.h), so that on a
+//      noisy load the correction does not add the last minutes' noise to every forecast;
 //   3. calibrate: every decision's corrected forecast is scored once the load it forecast has
 //      been delivered; the upper `quantile` of those scores, per level band, over the last three
 //      days (split conformal on the live stream) bounds the forecast. It is what this policy's
@@ -34,13 +36,14 @@
 #pragma once
 
 #include <deque>
-#include <string>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "forecast/forecaster.h"
 #include "policy/internal/forecast_calibration.h"
+#include "policy/internal/level_correction.h"
 #include "policy/policy.h"
 
 namespace forescale::policy {
@@ -113,6 +116,7 @@ class PredictivePolicy final : public Policy {
   std::string fit_problem_;
   std::deque<std::pair<TimePoint, int>> recommendations_;
   internal::ForecastCalibration calibrate_ahead_, calibrate_near_;
+  internal::LevelCorrection correct_level_;
 };
 
 }  // namespace forescale::policy
