@@ -269,22 +269,26 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
                          options_.forecast_step * kHoldout),
       options_.forecast_step);
 
-  // Level correction from the last minutes the forecast covered, by as much of their miss as
-  // such misses went on to persist to the lead.
+  // Level correction from the last minutes the forecast covered (and the newest of them), by as
+  // much of their miss as such misses went on to persist to the lead.
   correction_ = 1.0;
-  std::optional<double> recent_miss;  // log(actual / predicted) over the last minutes
+  std::optional<std::pair<double, double>> misses;  // log(actual / predicted): recent, newest
   const Series recent =
       delivered.Slice(delivered.size() > kHoldout ? delivered.size() - kHoldout : 0, delivered.size());
   if (!recent.empty() && recent.step == options_.forecast_step) {
-    if (auto predicted = MeanForecastAt(recent.start, recent.end()); predicted && *predicted > 0) {
+    const auto predicted = MeanForecastAt(recent.start, recent.end());
+    const auto predicted_newest = MeanForecastAt(recent.TimeAt(recent.size() - 1), recent.end());
+    const double newest = recent.values.back();
+    if (predicted && *predicted > 0 && predicted_newest && *predicted_newest > 0 &&
+        std::isfinite(newest)) {
       double actual = 0;
       for (double v : recent.values) actual += std::isnan(v) ? 0 : v;
-      recent_miss = std::log(std::clamp(actual / *predicted, 0.5, 3.0));
+      misses.emplace(std::log(std::clamp(actual / *predicted, 0.5, 3.0)),
+                     std::log(std::clamp(newest / *predicted_newest, 0.5, 3.0)));
     }
   }
   correct_level_.Observe(delivered);
-  const double gain = correct_level_.Gain();
-  if (recent_miss) correction_ = std::exp(gain * *recent_miss);
+  if (misses) correction_ = std::exp(correct_level_.LogCorrection(misses->first, misses->second));
 
   // Reactive floor: what the load of the last minute needs below max_utilisation, by request
   // rate and by CPU. No tolerance by default: max_utilisation is already where latency breaks.
@@ -303,8 +307,9 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   calibrate_ahead_.Observe(delivered);
   calibrate_near_.Observe(delivered);
   std::optional<Peak> ahead = PeakForecast(ready_at, until);
-  if (ahead && recent_miss)
-    correct_level_.Expect(ready_at, until, ahead->mean / correction_, *recent_miss);
+  if (ahead && misses) {
+    correct_level_.Expect(ready_at, until, ahead->mean / correction_, misses->first, misses->second);
+  }
   std::optional<Peak> near = PeakForecast(observation.now, until);
   bool calibrated = false;
   if (ahead) {
@@ -333,7 +338,7 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
         calibrated ? fmt::format("calibrated on {} decisions", calibrate_ahead_.scores())
                    : std::string("backtest"),
         Seconds(options_.lead), forecast_model_,
-        correction_ != 1.0 ? fmt::format(", level x{:.2f} at gain {:.2f}", correction_, gain) : "",
+        correction_ != 1.0 ? fmt::format(", level x{:.2f}", correction_) : "",
         forecast_need);
     desired = std::max(desired, forecast_need);
   } else {

@@ -5,18 +5,19 @@
 
 namespace forescale::policy::internal {
 
-void LevelCorrection::Expect(TimePoint from, TimePoint to, double forecast,
-                             double recent_log_ratio) {
-  if (!(forecast > 0) || !std::isfinite(forecast) || !std::isfinite(recent_log_ratio) ||
-      to <= from) {
+void LevelCorrection::Expect(TimePoint from, TimePoint to, double forecast, double recent,
+                             double newest) {
+  if (!(forecast > 0) || !std::isfinite(forecast) || !std::isfinite(recent) ||
+      !std::isfinite(newest) || to <= from) {
     return;
   }
-  pending_.push_back({from, to, forecast, recent_log_ratio});
+  pending_.push_back({from, to, forecast, recent, newest});
 }
 
 void LevelCorrection::Observe(const Series& delivered) {
   if (delivered.empty() || delivered.step.count() <= 0) return;
   const TimePoint end = delivered.end();
+  size_t added = 0;
   while (!pending_.empty() && pending_.front().to <= end) {
     const Expectation e = pending_.front();
     pending_.pop_front();
@@ -30,31 +31,59 @@ void LevelCorrection::Observe(const Series& delivered) {
       if (std::isfinite(v)) sum += v, ++n;
     }
     if (n == 0 || !(sum > 0)) continue;  // a monitoring gap, or no load to take a ratio of
-    const double ahead = std::log(sum / n / e.forecast);
-    pairs_.push_back({e.to, e.recent, ahead});
-    sum_xy_ += e.recent * ahead;
-    sum_xx_ += e.recent * e.recent;
-    ++since_resum_;
+    const Pair p{e.to, e.recent, e.newest, std::log(sum / n / e.forecast)};
+    pairs_.push_back(p);
+    rr_ += p.recent * p.recent, rn_ += p.recent * p.newest, nn_ += p.newest * p.newest;
+    ra_ += p.recent * p.ahead, na_ += p.newest * p.ahead, aa_ += p.ahead * p.ahead;
+    ++since_resum_, ++added;
   }
   if (!pairs_.empty()) {
     const TimePoint newest = pairs_.back().at;
     while (!pairs_.empty() && pairs_.front().at < newest - keep_) {
-      sum_xy_ -= pairs_.front().recent * pairs_.front().ahead;
-      sum_xx_ -= pairs_.front().recent * pairs_.front().recent;
+      const Pair& p = pairs_.front();
+      rr_ -= p.recent * p.recent, rn_ -= p.recent * p.newest, nn_ -= p.newest * p.newest;
+      ra_ -= p.recent * p.ahead, na_ -= p.newest * p.ahead, aa_ -= p.ahead * p.ahead;
       pairs_.pop_front();
+      ++added;
     }
   }
   // Running sums drift by rounding as pairs come and go: summed afresh now and then.
-  if (since_resum_ >= std::max<size_t>(pairs_.size(), 1000)) {
-    since_resum_ = 0;
-    sum_xy_ = sum_xx_ = 0;
-    for (const Pair& p : pairs_) sum_xy_ += p.recent * p.ahead, sum_xx_ += p.recent * p.recent;
+  if (since_resum_ >= std::max<size_t>(pairs_.size(), 1000)) Resum();
+  if (added == 0) return;
+  gains_ = Gains{};
+  if (pairs_.size() < min_pairs_) return;
+  // Squared error of the fit a = g_r r + g_n n, from the normal equations' sums.
+  auto sse = [&](double g_r, double g_n) {
+    return aa_ - 2 * (g_r * ra_ + g_n * na_) + g_r * g_r * rr_ + 2 * g_r * g_n * rn_ +
+           g_n * g_n * nn_;
+  };
+  const double det = rr_ * nn_ - rn_ * rn_;
+  if (det > 1e-9 * rr_ * nn_) {
+    const Gains joint{.recent = (ra_ * nn_ - na_ * rn_) / det, .newest = (na_ * rr_ - ra_ * rn_) / det};
+    const double total = joint.recent + joint.newest;
+    if (total >= 0 && total <= 1 && std::abs(joint.recent) <= 1 && std::abs(joint.newest) <= 1) {
+      gains_ = joint;
+      return;
+    }
+  }
+  const Gains by_recent{.recent = rr_ > 0 ? std::clamp(ra_ / rr_, 0.0, 1.0) : 0, .newest = 0};
+  const Gains by_newest{.recent = 0, .newest = nn_ > 0 ? std::clamp(na_ / nn_, 0.0, 1.0) : 0};
+  gains_ = sse(by_recent.recent, 0) <= sse(0, by_newest.newest) ? by_recent : by_newest;
+}
+
+void LevelCorrection::Resum() {
+  since_resum_ = 0;
+  rr_ = rn_ = nn_ = ra_ = na_ = aa_ = 0;
+  for (const Pair& p : pairs_) {
+    rr_ += p.recent * p.recent, rn_ += p.recent * p.newest, nn_ += p.newest * p.newest;
+    ra_ += p.recent * p.ahead, na_ += p.newest * p.ahead, aa_ += p.ahead * p.ahead;
   }
 }
 
-double LevelCorrection::Gain() const {
-  if (pairs_.size() < min_pairs_ || !(sum_xx_ > 0)) return 1.0;
-  return std::clamp(sum_xy_ / sum_xx_, 0.0, 1.0);
+LevelCorrection::Gains LevelCorrection::gains() const { return gains_; }
+
+double LevelCorrection::LogCorrection(double recent, double newest) const {
+  return gains_.recent * recent + gains_.newest * newest;
 }
 
 }  // namespace forescale::policy::internal
