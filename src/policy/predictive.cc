@@ -359,9 +359,10 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
       desired = observation.current_replicas;  // no forecast of the near future: hold
     }
   }
+  const Duration scale_down_window = options_.scale_down_window.value_or(options_.lead);
   recommendations_.emplace_back(observation.now, desired);
   while (!recommendations_.empty() &&
-         recommendations_.front().first <= observation.now - options_.scale_down_window) {
+         recommendations_.front().first <= observation.now - scale_down_window) {
     recommendations_.pop_front();
   }
   if (desired < observation.current_replicas) {
@@ -369,7 +370,7 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
     for (const auto& [time, value] : recommendations_) held = std::max(held, value);
     held = std::min(held, observation.current_replicas);
     if (held > desired) {
-      why += fmt::format("; scale-down held at {} ({} window)", held, Seconds(options_.scale_down_window));
+      why += fmt::format("; scale-down held at {} ({} window)", held, Seconds(scale_down_window));
       desired = held;
     }
   }
@@ -406,7 +407,9 @@ PolicyResult MakePredictive(const YAML::Node* config, const YamlConfig& reader,
   }
     FORESCALE_READ(interval, reader.Time(c, "", "interval", o.interval));
     FORESCALE_READ(lead, reader.Time(c, "", "lead", o.lead));
-    FORESCALE_READ(scale_down_window, reader.Time(c, "", "scale_down_window", o.scale_down_window));
+    if (c["scale_down_window"]) {
+      FORESCALE_READ(scale_down_window, reader.Time(c, "", "scale_down_window"));
+    }
     FORESCALE_READ(tolerance, reader.Number(c, "", "tolerance", o.tolerance));
     FORESCALE_READ(max_utilisation, reader.Fraction(c, "", "max_utilisation", o.max_utilisation));
     if (!(o.max_utilisation > 0) || o.max_utilisation > 1) {

@@ -165,6 +165,20 @@ TEST(Predictive, ScaleDownWaitsForTheWindow) {
   EXPECT_EQ(policy.Decide(At(kStart + 60s, 22, metrics)).desired_replicas, 11);
 }
 
+TEST(Predictive, ScaleDownWindowDefaultsToTheLead) {
+  // A replica removed now takes the lead to come back: one wanted within the last lead stays.
+  internal::FakeMetrics metrics;
+  metrics.Set(Metric::kCpuUtilisation, 0.3);
+  PredictivePolicy policy({.interval = 15s, .lead = 90s, .max_utilisation = 0.6});
+  metrics.Set(Metric::kRequestRate, 660);
+  EXPECT_EQ(policy.Decide(At(kStart, 10, metrics)).desired_replicas, 22);
+  metrics.Set(Metric::kRequestRate, 330);
+  const Decision held = policy.Decide(At(kStart + 75s, 22, metrics));
+  EXPECT_EQ(held.desired_replicas, 22);
+  EXPECT_THAT(held.reason, HasSubstr("(1m30s window)"));
+  EXPECT_EQ(policy.Decide(At(kStart + 90s, 22, metrics)).desired_replicas, 11);
+}
+
 TEST(Predictive, PolicyFileErrorsNameTheFileAndKey) {
   const std::string dir = std::string(FORESCALE_SOURCE_DIR) + "/examples/policies/";
   auto ok = LoadPolicy(dir + "predictive.yaml", {.capacity_per_replica = 50});
