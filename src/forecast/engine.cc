@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "forecast/conformal.h"
+#include "forecast/internal/week_profile.h"
 
 namespace forescale::forecast {
 namespace {
@@ -111,6 +112,33 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     result.seasons = DetectSeasons(history);
     result.periods = KeptPeriods(result.seasons);
   }
+  // Two weeks or more without a weekly season (too few cycles to detect it at full resolution):
+  // a clear day-of-week effect is taken out by a weekly profile at hourly resolution, and every
+  // model fits and forecasts what remains. Backtest forecasts are multiplied back before they
+  // are scored, so scores and calibration are those of the forecast the user gets.
+  std::optional<internal::WeekProfile> week;
+  const size_t weekly_period =
+      history.step.count() > 0 ? static_cast<size_t>(std::chrono::days(7) / history.step) : 0;
+  if (!request.seasons && std::find(result.periods.begin(), result.periods.end(), weekly_period) ==
+                              result.periods.end()) {
+    week = internal::FitWeekProfile(history);
+  }
+  std::vector<double> week_factor;  // per history step, then per horizon step
+  Series adjusted;
+  if (week) {
+    week_factor.resize(history.size() + request.horizon);
+    for (size_t i = 0; i < week_factor.size(); ++i) week_factor[i] = week->Factor(history.TimeAt(i));
+    adjusted = history;
+    for (size_t i = 0; i < history.size(); ++i) adjusted.values[i] /= week_factor[i];
+    result.week_profile.assign(week->factors.begin(), week->factors.end());
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "weekly profile by hour of the week (day-of-week effect F = %.1f over %zu days, "
+                  "p = %.2g): the models forecast the load divided by it",
+                  week->f_statistic, week->days, week->p_value);
+    result.notes.push_back(text);
+  }
+  const Series& fit_history = week ? adjusted : history;
   const FitContext context{.seasons = result.periods, .regressors = request.regressors};
   const size_t period = result.periods.empty() ? 1 : result.periods.front();
   const size_t max_train = request.max_backtest_train
@@ -170,7 +198,15 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   std::vector<std::vector<FoldForecast>> folds_of;  // per entry of result.candidates
   for (const std::string& name : names) {
     CandidateReport report{.model = name};
-    auto bt = Backtest(history, context, name, options);
+    auto bt = Backtest(fit_history, context, name, options);
+    if (bt && week) {
+      for (FoldForecast& fold : bt->folds) {
+        for (size_t j = 0; j < fold.mean.size() && fold.origin + j < history.size(); ++j) {
+          fold.mean[j] *= week_factor[fold.origin + j];
+          fold.actual[j] = history.values[fold.origin + j];
+        }
+      }
+    }
     if (!bt) {
       report.error = bt.error().message();
       result.candidates.push_back(report);
@@ -259,7 +295,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
                   [](double v) { return std::isnan(v); })) {
     final_from = 0;  // the window is one outage: the whole history is all there is
   }
-  const Series final_history = history.Slice(final_from, history.size());
+  const Series final_history = fit_history.Slice(final_from, history.size());
   result.fitted_steps = final_history.size();
   result.members = chosen.members;
   Regressors final_regressors;
@@ -283,6 +319,9 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     for (const std::string& note : (*model)->Notes()) result.notes.push_back(member + ": " + note);
   }
   for (double& v : mean) v /= static_cast<double>(chosen.members.size());
+  if (week) {
+    for (size_t j = 0; j < mean.size(); ++j) mean[j] *= week_factor[history.size() + j];
+  }
   const bool non_negative = AllNonNegative(history);
   if (non_negative) {
     for (double& v : mean) v = std::max(0.0, v);
@@ -292,6 +331,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     for (size_t i = 0; i < fitted_names.size(); ++i) result.model += (i ? "," : "") + fitted_names[i];
     result.model += ")";
   }
+  if (week) result.model += " x week profile";
   // Quantiles: the calibrated errors, scaled with the stated lifts (a campaign that doubles
   // the load doubles the uncertainty in absolute terms too).
   if (chosen_floor > 0) {
@@ -348,6 +388,11 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
+}
+
+double WeekProfileFactor(const std::vector<double>& week_profile, TimePoint t) {
+  if (week_profile.size() != internal::WeekProfile::kHours) return 1.0;
+  return week_profile[internal::HourOfWeek(t)];
 }
 
 std::vector<double> StatedLiftFactors(const Regressors& r, const Series& history, size_t horizon) {

@@ -5,7 +5,10 @@
 // history allows, and also the equal-weight combinations of the best two and three (on real
 // traffic a combination often beats every member, and the simple baselines are hard to beat:
 // the choice must be free to fall back to them). The lowest geometric mean over folds of the
-// fold MASE wins (see Scores::fold_mase_gmean); a combination must win by 1 %. Seasons are detected from the data unless given. Every choice is reported.
+// fold MASE wins (see Scores::fold_mase_gmean); a combination must win by 1 %. Seasons are
+// detected from the data unless given; a clear day-of-week effect in a history too short for a
+// weekly season is taken out by a weekly profile at hourly resolution first
+// (internal/week_profile.h). Every choice is reported.
 //
 // Known events (regressors): when the history holds occurrences of an event, the Prophet-style
 // regression (which can learn its effect) joins the candidates; when it holds none and the user
@@ -80,6 +83,10 @@ struct ForecastResult {
   std::vector<std::string> members;           // its families: one, or a combination's (mean)
   std::vector<SeasonCandidate> seasons;       // what detection found (empty when given)
   std::vector<size_t> periods;                // the seasons used
+  // Factors by hour of the week ((hours since the epoch) mod 168) that the history was divided
+  // by before the models saw it and their forecast multiplied by: a day-of-week effect in a
+  // history too short for a weekly season (two or three weeks). Empty when none was used.
+  std::vector<double> week_profile;
   TimePoint start{};                          // time of the first forecast step
   Duration step{0};
   std::vector<double> mean;
@@ -92,6 +99,10 @@ struct ForecastResult {
 };
 
 Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest& request);
+
+// The factor of a ForecastResult::week_profile at time t; 1 when the profile is empty. A caller
+// that refits the chosen models itself divides the history by it and multiplies the forecast.
+double WeekProfileFactor(const std::vector<double>& week_profile, TimePoint t);
 
 // Regressor columns for `events` over the history's steps and `horizon` more: the intensity of
 // each event at each step, with the lift the event states (NaN when it states none).

@@ -13,6 +13,60 @@ Series Hourly(std::vector<double> values) {
   return {.start = TimePoint{}, .step = std::chrono::hours(1), .values = std::move(values)};
 }
 
+// Two weeks of 5-minute load from a Monday 00:00: a daily cycle, weekends at `weekend` of the weekday
+// level, Poisson-like noise.
+Series TwoWeeks(double weekend, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> noise(0, 1);
+  Series s{.start = TimePoint{std::chrono::sys_days{std::chrono::year{2024} / 1 / 1}},
+           .step = std::chrono::minutes(5)};
+  for (size_t i = 0; i < 14 * 288; ++i) {
+    const double daily = 1 + 0.5 * std::sin(2 * M_PI * static_cast<double>(i % 288) / 288);
+    const double level = (i / 288 % 7 >= 5 ? weekend : 1.0) * 60 * daily;
+    s.values.push_back(std::max(0.0, level + std::sqrt(level) * noise(rng)));
+  }
+  return s;
+}
+
+TEST(Engine, AWeeklyProfileCarriesTheWeekendIntoADayAheadForecast) {
+  // Two weeks are too few for a weekly season; the day-of-week effect is taken out instead, so
+  // the forecast made at midnight after a weekend, for Monday, is at the weekday level, not at
+  // the weekend's that the last days of the history hold.
+  const Series history = TwoWeeks(0.4, 1);
+  ForecastRequest request{.horizon = 288, .model = "mstl", .quantiles = {0.5, 0.9}};
+  auto r = RunForecast(history, request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  ASSERT_EQ(r->week_profile.size(), 168u);
+  EXPECT_NE(r->model.find("week profile"), std::string::npos) << r->model;
+  EXPECT_TRUE(std::any_of(r->notes.begin(), r->notes.end(), [](const std::string& n) {
+    return n.find("weekly profile") != std::string::npos;
+  }));
+  auto mean_of = [](const ForecastResult& f) {
+    double sum = 0;
+    for (double v : f.mean) sum += v / static_cast<double>(f.mean.size());
+    return sum;
+  };
+  EXPECT_NEAR(mean_of(*r), 60, 8);
+  // Saturday noon against Monday noon.
+  EXPECT_NEAR(WeekProfileFactor(r->week_profile, r->start - std::chrono::hours(36)) /
+                  WeekProfileFactor(r->week_profile, r->start + std::chrono::hours(12)),
+              0.4, 0.06);
+  // Seasons given (daily only): no profile, and the weekend's level carries into Monday.
+  ForecastRequest daily_only = request;
+  daily_only.seasons = std::vector<size_t>{288};
+  auto plain = RunForecast(history, daily_only);
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_TRUE(plain->week_profile.empty());
+  EXPECT_LT(mean_of(*plain), 0.8 * mean_of(*r)) << mean_of(*plain);
+  for (size_t j = 0; j < r->mean.size(); ++j) EXPECT_GE(r->quantiles.at(0.9)[j], r->mean[j]);
+
+  // Without a day-of-week effect there is no profile, and the forecast is the plain one.
+  auto flat = RunForecast(TwoWeeks(1.0, 2), request);
+  ASSERT_TRUE(flat.has_value());
+  EXPECT_TRUE(flat->week_profile.empty());
+  EXPECT_EQ(WeekProfileFactor(flat->week_profile, flat->start), 1.0);
+}
+
 TEST(Engine, FinalFitUsesTheWindowTheBacktestScored) {
   std::mt19937 rng(7);
   std::normal_distribution<double> noise(0, 1);

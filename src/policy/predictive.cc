@@ -169,6 +169,7 @@ void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint n
   families_ = result->members;
   fitted_steps_ = result->fitted_steps;
   periods_ = result->periods;
+  week_profile_ = result->week_profile;
   fit_problem_.clear();
   fitted_ = true;
   forecast_start_ = result->start;
@@ -190,7 +191,11 @@ bool PredictivePolicy::RefitChosen(const Series& full_history, size_t horizon) {
   // The window the selection fitted on (the model the backtest scored), never more.
   const size_t from =
       full_history.size() > fitted_steps_ ? full_history.size() - fitted_steps_ : 0;
-  const Series history = full_history.Slice(from, full_history.size());
+  Series history = full_history.Slice(from, full_history.size());
+  // The day-of-week profile the selection took out (histories of two weeks or more).
+  for (size_t i = 0; i < history.size() && !week_profile_.empty(); ++i) {
+    history.values[i] /= forecast::WeekProfileFactor(week_profile_, history.TimeAt(i));
+  }
   std::vector<double> lift(horizon, 1.0);
   forecast::FitContext context{.seasons = periods_};
   if (!events_.empty()) {
@@ -208,7 +213,9 @@ bool PredictivePolicy::RefitChosen(const Series& full_history, size_t horizon) {
     // The regression applies stated lifts itself (as in RunForecast); the others get them here.
     const bool applies_lift = family == "prophet";
     for (size_t h = 0; h < horizon; ++h) {
-      mean[h] += (*path)[h] * (applies_lift ? 1.0 : lift[h]) / static_cast<double>(families_.size());
+      mean[h] += (*path)[h] * (applies_lift ? 1.0 : lift[h]) *
+                 forecast::WeekProfileFactor(week_profile_, history.TimeAt(history.size() + h)) /
+                 static_cast<double>(families_.size());
     }
   }
   forecast_start_ = history.end();

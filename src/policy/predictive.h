@@ -110,6 +110,7 @@ class PredictivePolicy final : public Policy {
   std::vector<std::string> families_;     // chosen by the last selection (a combination: several)
   size_t fitted_steps_ = 0;               // the window the selection fitted on
   std::vector<size_t> periods_;           // seasons the selection used
+  std::vector<double> week_profile_;      // and its day-of-week profile (empty: none)
   std::vector<double> width_;             // (quantile - mean) / sqrt(mean) per horizon step,
                                           // with the stated event lifts taken out
   std::vector<Event> events_;

@@ -1,0 +1,170 @@
+#include "forecast/internal/week_profile.h"
+
+#include <cmath>
+#include <vector>
+
+namespace forescale::forecast::internal {
+namespace {
+
+using std::chrono::days;
+using std::chrono::floor;
+using std::chrono::hours;
+
+constexpr size_t kMinDays = 14;
+// A day counts when this share of its steps is present.
+constexpr double kCompleteDay = 0.8;
+
+// Continued fraction of the regularized incomplete beta function (modified Lentz).
+double BetaContinuedFraction(double a, double b, double x) {
+  constexpr double kTiny = 1e-300;
+  double c = 1, d = 1 - (a + b) * x / (a + 1);
+  if (std::fabs(d) < kTiny) d = kTiny;
+  d = 1 / d;
+  double h = d;
+  for (int m = 1; m <= 300; ++m) {
+    const double m2 = 2.0 * m;
+    double aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = 1 + aa / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = 1 + aa / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1 / d;
+    const double delta = d * c;
+    h *= delta;
+    if (std::fabs(delta - 1) < 1e-14) break;
+  }
+  return h;
+}
+
+// I_x(a, b).
+double RegularizedBeta(double a, double b, double x) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
+                                a * std::log(x) + b * std::log1p(-x));
+  if (x < (a + 1) / (a + b + 2)) return front * BetaContinuedFraction(a, b, x) / a;
+  return 1 - front * BetaContinuedFraction(b, a, 1 - x) / b;
+}
+
+int64_t Weekday(int64_t day) { return ((day % 7) + 7) % 7; }
+
+}  // namespace
+
+double FDistributionSurvival(double f, double d1, double d2) {
+  if (!(f > 0)) return 1;
+  if (!std::isfinite(f)) return 0;
+  return RegularizedBeta(d2 / 2, d1 / 2, d2 / (d2 + d1 * f));
+}
+
+size_t HourOfWeek(TimePoint t) {
+  const int64_t hour = floor<hours>(t).time_since_epoch().count();
+  return static_cast<size_t>(((hour % 168) + 168) % 168);
+}
+
+double WeekProfile::Factor(TimePoint t) const { return factors[HourOfWeek(t)]; }
+
+std::optional<WeekProfile> FitWeekProfile(const Series& history, double alpha) {
+  if (history.step.count() <= 0 || history.step > hours(1) || history.empty()) return std::nullopt;
+  if (history.step * static_cast<int64_t>(history.size()) < days(kMinDays)) return std::nullopt;
+  for (double v : history.values) {
+    if (v < 0) return std::nullopt;  // multiplicative factors need a non-negative load
+  }
+  // Daily means of the complete days, by day since the epoch.
+  const int64_t steps_per_day = days(1) / history.step;
+  const int64_t first_day = floor<days>(history.start).time_since_epoch().count();
+  const int64_t last_day = floor<days>(history.TimeAt(history.size() - 1)).time_since_epoch().count();
+  std::vector<double> day_sum(static_cast<size_t>(last_day - first_day + 1), 0.0);
+  std::vector<int64_t> day_count(day_sum.size(), 0);
+  std::array<double, WeekProfile::kHours> week_sum{};
+  std::array<size_t, WeekProfile::kHours> week_count{};
+  std::array<double, 24> hour_sum{};
+  std::array<size_t, 24> hour_count{};
+  for (size_t i = 0; i < history.size(); ++i) {
+    const double v = history.values[i];
+    if (std::isnan(v)) continue;
+    const TimePoint t = history.TimeAt(i);
+    const int64_t day = floor<days>(t).time_since_epoch().count();
+    day_sum[static_cast<size_t>(day - first_day)] += v;
+    ++day_count[static_cast<size_t>(day - first_day)];
+    const size_t how = HourOfWeek(t);
+    week_sum[how] += v, ++week_count[how];
+    hour_sum[how % 24] += v, ++hour_count[how % 24];
+  }
+  std::vector<double> x, y;
+  std::vector<int64_t> weekday;
+  std::array<size_t, 7> per_weekday{};
+  for (size_t d = 0; d < day_sum.size(); ++d) {
+    if (static_cast<double>(day_count[d]) < kCompleteDay * static_cast<double>(steps_per_day)) continue;
+    const double mean = day_sum[d] / static_cast<double>(day_count[d]);
+    if (!(mean > 0)) continue;
+    x.push_back(static_cast<double>(d));
+    y.push_back(std::log(mean));
+    weekday.push_back(Weekday(first_day + static_cast<int64_t>(d)));
+    ++per_weekday[static_cast<size_t>(weekday.back())];
+  }
+  const size_t n = y.size();
+  if (n < kMinDays) return std::nullopt;
+  for (size_t c : per_weekday) {
+    if (c < 2) return std::nullopt;
+  }
+  // A linear trend (a growing service) with and without a level per weekday: the F test of the
+  // weekday levels. The trend is fitted jointly, from the differences between the same
+  // weekdays: on two weeks a trend fitted alone takes up part of the weekly pattern.
+  auto rss_with_trend = [&](auto group_of, size_t groups) {
+    std::vector<double> gx(groups, 0.0), gy(groups, 0.0), gn(groups, 0.0);
+    for (size_t i = 0; i < n; ++i) {
+      const size_t g = group_of(i);
+      gx[g] += x[i], gy[g] += y[i], gn[g] += 1;
+    }
+    for (size_t g = 0; g < groups; ++g) gx[g] /= gn[g], gy[g] /= gn[g];
+    double sxx = 0, sxy = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const size_t g = group_of(i);
+      sxx += (x[i] - gx[g]) * (x[i] - gx[g]), sxy += (x[i] - gx[g]) * (y[i] - gy[g]);
+    }
+    const double slope = sxx > 0 ? sxy / sxx : 0;
+    double rss = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const size_t g = group_of(i);
+      const double e = y[i] - gy[g] - slope * (x[i] - gx[g]);
+      rss += e * e;
+    }
+    return rss;
+  };
+  const double rss_null = rss_with_trend([](size_t) { return size_t{0}; }, 1);
+  const double rss_full =
+      rss_with_trend([&](size_t i) { return static_cast<size_t>(weekday[i]); }, 7);
+  const double d1 = 6, d2 = static_cast<double>(n) - 7 - 1;  // seven levels and a slope
+  WeekProfile profile;
+  profile.days = n;
+  profile.f_statistic =
+      rss_full > 0 ? ((rss_null - rss_full) / d1) / (rss_full / d2) : INFINITY;
+  profile.p_value = FDistributionSurvival(profile.f_statistic, d1, d2);
+  if (!(profile.p_value < alpha)) return std::nullopt;
+  // Per hour of the week, its mean against its hour of the day's, on the log scale so that the
+  // three-hour smoothing and the normalisation treat a halving and a doubling alike.
+  std::array<double, WeekProfile::kHours> log_ratio{};
+  for (size_t h = 0; h < WeekProfile::kHours; ++h) {
+    const double week_mean = week_count[h] ? week_sum[h] / static_cast<double>(week_count[h]) : NAN;
+    const double hour_mean =
+        hour_count[h % 24] ? hour_sum[h % 24] / static_cast<double>(hour_count[h % 24]) : NAN;
+    log_ratio[h] = week_mean > 0 && hour_mean > 0 ? std::log(week_mean / hour_mean) : 0.0;
+  }
+  double mean_log = 0;
+  for (size_t h = 0; h < WeekProfile::kHours; ++h) {
+    const double smooth = (log_ratio[(h + 167) % 168] + log_ratio[h] + log_ratio[(h + 1) % 168]) / 3;
+    profile.factors[h] = smooth;
+    mean_log += smooth / static_cast<double>(WeekProfile::kHours);
+  }
+  for (double& f : profile.factors) f = std::exp(f - mean_log);
+  return profile;
+}
+
+}  // namespace forescale::forecast::internal
