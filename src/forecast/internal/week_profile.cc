@@ -12,7 +12,10 @@ using std::chrono::hours;
 
 constexpr size_t kMinDays = 14;
 // A day counts when this share of its steps is present.
-constexpr double kCompleteDay = 0.8;
+constexpr double kDayShare = 0.25;
+// Hours of the week averaged (centred) into each factor: two observations per hour of the week
+// are noisy, and a weekday's level changes over hours, not minutes.
+constexpr size_t kSmoothHours = 3;
 
 // Continued fraction of the regularized incomplete beta function (modified Lentz).
 double BetaContinuedFraction(double a, double b, double x) {
@@ -76,12 +79,7 @@ std::optional<WeekProfile> FitWeekProfile(const Series& history, double alpha) {
   for (double v : history.values) {
     if (v < 0) return std::nullopt;  // multiplicative factors need a non-negative load
   }
-  // Daily means of the complete days, by day since the epoch.
-  const int64_t steps_per_day = days(1) / history.step;
-  const int64_t first_day = floor<days>(history.start).time_since_epoch().count();
-  const int64_t last_day = floor<days>(history.TimeAt(history.size() - 1)).time_since_epoch().count();
-  std::vector<double> day_sum(static_cast<size_t>(last_day - first_day + 1), 0.0);
-  std::vector<int64_t> day_count(day_sum.size(), 0);
+  // Means by hour of the week and by hour of the day.
   std::array<double, WeekProfile::kHours> week_sum{};
   std::array<size_t, WeekProfile::kHours> week_count{};
   std::array<double, 24> hour_sum{};
@@ -89,23 +87,40 @@ std::optional<WeekProfile> FitWeekProfile(const Series& history, double alpha) {
   for (size_t i = 0; i < history.size(); ++i) {
     const double v = history.values[i];
     if (std::isnan(v)) continue;
-    const TimePoint t = history.TimeAt(i);
-    const int64_t day = floor<days>(t).time_since_epoch().count();
-    day_sum[static_cast<size_t>(day - first_day)] += v;
-    ++day_count[static_cast<size_t>(day - first_day)];
-    const size_t how = HourOfWeek(t);
+    const size_t how = HourOfWeek(history.TimeAt(i));
     week_sum[how] += v, ++week_count[how];
     hour_sum[how % 24] += v, ++hour_count[how % 24];
+  }
+  std::array<double, 24> hour_mean{};
+  for (size_t h = 0; h < 24; ++h) {
+    hour_mean[h] = hour_count[h] ? hour_sum[h] / static_cast<double>(hour_count[h]) : NAN;
+  }
+  // Each day's level: the mean of its steps divided by their hour of the day's mean, so that a
+  // day the history holds only part of (it starts at 09:00) is not taken for a quiet one.
+  const int64_t steps_per_day = days(1) / history.step;
+  const int64_t first_day = floor<days>(history.start).time_since_epoch().count();
+  const int64_t last_day = floor<days>(history.TimeAt(history.size() - 1)).time_since_epoch().count();
+  std::vector<double> day_sum(static_cast<size_t>(last_day - first_day + 1), 0.0);
+  std::vector<int64_t> day_count(day_sum.size(), 0);
+  for (size_t i = 0; i < history.size(); ++i) {
+    const double v = history.values[i];
+    if (std::isnan(v)) continue;
+    const TimePoint t = history.TimeAt(i);
+    const double expected = hour_mean[HourOfWeek(t) % 24];
+    if (!(expected > 0)) continue;
+    const size_t day = static_cast<size_t>(floor<days>(t).time_since_epoch().count() - first_day);
+    day_sum[day] += v / expected;
+    ++day_count[day];
   }
   std::vector<double> x, y;
   std::vector<int64_t> weekday;
   std::array<size_t, 7> per_weekday{};
   for (size_t d = 0; d < day_sum.size(); ++d) {
-    if (static_cast<double>(day_count[d]) < kCompleteDay * static_cast<double>(steps_per_day)) continue;
-    const double mean = day_sum[d] / static_cast<double>(day_count[d]);
-    if (!(mean > 0)) continue;
+    if (static_cast<double>(day_count[d]) < kDayShare * static_cast<double>(steps_per_day)) continue;
+    const double level = day_sum[d] / static_cast<double>(day_count[d]);
+    if (!(level > 0)) continue;
     x.push_back(static_cast<double>(d));
-    y.push_back(std::log(mean));
+    y.push_back(std::log(level));
     weekday.push_back(Weekday(first_day + static_cast<int64_t>(d)));
     ++per_weekday[static_cast<size_t>(weekday.back())];
   }
@@ -149,17 +164,19 @@ std::optional<WeekProfile> FitWeekProfile(const Series& history, double alpha) {
   profile.p_value = FDistributionSurvival(profile.f_statistic, d1, d2);
   if (!(profile.p_value < alpha)) return std::nullopt;
   // Per hour of the week, its mean against its hour of the day's, on the log scale so that the
-  // three-hour smoothing and the normalisation treat a halving and a doubling alike.
+  // smoothing and the normalisation treat a halving and a doubling alike.
   std::array<double, WeekProfile::kHours> log_ratio{};
   for (size_t h = 0; h < WeekProfile::kHours; ++h) {
     const double week_mean = week_count[h] ? week_sum[h] / static_cast<double>(week_count[h]) : NAN;
-    const double hour_mean =
-        hour_count[h % 24] ? hour_sum[h % 24] / static_cast<double>(hour_count[h % 24]) : NAN;
-    log_ratio[h] = week_mean > 0 && hour_mean > 0 ? std::log(week_mean / hour_mean) : 0.0;
+    log_ratio[h] = week_mean > 0 && hour_mean[h % 24] > 0 ? std::log(week_mean / hour_mean[h % 24]) : 0.0;
   }
   double mean_log = 0;
   for (size_t h = 0; h < WeekProfile::kHours; ++h) {
-    const double smooth = (log_ratio[(h + 167) % 168] + log_ratio[h] + log_ratio[(h + 1) % 168]) / 3;
+    double smooth = 0;
+    for (size_t k = 0; k < kSmoothHours; ++k) {
+      smooth += log_ratio[(h + WeekProfile::kHours + k - kSmoothHours / 2) % WeekProfile::kHours];
+    }
+    smooth /= static_cast<double>(kSmoothHours);
     profile.factors[h] = smooth;
     mean_log += smooth / static_cast<double>(WeekProfile::kHours);
   }

@@ -7,8 +7,10 @@
 //
 // The profile is, per hour of the week, the mean of the history in that hour divided by the
 // mean in the same hour of the day, smoothed over three hours (geometric mean 1). It is fitted
-// only where the day-of-week effect is clear: a one-way analysis of variance of the log daily
-// means (linear trend removed) by weekday, significant at 1 %. The engine divides the history
+// only where the day-of-week effect is clear: an F test of a level per weekday (with a linear
+// trend fitted jointly) on the log daily levels, significant at 1 %. A day's level is the mean
+// of its steps over their hour of the day's mean, so partial days (a history that starts at
+// 09:00) count too. The engine divides the history
 // by it, forecasts the result and multiplies the forecast back.
 //
 // On bench/forecast nasa/1m/h=1d (two weeks of minutes per fit) MSTL's day-ahead MASE went
@@ -36,8 +38,9 @@ struct WeekProfile {
 // (hours since 1970-01-01T00:00Z) mod 168: the index into WeekProfile::factors.
 size_t HourOfWeek(TimePoint t);
 
-// Nullopt unless the history is non-negative, its step at most an hour, it holds 14 complete
-// days (at least two of each weekday) and their day-of-week effect is significant at `alpha`.
+// Nullopt unless the history is non-negative, its step at most an hour, it spans 14 days with
+// at least two of each weekday present for a quarter of the day or more, and their day-of-week
+// effect is significant at `alpha`.
 std::optional<WeekProfile> FitWeekProfile(const Series& history, double alpha = 0.01);
 
 // P(F > f) for the F distribution with (d1, d2) degrees of freedom.
