@@ -1,10 +1,12 @@
 #include "forecast/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 
 #include "forecast/conformal.h"
 #include "forecast/internal/week_profile.h"
@@ -112,16 +114,16 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     result.seasons = DetectSeasons(history);
     result.periods = KeptPeriods(result.seasons);
   }
-  // Two weeks or more without a weekly season (too few cycles to detect it at full resolution):
-  // a clear day-of-week effect is taken out by a weekly profile at hourly resolution, and every
-  // model fits and forecasts what remains. Backtest forecasts are multiplied back before they
-  // are scored, so scores and calibration are those of the forecast the user gets.
+  // A clear day-of-week effect (two weeks or more) is taken out by a weekly profile at hourly
+  // resolution, which then stands in for a weekly season, and every model fits and forecasts
+  // what remains. Backtest forecasts are multiplied back before they are scored, so scores and
+  // calibration are those of the forecast the user gets.
   std::optional<internal::WeekProfile> week;
   const size_t weekly_period =
       history.step.count() > 0 ? static_cast<size_t>(std::chrono::days(7) / history.step) : 0;
-  if (!request.seasons && std::find(result.periods.begin(), result.periods.end(), weekly_period) ==
-                              result.periods.end()) {
+  if (!request.seasons) {
     week = internal::FitWeekProfile(history);
+    if (week) std::erase(result.periods, weekly_period);  // the profile stands in for it
   }
   std::vector<double> week_factor;  // per history step, then per horizon step
   Series adjusted;
@@ -195,14 +197,24 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   // Point scores first: they make the choice. Quantile scores need a calibration per
   // candidate and only report, so they come once the calibration mode is known.
   std::vector<ModelBacktest> backtests;
+  // A fold's forecast is scaled back by a profile fitted without its own test window: the
+  // window's load must not calibrate the forecast of itself.
+  std::map<size_t, std::array<double, internal::WeekProfile::kHours>> fold_factors;
   std::vector<std::vector<FoldForecast>> folds_of;  // per entry of result.candidates
   for (const std::string& name : names) {
     CandidateReport report{.model = name};
     auto bt = Backtest(fit_history, context, name, options);
     if (bt && week) {
       for (FoldForecast& fold : bt->folds) {
+        auto factors = fold_factors.find(fold.origin);
+        if (factors == fold_factors.end()) {
+          factors = fold_factors
+                        .emplace(fold.origin, internal::ProfileFactors(history, fold.origin,
+                                                                        fold.origin + request.horizon))
+                        .first;
+        }
         for (size_t j = 0; j < fold.mean.size() && fold.origin + j < history.size(); ++j) {
-          fold.mean[j] *= week_factor[fold.origin + j];
+          fold.mean[j] *= factors->second[internal::HourOfWeek(history.TimeAt(fold.origin + j))];
           fold.actual[j] = history.values[fold.origin + j];
         }
       }

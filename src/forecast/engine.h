@@ -6,9 +6,9 @@
 // traffic a combination often beats every member, and the simple baselines are hard to beat:
 // the choice must be free to fall back to them). The lowest geometric mean over folds of the
 // fold MASE wins (see Scores::fold_mase_gmean); a combination must win by 1 %. Seasons are
-// detected from the data unless given; a clear day-of-week effect in a history too short for a
-// weekly season is taken out by a weekly profile at hourly resolution first
-// (internal/week_profile.h). Every choice is reported.
+// detected from the data unless given; a clear day-of-week effect (two weeks of history or
+// more) is taken out first by a weekly profile at hourly resolution, which stands in for the
+// weekly season (internal/week_profile.h). Every choice is reported.
 //
 // Known events (regressors): when the history holds occurrences of an event, the Prophet-style
 // regression (which can learn its effect) joins the candidates; when it holds none and the user
@@ -84,8 +84,8 @@ struct ForecastResult {
   std::vector<SeasonCandidate> seasons;       // what detection found (empty when given)
   std::vector<size_t> periods;                // the seasons used
   // Factors by hour of the week ((hours since the epoch) mod 168) that the history was divided
-  // by before the models saw it and their forecast multiplied by: a day-of-week effect in a
-  // history too short for a weekly season (two or three weeks). Empty when none was used.
+  // by before the models saw it and their forecast multiplied by (a clear day-of-week effect);
+  // empty when none was used.
   std::vector<double> week_profile;
   TimePoint start{};                          // time of the first forecast step
   Duration step{0};

@@ -73,23 +73,59 @@ size_t HourOfWeek(TimePoint t) {
 
 double WeekProfile::Factor(TimePoint t) const { return factors[HourOfWeek(t)]; }
 
+std::array<double, WeekProfile::kHours> ProfileFactors(const Series& history, size_t skip_from,
+                                                       size_t skip_to) {
+  std::array<double, WeekProfile::kHours> week_sum{};
+  std::array<size_t, WeekProfile::kHours> week_count{};
+  for (size_t i = 0; i < history.size(); ++i) {
+    const double v = history.values[i];
+    if (std::isnan(v) || (i >= skip_from && i < skip_to)) continue;
+    const size_t how = HourOfWeek(history.TimeAt(i));
+    week_sum[how] += v, ++week_count[how];
+  }
+  std::array<double, 24> hour_sum{};
+  std::array<size_t, 24> hour_count{};
+  for (size_t h = 0; h < WeekProfile::kHours; ++h) {
+    hour_sum[h % 24] += week_sum[h], hour_count[h % 24] += week_count[h];
+  }
+  // Per hour of the week, its mean against its hour of the day's, on the log scale so that the
+  // smoothing and the normalisation treat a halving and a doubling alike.
+  std::array<double, WeekProfile::kHours> log_ratio{};
+  for (size_t h = 0; h < WeekProfile::kHours; ++h) {
+    const double week_mean = week_count[h] ? week_sum[h] / static_cast<double>(week_count[h]) : NAN;
+    const double hour_mean =
+        hour_count[h % 24] ? hour_sum[h % 24] / static_cast<double>(hour_count[h % 24]) : NAN;
+    log_ratio[h] = week_mean > 0 && hour_mean > 0 ? std::log(week_mean / hour_mean) : 0.0;
+  }
+  std::array<double, WeekProfile::kHours> factors{};
+  double mean_log = 0;
+  for (size_t h = 0; h < WeekProfile::kHours; ++h) {
+    double smooth = 0;
+    for (size_t k = 0; k < kSmoothHours; ++k) {
+      smooth += log_ratio[(h + WeekProfile::kHours + k - kSmoothHours / 2) % WeekProfile::kHours];
+    }
+    smooth /= static_cast<double>(kSmoothHours);
+    factors[h] = smooth;
+    mean_log += smooth / static_cast<double>(WeekProfile::kHours);
+  }
+  for (double& f : factors) f = std::exp(f - mean_log);
+  return factors;
+}
+
 std::optional<WeekProfile> FitWeekProfile(const Series& history, double alpha) {
   if (history.step.count() <= 0 || history.step > hours(1) || history.empty()) return std::nullopt;
   if (history.step * static_cast<int64_t>(history.size()) < days(kMinDays)) return std::nullopt;
   for (double v : history.values) {
     if (v < 0) return std::nullopt;  // multiplicative factors need a non-negative load
   }
-  // Means by hour of the week and by hour of the day.
-  std::array<double, WeekProfile::kHours> week_sum{};
-  std::array<size_t, WeekProfile::kHours> week_count{};
+  // Means by hour of the day, for the daily levels.
   std::array<double, 24> hour_sum{};
   std::array<size_t, 24> hour_count{};
   for (size_t i = 0; i < history.size(); ++i) {
     const double v = history.values[i];
     if (std::isnan(v)) continue;
-    const size_t how = HourOfWeek(history.TimeAt(i));
-    week_sum[how] += v, ++week_count[how];
-    hour_sum[how % 24] += v, ++hour_count[how % 24];
+    const size_t hour = HourOfWeek(history.TimeAt(i)) % 24;
+    hour_sum[hour] += v, ++hour_count[hour];
   }
   std::array<double, 24> hour_mean{};
   for (size_t h = 0; h < 24; ++h) {
@@ -163,24 +199,7 @@ std::optional<WeekProfile> FitWeekProfile(const Series& history, double alpha) {
       rss_full > 0 ? ((rss_null - rss_full) / d1) / (rss_full / d2) : INFINITY;
   profile.p_value = FDistributionSurvival(profile.f_statistic, d1, d2);
   if (!(profile.p_value < alpha)) return std::nullopt;
-  // Per hour of the week, its mean against its hour of the day's, on the log scale so that the
-  // smoothing and the normalisation treat a halving and a doubling alike.
-  std::array<double, WeekProfile::kHours> log_ratio{};
-  for (size_t h = 0; h < WeekProfile::kHours; ++h) {
-    const double week_mean = week_count[h] ? week_sum[h] / static_cast<double>(week_count[h]) : NAN;
-    log_ratio[h] = week_mean > 0 && hour_mean[h % 24] > 0 ? std::log(week_mean / hour_mean[h % 24]) : 0.0;
-  }
-  double mean_log = 0;
-  for (size_t h = 0; h < WeekProfile::kHours; ++h) {
-    double smooth = 0;
-    for (size_t k = 0; k < kSmoothHours; ++k) {
-      smooth += log_ratio[(h + WeekProfile::kHours + k - kSmoothHours / 2) % WeekProfile::kHours];
-    }
-    smooth /= static_cast<double>(kSmoothHours);
-    profile.factors[h] = smooth;
-    mean_log += smooth / static_cast<double>(WeekProfile::kHours);
-  }
-  for (double& f : profile.factors) f = std::exp(f - mean_log);
+  profile.factors = ProfileFactors(history, 0, 0);
   return profile;
 }
 
