@@ -243,6 +243,14 @@ def main():
         elif parts:
             print("speed: " + ", ".join(f"fastest comparable {t} ({m}) {fmt_time(v)}" for t, m, v in parts)
                   + " (no forescale auto timing)")
+        # Method for method, for the reader (the target above is auto's): forescale's whole
+        # process against the same decomposition in R, in-process.
+        pairs = [(f, r) for f, r in (("mstl", "stlf"), ("mstl-arima", "stlf-arima"))
+                 if ("forescale", f) in med.index and ("R", r) in med.index]
+        if pairs:
+            print("speed, method for method: " + ", ".join(
+                f"forescale {f} {fmt_time(med[('forescale', f)])} vs R {r} {fmt_time(med[('R', r)])} "
+                f"{fmt_ratio(med[('R', r)] / med[('forescale', f)])}" for f, r in pairs))
     for n in notes[:20]:
         print("note: " + n)
     if len(notes) > 20:
