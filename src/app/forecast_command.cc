@@ -150,6 +150,8 @@ Result<void> ForecastCommand(const ForecastCommandOptions& options) {
                           {"step", FormatDuration(r.step)}, {"fitted_steps", r.fitted_steps},
                           {"seasons", r.periods}, {"notes", r.notes},
                           {"candidates", candidates}, {"forecast", points}};
+    // Factors by hour of the week ((hours since the epoch) mod 168), when one was used.
+    if (!r.week_profile.empty()) out["week_profile"] = r.week_profile;
     fmt::print("{}\n", out.dump());
     return {};
   }
@@ -179,6 +181,7 @@ Result<void> BacktestCommand(const ForecastCommandOptions& options) {
                           {"horizon", r.mean.size()}, {"folds", r.folds},
                           {"seasons", r.periods}, {"chosen", r.model},
                           {"candidates", candidates}};
+    if (!r.week_profile.empty()) out["week_profile"] = r.week_profile;
     fmt::print("{}\n", out.dump());
     return {};
   }

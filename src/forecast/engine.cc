@@ -328,7 +328,10 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
       mean[j] += (*prediction)[j] * (applies_lift ? 1.0 : lift_factor[j]);
     }
     fitted_names.push_back((*model)->Name());
-    for (const std::string& note : (*model)->Notes()) result.notes.push_back(member + ": " + note);
+    for (const std::string& note : (*model)->Notes()) {
+      // Models name themselves in their notes ("ets: ..."); others get the member's name.
+      result.notes.push_back(note.starts_with(member + ": ") ? note : member + ": " + note);
+    }
   }
   for (double& v : mean) v /= static_cast<double>(chosen.members.size());
   if (week) {
