@@ -10,7 +10,6 @@ using std::chrono::days;
 using std::chrono::floor;
 using std::chrono::hours;
 
-// Days present for a quarter of the day or more; with two of each weekday among them.
 constexpr size_t kMinDays = 14;
 // A day counts when this share of its steps is present.
 constexpr double kDayShare = 0.25;
@@ -115,6 +114,7 @@ std::array<double, WeekProfile::kHours> ProfileFactors(const Series& history, si
 
 std::optional<WeekProfile> FitWeekProfile(const Series& history, double alpha) {
   if (history.step.count() <= 0 || history.step > hours(1) || history.empty()) return std::nullopt;
+  if (history.step * static_cast<int64_t>(history.size()) < days(kMinDays)) return std::nullopt;
   for (double v : history.values) {
     if (v < 0) return std::nullopt;  // multiplicative factors need a non-negative load
   }

@@ -38,10 +38,9 @@ struct WeekProfile {
 // (hours since 1970-01-01T00:00Z) mod 168: the index into WeekProfile::factors.
 size_t HourOfWeek(TimePoint t);
 
-// Nullopt unless the history is non-negative, its step at most an hour, it holds 14 days
-// present for a quarter of the day or more (two of each weekday among them: 14 days of history
-// that start at 09:00 touch 15 days and qualify), and their day-of-week effect is significant
-// at `alpha`.
+// Nullopt unless the history is non-negative, its step at most an hour, it spans 14 days with
+// at least two of each weekday present for a quarter of the day or more, and their day-of-week
+// effect is significant at `alpha`.
 std::optional<WeekProfile> FitWeekProfile(const Series& history, double alpha = 0.01);
 
 // The factors FitWeekProfile gives (whatever the test), fitted without the steps
