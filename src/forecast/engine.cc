@@ -129,7 +129,8 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   Series adjusted;
   if (week) {
     week_factor.resize(history.size() + request.horizon);
-    for (size_t i = 0; i < week_factor.size(); ++i) week_factor[i] = week->Factor(history.TimeAt(i));
+    for (size_t i = 0; i < week_factor.size(); ++i)
+      week_factor[i] = week->Factor(history.TimeAt(i));
     adjusted = history;
     for (size_t i = 0; i < history.size(); ++i) adjusted.values[i] /= week_factor[i];
     result.week_profile.assign(week->factors.begin(), week->factors.end());
@@ -208,10 +209,11 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
       for (FoldForecast& fold : bt->folds) {
         auto factors = fold_factors.find(fold.origin);
         if (factors == fold_factors.end()) {
-          factors = fold_factors
-                        .emplace(fold.origin, internal::ProfileFactors(history, fold.origin,
-                                                                        fold.origin + request.horizon))
-                        .first;
+          factors =
+              fold_factors
+                  .emplace(fold.origin, internal::ProfileFactors(history, fold.origin,
+                                                                 fold.origin + request.horizon))
+                  .first;
         }
         for (size_t j = 0; j < fold.mean.size() && fold.origin + j < history.size(); ++j) {
           fold.mean[j] *= factors->second[internal::HourOfWeek(history.TimeAt(fold.origin + j))];

@@ -13,8 +13,8 @@ Series Hourly(std::vector<double> values) {
   return {.start = TimePoint{}, .step = std::chrono::hours(1), .values = std::move(values)};
 }
 
-// Two weeks of 5-minute load from a Monday 00:00: a daily cycle, weekends at `weekend` of the weekday
-// level, Poisson-like noise.
+// Two weeks of 5-minute load from a Monday 00:00: a daily cycle, weekends at `weekend` of the
+// weekday level, Poisson-like noise.
 Series TwoWeeks(double weekend, uint32_t seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> noise(0, 1);

@@ -315,7 +315,8 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   calibrate_near_.Observe(delivered);
   std::optional<Peak> ahead = PeakForecast(ready_at, until);
   if (ahead && misses) {
-    correct_level_.Expect(ready_at, until, ahead->mean / correction_, misses->first, misses->second);
+    correct_level_.Expect(ready_at, until, ahead->mean / correction_, misses->first,
+                          misses->second);
   }
   std::optional<Peak> near = PeakForecast(observation.now, until);
   bool calibrated = false;
@@ -345,8 +346,7 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
         calibrated ? fmt::format("calibrated on {} decisions", calibrate_ahead_.scores())
                    : std::string("backtest"),
         Seconds(options_.lead), forecast_model_,
-        correction_ != 1.0 ? fmt::format(", level x{:.2f}", correction_) : "",
-        forecast_need);
+        correction_ != 1.0 ? fmt::format(", level x{:.2f}", correction_) : "", forecast_need);
     desired = std::max(desired, forecast_need);
   } else {
     why = fit_problem_.empty() ? "forecast does not reach +" + Seconds(options_.lead) : fit_problem_;

@@ -135,7 +135,8 @@ std::optional<WeekProfile> FitWeekProfile(const Series& history, double alpha) {
   // day the history holds only part of (it starts at 09:00) is not taken for a quiet one.
   const int64_t steps_per_day = days(1) / history.step;
   const int64_t first_day = floor<days>(history.start).time_since_epoch().count();
-  const int64_t last_day = floor<days>(history.TimeAt(history.size() - 1)).time_since_epoch().count();
+  const int64_t last_day =
+      floor<days>(history.TimeAt(history.size() - 1)).time_since_epoch().count();
   std::vector<double> day_sum(static_cast<size_t>(last_day - first_day + 1), 0.0);
   std::vector<int64_t> day_count(day_sum.size(), 0);
   for (size_t i = 0; i < history.size(); ++i) {
@@ -152,7 +153,8 @@ std::optional<WeekProfile> FitWeekProfile(const Series& history, double alpha) {
   std::vector<int64_t> weekday;
   std::array<size_t, 7> per_weekday{};
   for (size_t d = 0; d < day_sum.size(); ++d) {
-    if (static_cast<double>(day_count[d]) < kDayShare * static_cast<double>(steps_per_day)) continue;
+    if (static_cast<double>(day_count[d]) < kDayShare * static_cast<double>(steps_per_day))
+      continue;
     const double level = day_sum[d] / static_cast<double>(day_count[d]);
     if (!(level > 0)) continue;
     x.push_back(static_cast<double>(d));
@@ -195,8 +197,7 @@ std::optional<WeekProfile> FitWeekProfile(const Series& history, double alpha) {
   const double d1 = 6, d2 = static_cast<double>(n) - 7 - 1;  // seven levels and a slope
   WeekProfile profile;
   profile.days = n;
-  profile.f_statistic =
-      rss_full > 0 ? ((rss_null - rss_full) / d1) / (rss_full / d2) : INFINITY;
+  profile.f_statistic = rss_full > 0 ? ((rss_null - rss_full) / d1) / (rss_full / d2) : INFINITY;
   profile.p_value = FDistributionSurvival(profile.f_statistic, d1, d2);
   if (!(profile.p_value < alpha)) return std::nullopt;
   profile.factors = ProfileFactors(history, 0, 0);

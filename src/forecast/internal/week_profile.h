@@ -31,7 +31,7 @@ struct WeekProfile {
   std::array<double, kHours> factors{};
   double f_statistic = 0;  // of the day-of-week effect
   double p_value = 1;
-  size_t days = 0;         // complete days the test used
+  size_t days = 0;  // complete days the test used
   double Factor(TimePoint t) const;
 };
 

@@ -52,9 +52,25 @@ TEST(WeekProfile, FindsQuietWeekendsInTwoWeeks) {
   EXPECT_NEAR(log_mean, 0, 1e-12);
 }
 
+TEST(WeekProfile, FactorsWithoutAWindowIgnoreIt) {
+  // A backtest fold's forecast is scaled by factors its test window did not help estimate: a
+  // spike there must not show in them, and they equal those of the history without the window.
+  Series history = Traffic(21, 0.5, 5);
+  const size_t from = 16 * 1440 + 600, to = from + 120;  // two hours on the third Wednesday
+  for (size_t i = from; i < to; ++i) history.values[i] *= 5;
+  Series without = history;
+  for (size_t i = from; i < to; ++i) without.values[i] = NAN;
+  const auto excluded = ProfileFactors(history, from, to);
+  const auto reference = ProfileFactors(without, 0, 0);
+  for (size_t h = 0; h < WeekProfile::kHours; ++h) EXPECT_DOUBLE_EQ(excluded[h], reference[h]);
+  const size_t spike_hour = HourOfWeek(history.TimeAt(from + 60));
+  EXPECT_GT(ProfileFactors(history, 0, 0)[spike_hour], 1.2 * excluded[spike_hour]);
+}
+
 TEST(WeekProfile, NoProfileWithoutADayOfWeekEffect) {
   size_t found = 0;
-  for (uint64_t seed = 1; seed <= 20; ++seed) found += FitWeekProfile(Traffic(14, 1.0, seed)).has_value();
+  for (uint64_t seed = 1; seed <= 20; ++seed)
+    found += FitWeekProfile(Traffic(14, 1.0, seed)).has_value();
   EXPECT_LE(found, 1u);  // a 1 % test: at most one false alarm in twenty is expected
 }
 

@@ -59,7 +59,8 @@ void LevelCorrection::Observe(const Series& delivered) {
   };
   const double det = rr_ * nn_ - rn_ * rn_;
   if (det > 1e-9 * rr_ * nn_) {
-    const Gains joint{.recent = (ra_ * nn_ - na_ * rn_) / det, .newest = (na_ * rr_ - ra_ * rn_) / det};
+    const Gains joint{.recent = (ra_ * nn_ - na_ * rn_) / det,
+                      .newest = (na_ * rr_ - ra_ * rn_) / det};
     const double total = joint.recent + joint.newest;
     if (total >= 0 && total <= 1 && std::abs(joint.recent) <= 1 && std::abs(joint.newest) <= 1) {
       gains_ = joint;
