@@ -115,16 +115,12 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     result.periods = KeptPeriods(result.seasons);
   }
   // A clear day-of-week effect (two weeks or more) is taken out by a weekly profile at hourly
-  // resolution, which then stands in for a weekly season, and every model fits and forecasts
-  // what remains. Backtest forecasts are multiplied back before they are scored, so scores and
-  // calibration are those of the forecast the user gets.
+  // resolution, and every model fits and forecasts what remains: with the weekly season too
+  // when one was detected (three weeks or more), for the detail an hourly profile smooths away
+  // (a weekly job at 02:00 on Mondays). Backtest forecasts are multiplied back before they are
+  // scored, so scores and calibration are those of the forecast the user gets.
   std::optional<internal::WeekProfile> week;
-  const size_t weekly_period =
-      history.step.count() > 0 ? static_cast<size_t>(std::chrono::days(7) / history.step) : 0;
-  if (!request.seasons) {
-    week = internal::FitWeekProfile(history);
-    if (week) std::erase(result.periods, weekly_period);  // the profile stands in for it
-  }
+  if (!request.seasons) week = internal::FitWeekProfile(history);
   std::vector<double> week_factor;  // per history step, then per horizon step
   Series adjusted;
   if (week) {

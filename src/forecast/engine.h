@@ -7,8 +7,8 @@
 // the choice must be free to fall back to them). The lowest geometric mean over folds of the
 // fold MASE wins (see Scores::fold_mase_gmean); a combination must win by 1 %. Seasons are
 // detected from the data unless given; a clear day-of-week effect (two weeks of history or
-// more) is taken out first by a weekly profile at hourly resolution, which stands in for the
-// weekly season (internal/week_profile.h). Every choice is reported.
+// more) is taken out first by a weekly profile at hourly resolution (internal/week_profile.h).
+// Every choice is reported.
 //
 // Known events (regressors): when the history holds occurrences of an event, the Prophet-style
 // regression (which can learn its effect) joins the candidates; when it holds none and the user

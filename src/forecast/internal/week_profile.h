@@ -3,18 +3,17 @@
 // Season detection (seasonality.h) needs three weekly cycles to tell a weekly season from noise
 // at full resolution, so two weeks of minutes get the daily season alone, and a day-ahead
 // forecast made on a Friday carries the weekday level into Saturday. Two weeks do hold two of
-// each weekday, which is enough to measure a day-of-week effect at a coarser resolution; and
-// with more weeks, a full-resolution weekly season from a few noisy cycles does worse than this
-// profile (bench/forecast, eight weeks of NASA hours: day-ahead MSTL MASE 0.408 with a weekly
-// season, 0.380 with the profile instead).
+// each weekday, which is enough to measure a day-of-week effect at a coarser resolution. With
+// more weeks the profile still helps: a weekly season from a few noisy cycles follows the
+// day-of-week levels less well, and it then only has the detail left to fit.
 //
 // The profile is, per hour of the week, the mean of the history in that hour divided by the
 // mean in the same hour of the day, smoothed over three hours (geometric mean 1). It is fitted
 // only where the day-of-week effect is clear: an F test of a level per weekday (with a linear
 // trend fitted jointly) on the log daily levels, significant at 1 %. A day's level is the mean
 // of its steps over their hour of the day's mean, so partial days (a history that starts at
-// 09:00) count too. The engine divides the history by it, forecasts the result with the
-// shorter seasons and multiplies the forecast back.
+// 09:00) count too. The engine divides the history by it, forecasts the result and multiplies
+// the forecast back.
 #pragma once
 
 #include <array>
