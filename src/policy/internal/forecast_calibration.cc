@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "policy/internal/delivered_window.h"
+
 namespace forescale::policy::internal {
 namespace {
 
@@ -22,15 +24,11 @@ void ForecastCalibration::Observe(const Series& delivered) {
   while (!pending_.empty() && pending_.front().to <= end) {
     const Expectation e = pending_.front();
     pending_.pop_front();
-    // Buckets overlapping [from, to); a window that begins before the delivered span began is
-    // only partly seen, and its peak is unknown: not scored.
-    if (e.from < delivered.start) continue;
-    const int64_t first = (e.from - delivered.start) / delivered.step;
-    const int64_t last = (e.to - delivered.start - Duration(1)) / delivered.step;
+    // A window only partly seen has an unknown peak: not scored.
     double peak = -std::numeric_limits<double>::infinity();
-    for (int64_t i = first; i <= last && i < static_cast<int64_t>(delivered.size()); ++i) {
-      const double v = delivered.values[static_cast<size_t>(i)];
-      if (std::isfinite(v)) peak = std::max(peak, v);
+    if (!VisitDeliveredWindow(delivered, e.from, e.to,
+                              [&](double v) { peak = std::max(peak, v); })) {
+      continue;
     }
     if (!std::isfinite(peak)) continue;  // nothing delivered for the window (a monitoring gap)
     scores_.push_back({e.to, e.forecast, (peak - e.forecast) / Scale(e.forecast)});

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "policy/internal/delivered_window.h"
+
 namespace forescale::policy::internal {
 
 void LevelCorrection::Expect(TimePoint from, TimePoint to, double forecast, double recent,
@@ -17,39 +19,35 @@ void LevelCorrection::Expect(TimePoint from, TimePoint to, double forecast, doub
 void LevelCorrection::Observe(const Series& delivered) {
   if (delivered.empty() || delivered.step.count() <= 0) return;
   const TimePoint end = delivered.end();
-  size_t added = 0;
+  size_t changed = 0;
   while (!pending_.empty() && pending_.front().to <= end) {
     const Expectation e = pending_.front();
     pending_.pop_front();
-    if (e.from < delivered.start) continue;  // only partly seen
-    const int64_t first = (e.from - delivered.start) / delivered.step;
-    const int64_t last = (e.to - delivered.start - Duration(1)) / delivered.step;
     double sum = 0;
     int n = 0;
-    for (int64_t i = first; i <= last && i < static_cast<int64_t>(delivered.size()); ++i) {
-      const double v = delivered.values[static_cast<size_t>(i)];
-      if (std::isfinite(v)) sum += v, ++n;
+    if (!VisitDeliveredWindow(delivered, e.from, e.to, [&](double v) { sum += v, ++n; })) {
+      continue;  // only partly seen
     }
     if (n == 0 || !(sum > 0)) continue;  // a monitoring gap, or no load to take a ratio of
-    const Pair p{e.to, e.recent, e.newest, std::log(sum / n / e.forecast)};
-    pairs_.push_back(p);
-    rr_ += p.recent * p.recent, rn_ += p.recent * p.newest, nn_ += p.newest * p.newest;
-    ra_ += p.recent * p.ahead, na_ += p.newest * p.ahead, aa_ += p.ahead * p.ahead;
-    ++since_resum_, ++added;
+    pairs_.push_back({e.to, e.recent, e.newest, std::log(sum / n / e.forecast)});
+    Accumulate(pairs_.back(), +1);
+    ++since_resum_, ++changed;
   }
   if (!pairs_.empty()) {
     const TimePoint newest = pairs_.back().at;
     while (!pairs_.empty() && pairs_.front().at < newest - keep_) {
-      const Pair& p = pairs_.front();
-      rr_ -= p.recent * p.recent, rn_ -= p.recent * p.newest, nn_ -= p.newest * p.newest;
-      ra_ -= p.recent * p.ahead, na_ -= p.newest * p.ahead, aa_ -= p.ahead * p.ahead;
+      Accumulate(pairs_.front(), -1);
       pairs_.pop_front();
-      ++added;
+      ++changed;
     }
   }
   // Running sums drift by rounding as pairs come and go: summed afresh now and then.
-  if (since_resum_ >= std::max<size_t>(pairs_.size(), 1000)) Resum();
-  if (added == 0) return;
+  if (since_resum_ >= std::max<size_t>(pairs_.size(), 1000)) {
+    since_resum_ = 0;
+    rr_ = rn_ = nn_ = ra_ = na_ = aa_ = 0;
+    for (const Pair& p : pairs_) Accumulate(p, +1);
+  }
+  if (changed == 0) return;
   gains_ = Gains{};
   if (pairs_.size() < min_pairs_) return;
   // Squared error of the fit a = g_r r + g_n n, from the normal equations' sums.
@@ -72,13 +70,10 @@ void LevelCorrection::Observe(const Series& delivered) {
   gains_ = sse(by_recent.recent, 0) <= sse(0, by_newest.newest) ? by_recent : by_newest;
 }
 
-void LevelCorrection::Resum() {
-  since_resum_ = 0;
-  rr_ = rn_ = nn_ = ra_ = na_ = aa_ = 0;
-  for (const Pair& p : pairs_) {
-    rr_ += p.recent * p.recent, rn_ += p.recent * p.newest, nn_ += p.newest * p.newest;
-    ra_ += p.recent * p.ahead, na_ += p.newest * p.ahead, aa_ += p.ahead * p.ahead;
-  }
+void LevelCorrection::Accumulate(const Pair& p, double sign) {
+  rr_ += sign * p.recent * p.recent, rn_ += sign * p.recent * p.newest;
+  nn_ += sign * p.newest * p.newest, ra_ += sign * p.recent * p.ahead;
+  na_ += sign * p.newest * p.ahead, aa_ += sign * p.ahead * p.ahead;
 }
 
 LevelCorrection::Gains LevelCorrection::gains() const { return gains_; }

@@ -52,7 +52,8 @@ class LevelCorrection {
     TimePoint at;
     double recent, newest, ahead;
   };
-  void Resum();
+  // Adds a pair to the running sums (sign +1) or takes it out (-1).
+  void Accumulate(const Pair& p, double sign);
   Duration keep_;
   size_t min_pairs_;
   std::deque<Expectation> pending_;
