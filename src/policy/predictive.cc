@@ -143,7 +143,12 @@ void PredictivePolicy::Refit(const Observation& observation) {
                          (observation.now - history.end());
   const size_t horizon = static_cast<size_t>(ahead / options_.forecast_step) + 2;
   const bool reselect = families_.empty() || observation.now - last_selection_ >= options_.reselect_every;
-  if (reselect || !RefitChosen(history, horizon)) Select(history, horizon, observation.now);
+  if (reselect || !RefitChosen(history, horizon)) {
+    Select(history, horizon, observation.now);
+    // The selection's forecast came from the engine; the models that roll forward come from
+    // refitting its choice (the same families on the same window).
+    if (fitted_ && families_.size() > 0) RefitChosen(history, horizon);
+  }
 }
 
 void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint now) {
@@ -204,11 +209,15 @@ bool PredictivePolicy::RefitChosen(const Series& full_history, size_t horizon) {
     context.regressors = &regressors_;
   }
   std::vector<double> mean(horizon, 0.0);
+  std::vector<std::unique_ptr<forecast::Forecaster>> models;
+  bool rolls = events_.empty();
   for (const std::string& family : families_) {
     auto model = forecast::MakeForecaster(family);
     if (!model) return false;
     if (!(*model)->Fit(history, context)) return false;
-    auto path = (*model)->Predict(horizon);
+    rolls = rolls && (*model)->RollsForward();
+    models.push_back(std::move(*model));
+    auto path = models.back()->Predict(horizon);
     if (!path) return false;
     // The regression applies stated lifts itself (as in RunForecast); the others get them here.
     const bool applies_lift = family == "prophet";
@@ -220,6 +229,9 @@ bool PredictivePolicy::RefitChosen(const Series& full_history, size_t horizon) {
   }
   forecast_start_ = history.end();
   forecast_mean_ = mean;
+  models_.clear();
+  if (rolls) models_ = std::move(models);
+  horizon_ = horizon;
   forecast_quantile_.resize(horizon);
   for (size_t h = 0; h < horizon; ++h) {
     const double l = std::max(lift[h], 1e-9);
@@ -227,6 +239,39 @@ bool PredictivePolicy::RefitChosen(const Series& full_history, size_t horizon) {
         std::max(0.0, mean[h] + width_[h] * l * std::sqrt(std::max(mean[h] / l, 1.0)));
   }
   return true;
+}
+
+void PredictivePolicy::RollForward(const Series& delivered) {
+  if (models_.empty() || delivered.empty() || delivered.step != options_.forecast_step) return;
+  const Duration step = options_.forecast_step;
+  const Duration ahead = delivered.end() - forecast_start_;
+  // Only whole steps on the models' grid (the pipeline's buckets end at its newest sample).
+  if (ahead < step || ahead % step != Duration::zero()) return;
+  std::vector<double> values(static_cast<size_t>(ahead / step), std::nan(""));
+  for (size_t i = 0; i < values.size(); ++i) {
+    const TimePoint t = forecast_start_ + step * static_cast<int64_t>(i);
+    if (t < delivered.start) continue;  // older than the pipeline's answer: missing
+    const double v = delivered.values[static_cast<size_t>((t - delivered.start) / step)];
+    values[i] = v / forecast::WeekProfileFactor(week_profile_, t);
+  }
+  std::vector<double> mean(horizon_, 0.0);
+  for (auto& model : models_) {
+    // On a failure the last forecast stays, and the next refit starts afresh.
+    if (!model->Extend(values)) return models_.clear();
+    auto path = model->Predict(horizon_);
+    if (!path || path->size() < horizon_) return models_.clear();
+    for (size_t h = 0; h < horizon_; ++h)
+      mean[h] += (*path)[h] / static_cast<double>(models_.size());
+  }
+  forecast_start_ = delivered.end();
+  forecast_mean_.assign(horizon_, 0.0);
+  forecast_quantile_.assign(horizon_, 0.0);
+  for (size_t h = 0; h < horizon_; ++h) {
+    const double m = mean[h] * forecast::WeekProfileFactor(
+                                   week_profile_, forecast_start_ + step * static_cast<int64_t>(h));
+    forecast_mean_[h] = m;
+    forecast_quantile_[h] = std::max(0.0, m + width_[h] * std::sqrt(std::max(m, 1.0)));
+  }
 }
 
 std::optional<PredictivePolicy::Peak> PredictivePolicy::PeakForecast(TimePoint from,
@@ -275,6 +320,8 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
       std::max<Duration>(until - observation.now + std::chrono::minutes(5),
                          options_.forecast_step * kHoldout),
       options_.forecast_step);
+
+  RollForward(delivered);
 
   // Level correction from the last minutes the forecast covered (and the newest of them), by as
   // much of their miss as such misses went on to persist to the lead.

@@ -5,12 +5,19 @@
 //      through the forecasting engine every `reselect_every`: model chosen by backtest, quantile
 //      calibrated on its backtest errors. Every `refit_every` in between, the chosen models are
 //      refitted to the newest history (cheap: no backtest) and the calibrated quantile width is
-//      carried over, rescaled by the square root of the level as the engine's calibration does;
-//   2. correct: the forecast is rescaled by how far the last minutes' actual load was from what
-//      it predicted for them (bounded), so a level shift is followed within minutes instead of
-//      waiting for the next refit — by as much of that miss as past misses went on to persist
-//      to the lead (learned on the live stream, internal/level_correction.h), so that on a
-//      noisy load the correction does not add the last minutes' noise to every forecast;
+//      carried over, rescaled by the square root of the level as the engine's calibration does.
+//      Between refits the chosen models roll forward through every step the pipeline delivers
+//      (an O(1) state update, no re-estimation), so each forecast starts from the newest load
+//      and carries the model's own dynamics — a damped trend or an ARIMA continues a rise it
+//      has just seen. Only models that update so (ETS, ARIMA, MSTL with either, theta, naive,
+//      seasonal naive) roll, and only without known events (their stated lifts are applied
+//      around a fit);
+//   2. correct: a forecast that did not roll (prophet, or known events) is rescaled by how far
+//      the last minutes' actual load was from what it predicted for them (bounded), so a level
+//      shift is followed within minutes instead of waiting for the next refit — by as much of
+//      that miss as past misses went on to persist to the lead (learned on the live stream,
+//      internal/level_correction.h), so that on a noisy load the correction does not add the
+//      last minutes' noise to every forecast;
 //   3. calibrate: every decision's corrected forecast is scored once the load it forecast has
 //      been delivered; the upper `quantile` of those scores, per level band, over the last three
 //      days (split conformal on the live stream) bounds the forecast. It is what this policy's
@@ -36,6 +43,7 @@
 #pragma once
 
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -101,6 +109,7 @@ class PredictivePolicy final : public Policy {
   std::optional<Peak> PeakForecast(TimePoint from, TimePoint to) const;
   int ReplicasForPeak(const Peak& peak, double capacity_per_replica) const;
   std::optional<double> MeanForecastAt(TimePoint from, TimePoint to) const;
+  void RollForward(const Series& delivered);
 
   PredictiveOptions options_;
   // The current forecast: step i covers [start + i*step, start + (i+1)*step).
@@ -111,6 +120,8 @@ class PredictivePolicy final : public Policy {
   size_t fitted_steps_ = 0;               // the window the selection fitted on
   std::vector<size_t> periods_;           // seasons the selection used
   std::vector<double> week_profile_;      // and its day-of-week profile (empty: none)
+  std::vector<std::unique_ptr<forecast::Forecaster>> models_;  // the chosen models, rolled forward
+  size_t horizon_ = 0;
   std::vector<double> width_;             // (quantile - mean) / sqrt(mean) per horizon step,
                                           // with the stated event lifts taken out
   std::vector<Event> events_;

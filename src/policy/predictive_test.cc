@@ -121,6 +121,28 @@ TEST(Predictive, FollowsAClearRampAheadEvenWithoutAForecast) {
   EXPECT_THAT(c.reason, ::testing::Not(HasSubstr("ramp")));
 }
 
+TEST(Predictive, RollsTheChosenModelForwardWithEachDeliveredStep) {
+  // Seven hours at 100 rps, then the load doubles. Three minutes later, before any refit, the
+  // naive model has rolled through the new minutes and forecasts 200 — not the 160 a 5-minute
+  // level correction of the fit's forecast (3 of 5 minutes at 200) would give.
+  internal::FakeMetrics metrics;
+  Series load{.start = kStart, .step = 1min};
+  load.values.assign(7 * 60, 100.0);
+  metrics.SetHistory(Metric::kRequestRate, load);
+  metrics.Set(Metric::kRequestRate, 100);
+  metrics.Set(Metric::kCpuUtilisation, 0.4);
+  PredictivePolicy policy({.lead = 2min, .model = "naive"});
+  const Decision before = policy.Decide(At(load.end(), 3, metrics));
+  EXPECT_DOUBLE_EQ(before.expected_load, 100) << before.reason;
+  load.values.insert(load.values.end(), 3, 200.0);
+  metrics.SetHistory(Metric::kRequestRate, load);
+  metrics.Set(Metric::kRequestRate, 200);
+  metrics.Set(Metric::kCpuUtilisation, 0.8);
+  const Decision after = policy.Decide(At(load.end(), 3, metrics));
+  EXPECT_DOUBLE_EQ(after.expected_load, 200) << after.reason;
+  EXPECT_THAT(after.reason, ::testing::Not(HasSubstr("level x")));
+}
+
 TEST(Predictive, PastDemandIsNotErasedByTheMissingStepsOfANewPipeline) {
   // A live run: Prometheus holds 30 minutes and answers a week's query with missing steps
   // before that. The past handed over at the start must still be what the forecast learns from:
