@@ -360,6 +360,10 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   // launched now, `near` guards a scale-down until replicas launched now would be ready.
   calibrate_ahead_.Observe(delivered);
   calibrate_near_.Observe(delivered);
+  double newest_load = std::nan("");
+  for (size_t i = delivered.size(); i-- > 0 && std::isnan(newest_load);)
+    newest_load = delivered.values[i];
+  const auto falling = [newest_load](const Peak& p) { return p.mean < newest_load; };
   std::optional<Peak> ahead = PeakForecast(ready_at, until);
   if (ahead && misses) {
     correct_level_.Expect(ready_at, until, ahead->mean / correction_, misses->first,
@@ -368,15 +372,15 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   std::optional<Peak> near = PeakForecast(observation.now, until);
   bool calibrated = false;
   if (ahead) {
-    calibrate_ahead_.Expect(ready_at, until, ahead->mean);
-    if (auto upper = calibrate_ahead_.Upper(ahead->mean)) {
+    calibrate_ahead_.Expect(ready_at, until, ahead->mean, falling(*ahead));
+    if (auto upper = calibrate_ahead_.Upper(ahead->mean, falling(*ahead))) {
       ahead->quantile = *upper;
       calibrated = true;
     }
   }
   if (near) {
-    calibrate_near_.Expect(observation.now, until, near->mean);
-    if (auto upper = calibrate_near_.Upper(near->mean)) near->quantile = *upper;
+    calibrate_near_.Expect(observation.now, until, near->mean, falling(*near));
+    if (auto upper = calibrate_near_.Upper(near->mean, falling(*near))) near->quantile = *upper;
   }
   // A clear ramp in the delivered load is extrapolated to the end of the window provisioned for:
   // a rise the forecast has not caught up with (a level it never saw) is followed at once

@@ -19,8 +19,9 @@
 //      internal/level_correction.h), so that on a noisy load the correction does not add the
 //      last minutes' noise to every forecast;
 //   3. calibrate: every decision's corrected forecast is scored once the load it forecast has
-//      been delivered; the upper `quantile` of those scores, per level band, over the last three
-//      days (split conformal on the live stream) bounds the forecast. It is what this policy's
+//      been delivered; the upper `quantile` of those scores, per level band and per direction
+//      (forecast below the newest delivered load or not), over the last three days (split
+//      conformal on the live stream) bounds the forecast. It is what this policy's
 //      forecasts, at this lead, after these corrections, missed by — not the model's backtest,
 //      which the bound falls back to until two hours of decisions have been scored;
 //   4. provision for [now + lead, now + lead + interval], lead = the start-up delay (what is
@@ -132,7 +133,7 @@ class PredictivePolicy final : public Policy {
   double correction_ = 1.0;
   std::string fit_problem_;
   std::deque<std::pair<TimePoint, int>> recommendations_;
-  internal::ForecastCalibration calibrate_ahead_, calibrate_near_;
+  internal::DirectionalCalibration calibrate_ahead_, calibrate_near_;
   internal::LevelCorrection correct_level_;
 };
 

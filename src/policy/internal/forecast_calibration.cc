@@ -92,4 +92,20 @@ std::optional<double> ForecastCalibration::Upper(double forecast) const {
   return std::max(0.0, forecast + *q * Scale(forecast));
 }
 
+void DirectionalCalibration::Expect(TimePoint from, TimePoint to, double forecast, bool falling) {
+  pooled_.Expect(from, to, forecast);
+  (falling ? falling_ : rest_).Expect(from, to, forecast);
+}
+
+void DirectionalCalibration::Observe(const Series& delivered) {
+  pooled_.Observe(delivered);
+  falling_.Observe(delivered);
+  rest_.Observe(delivered);
+}
+
+std::optional<double> DirectionalCalibration::Upper(double forecast, bool falling) const {
+  if (auto own = (falling ? falling_ : rest_).Upper(forecast)) return own;
+  return pooled_.Upper(forecast);
+}
+
 }  // namespace forescale::policy::internal

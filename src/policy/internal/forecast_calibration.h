@@ -66,4 +66,25 @@ class ForecastCalibration {
   mutable bool stale_ = true;
 };
 
+// ForecastCalibration per direction of the forecast (Mondrian again): a forecast below the load
+// just delivered — a fall the model sees coming — misses differently from one at or above it
+// (on bench/simulate a fall's misses are small; at or above the load they hold the rises the
+// model did not see). Each direction's own bound once it has min_scores scores, the pooled
+// one until then.
+class DirectionalCalibration {
+ public:
+  DirectionalCalibration(double quantile, Duration keep, size_t min_scores, size_t max_bands)
+      : pooled_(quantile, keep, min_scores, max_bands),
+        falling_(quantile, keep, min_scores, max_bands),
+        rest_(quantile, keep, min_scores, max_bands) {}
+
+  void Expect(TimePoint from, TimePoint to, double forecast, bool falling);
+  void Observe(const Series& delivered);
+  std::optional<double> Upper(double forecast, bool falling) const;
+  size_t scores() const { return pooled_.scores(); }
+
+ private:
+  ForecastCalibration pooled_, falling_, rest_;
+};
+
 }  // namespace forescale::policy::internal

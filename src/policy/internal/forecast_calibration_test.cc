@@ -98,5 +98,31 @@ TEST(ForecastCalibration, ForgetsMissesOlderThanItsWindow) {
   EXPECT_GE(c.scores(), 59u);
 }
 
+TEST(DirectionalCalibration, EachDirectionHasItsOwnBoundOnceScoredThePooledOneUntilThen) {
+  // Every fourth forecast sees a fall coming and misses by at most 2; the others miss by up to
+  // 30 (rises they did not see). Pooled, the 0.9 bound at 100 would be about 100 + 0.75 * 30.
+  DirectionalCalibration c(0.9, 72h, 200, 1);
+  Series delivered{.start = kStart, .step = 1min};
+  const auto falls = [](size_t m) { return m % 4 == 0; };
+  auto replay = [&](size_t from, size_t to) {
+    for (size_t m = from; m < to; ++m) {
+      const TimePoint at = kStart + std::chrono::minutes(m);
+      c.Expect(at, at + 15s, 100, falls(m));
+      delivered.values.push_back(100 + (falls(m) ? 2 : 30) * Spread(m));
+      c.Observe(delivered);
+    }
+  };
+  // 600 scored, 150 of them falls: too few for their own bound, so falls read the pooled one,
+  // far above what they miss by.
+  replay(0, 600);
+  ASSERT_TRUE(c.Upper(100, true));
+  EXPECT_GT(*c.Upper(100, true), 115);
+  // 2000 scored, 500 falls: each direction has its own quantile (0.8 of its spread).
+  replay(600, 2000);
+  EXPECT_NEAR(*c.Upper(100, true), 100 + 0.8 * 2, 0.3);
+  EXPECT_NEAR(*c.Upper(100, false), 100 + 0.8 * 30, 1.5);
+  EXPECT_EQ(c.scores(), 2000u);
+}
+
 }  // namespace
 }  // namespace forescale::policy::internal
