@@ -22,6 +22,9 @@ constexpr size_t kHoldout = 5;
 constexpr Duration kCalibrationWindow = std::chrono::hours(72);
 constexpr size_t kScoresPerBand = 480;
 constexpr size_t kMaxBands = 8;
+// A forecast more than this many sqrt(level) units (the calibration's, about two standard
+// deviations of Poisson noise) above the newest delivered load is a rise the model extrapolates.
+constexpr double kRisingScores = 2.0;
 
 // A ramp is followed when the last kRampSteps delivered steps rise with a slope more than
 // kRampSignificance standard errors above zero: a clear trend, not a noisy minute. It is
@@ -363,7 +366,13 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   double newest_load = std::nan("");
   for (size_t i = delivered.size(); i-- > 0 && std::isnan(newest_load);)
     newest_load = delivered.values[i];
-  const auto falling = [newest_load](const Peak& p) { return p.mean < newest_load; };
+  const auto direction = [newest_load](const Peak& p) {
+    if (p.mean < newest_load) return internal::Direction::kFalling;
+    if (p.mean > newest_load + kRisingScores * std::sqrt(std::max(newest_load, 1.0))) {
+      return internal::Direction::kRising;
+    }
+    return internal::Direction::kLevel;
+  };
   std::optional<Peak> ahead = PeakForecast(ready_at, until);
   if (ahead && misses) {
     correct_level_.Expect(ready_at, until, ahead->mean / correction_, misses->first,
@@ -372,15 +381,15 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   std::optional<Peak> near = PeakForecast(observation.now, until);
   bool calibrated = false;
   if (ahead) {
-    calibrate_ahead_.Expect(ready_at, until, ahead->mean, falling(*ahead));
-    if (auto upper = calibrate_ahead_.Upper(ahead->mean, falling(*ahead))) {
+    calibrate_ahead_.Expect(ready_at, until, ahead->mean, direction(*ahead));
+    if (auto upper = calibrate_ahead_.Upper(ahead->mean, direction(*ahead))) {
       ahead->quantile = *upper;
       calibrated = true;
     }
   }
   if (near) {
-    calibrate_near_.Expect(observation.now, until, near->mean, falling(*near));
-    if (auto upper = calibrate_near_.Upper(near->mean, falling(*near))) near->quantile = *upper;
+    calibrate_near_.Expect(observation.now, until, near->mean, direction(*near));
+    if (auto upper = calibrate_near_.Upper(near->mean, direction(*near))) near->quantile = *upper;
   }
   // A clear ramp in the delivered load is extrapolated to the end of the window provisioned for:
   // a rise the forecast has not caught up with (a level it never saw) is followed at once

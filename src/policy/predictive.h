@@ -20,10 +20,10 @@
 //      last minutes' noise to every forecast;
 //   3. calibrate: every decision's corrected forecast is scored once the load it forecast has
 //      been delivered; the upper `quantile` of those scores, per level band and per direction
-//      (forecast below the newest delivered load or not), over the last three days (split
-//      conformal on the live stream) bounds the forecast. It is what this policy's
-//      forecasts, at this lead, after these corrections, missed by — not the model's backtest,
-//      which the bound falls back to until two hours of decisions have been scored;
+//      (forecast below the newest delivered load, about at it, or clearly above it), over the
+//      last three days (split conformal on the live stream) bounds the forecast. It is what this
+//      policy's forecasts, at this lead, after these corrections, missed by — not the model's
+//      backtest, which the bound falls back to until two hours of decisions have been scored;
 //   4. provision for [now + lead, now + lead + interval], lead = the start-up delay (what is
 //      launched now is ready then): enough replicas for the upper bound at `max_utilisation`, the
 //      utilisation above which latency breaks the SLO. The quantile is the headroom: no target

@@ -92,19 +92,19 @@ std::optional<double> ForecastCalibration::Upper(double forecast) const {
   return std::max(0.0, forecast + *q * Scale(forecast));
 }
 
-void DirectionalCalibration::Expect(TimePoint from, TimePoint to, double forecast, bool falling) {
+void DirectionalCalibration::Expect(TimePoint from, TimePoint to, double forecast,
+                                    Direction direction) {
   pooled_.Expect(from, to, forecast);
-  (falling ? falling_ : rest_).Expect(from, to, forecast);
+  by_direction_[static_cast<size_t>(direction)].Expect(from, to, forecast);
 }
 
 void DirectionalCalibration::Observe(const Series& delivered) {
   pooled_.Observe(delivered);
-  falling_.Observe(delivered);
-  rest_.Observe(delivered);
+  for (ForecastCalibration& c : by_direction_) c.Observe(delivered);
 }
 
-std::optional<double> DirectionalCalibration::Upper(double forecast, bool falling) const {
-  if (auto own = (falling ? falling_ : rest_).Upper(forecast)) return own;
+std::optional<double> DirectionalCalibration::Upper(double forecast, Direction direction) const {
+  if (auto own = by_direction_[static_cast<size_t>(direction)].Upper(forecast)) return own;
   return pooled_.Upper(forecast);
 }
 

@@ -16,6 +16,7 @@
 // Deterministic: the same expectations and observations give the same bounds.
 #pragma once
 
+#include <array>
 #include <deque>
 #include <optional>
 #include <vector>
@@ -67,24 +68,28 @@ class ForecastCalibration {
 };
 
 // ForecastCalibration per direction of the forecast (Mondrian again): a forecast below the load
-// just delivered — a fall the model sees coming — misses differently from one at or above it
-// (on bench/simulate a fall's misses are small; at or above the load they hold the rises the
-// model did not see). Each direction's own bound once it has min_scores scores, the pooled
-// one until then.
+// just delivered — a fall the model sees coming — misses differently from one at about its
+// level (whose misses are the rises nobody saw) and from one clearly above it (a rise the model
+// extrapolates, which may already have peaked). Each direction's own bound once it has
+// min_scores scores, the pooled one until then.
+enum class Direction { kFalling, kLevel, kRising };
+
 class DirectionalCalibration {
  public:
   DirectionalCalibration(double quantile, Duration keep, size_t min_scores, size_t max_bands)
       : pooled_(quantile, keep, min_scores, max_bands),
-        falling_(quantile, keep, min_scores, max_bands),
-        rest_(quantile, keep, min_scores, max_bands) {}
+        by_direction_{ForecastCalibration(quantile, keep, min_scores, max_bands),
+                      ForecastCalibration(quantile, keep, min_scores, max_bands),
+                      ForecastCalibration(quantile, keep, min_scores, max_bands)} {}
 
-  void Expect(TimePoint from, TimePoint to, double forecast, bool falling);
+  void Expect(TimePoint from, TimePoint to, double forecast, Direction direction);
   void Observe(const Series& delivered);
-  std::optional<double> Upper(double forecast, bool falling) const;
+  std::optional<double> Upper(double forecast, Direction direction) const;
   size_t scores() const { return pooled_.scores(); }
 
  private:
-  ForecastCalibration pooled_, falling_, rest_;
+  ForecastCalibration pooled_;
+  std::array<ForecastCalibration, 3> by_direction_;
 };
 
 }  // namespace forescale::policy::internal

@@ -99,15 +99,16 @@ TEST(ForecastCalibration, ForgetsMissesOlderThanItsWindow) {
 }
 
 TEST(DirectionalCalibration, EachDirectionHasItsOwnBoundOnceScoredThePooledOneUntilThen) {
-  // Every fourth forecast sees a fall coming and misses by at most 2; the others miss by up to
-  // 30 (rises they did not see). Pooled, the 0.9 bound at 100 would be about 100 + 0.75 * 30.
+  // Every fourth forecast sees a fall coming and misses by at most 2; the others, at the load's
+  // level, miss by up to 30 (rises they did not see). Pooled, the 0.9 bound at 100 would be about
+  // 100 + 0.75 * 30.
   DirectionalCalibration c(0.9, 72h, 200, 1);
   Series delivered{.start = kStart, .step = 1min};
   const auto falls = [](size_t m) { return m % 4 == 0; };
   auto replay = [&](size_t from, size_t to) {
     for (size_t m = from; m < to; ++m) {
       const TimePoint at = kStart + std::chrono::minutes(m);
-      c.Expect(at, at + 15s, 100, falls(m));
+      c.Expect(at, at + 15s, 100, falls(m) ? Direction::kFalling : Direction::kLevel);
       delivered.values.push_back(100 + (falls(m) ? 2 : 30) * Spread(m));
       c.Observe(delivered);
     }
@@ -115,12 +116,15 @@ TEST(DirectionalCalibration, EachDirectionHasItsOwnBoundOnceScoredThePooledOneUn
   // 600 scored, 150 of them falls: too few for their own bound, so falls read the pooled one,
   // far above what they miss by.
   replay(0, 600);
-  ASSERT_TRUE(c.Upper(100, true));
-  EXPECT_GT(*c.Upper(100, true), 115);
+  ASSERT_TRUE(c.Upper(100, Direction::kFalling));
+  EXPECT_GT(*c.Upper(100, Direction::kFalling), 115);
   // 2000 scored, 500 falls: each direction has its own quantile (0.8 of its spread).
   replay(600, 2000);
-  EXPECT_NEAR(*c.Upper(100, true), 100 + 0.8 * 2, 0.3);
-  EXPECT_NEAR(*c.Upper(100, false), 100 + 0.8 * 30, 1.5);
+  EXPECT_NEAR(*c.Upper(100, Direction::kFalling), 100 + 0.8 * 2, 0.3);
+  EXPECT_NEAR(*c.Upper(100, Direction::kLevel), 100 + 0.8 * 30, 1.5);
+  // No rising forecast was scored: they read the pooled bound, the 0.9 quantile of the mixture
+  // (3/4 uniform on +-3, 1/4 on +-0.2 in sqrt(100) units: 2.2), 100 + 2.2 * 10.
+  EXPECT_NEAR(*c.Upper(100, Direction::kRising), 122, 1.5);
   EXPECT_EQ(c.scores(), 2000u);
 }
 
