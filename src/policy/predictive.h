@@ -30,7 +30,8 @@
 //      utilisation below it is needed, so a forecastable load runs hotter than under the HPA and
 //      an unforecastable one gets more room;
 //   5. reactive floor: never fewer than the current load needs below `max_utilisation` (its
-//      request rate, and its CPU the way the HPA reads it), so a forecast miss is followed as a
+//      request rate, and its CPU the way the HPA reads it, over the last minute or the newest
+//      sample, whichever is higher), so a forecast miss is followed as a
 //      reactive policy would follow it; and when the last minutes of delivered load rise clearly
 //      (a slope four standard errors above zero), what that ramp reaches by the end of the
 //      window provisioned for at its slope's lower bound (two standard errors below) — a rise

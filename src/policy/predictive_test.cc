@@ -174,6 +174,21 @@ TEST(Predictive, ReactiveFloorReadsCpuAsTheHpaDoes) {
   EXPECT_EQ(policy.Decide(At(kStart, 10, metrics)).desired_replicas, 15);
 }
 
+TEST(Predictive, ReactiveFloorFollowsTheNewestSampleWhenTheLoadJumps) {
+  // The last minute averaged 100 rps, its newest 15 s sample 200: the floor asks for what the
+  // newest sample needs at 85 % of 50 rps, ceil(200 / 42.5) = 5, as the HPA would read it, not
+  // the minute's ceil(100 / 42.5) = 3. A newest sample below the minute's mean does not lower it.
+  internal::FakeMetrics metrics;
+  metrics.SetWindow(Metric::kRequestRate, 1min, 100);
+  metrics.SetWindow(Metric::kRequestRate, 15s, 200);
+  metrics.Set(Metric::kCpuUtilisation, 0.3);
+  PredictivePolicy policy({.interval = 15s, .min_history = 6h});
+  EXPECT_EQ(policy.Decide(At(kStart + 1h, 2, metrics)).desired_replicas, 5);
+  metrics.SetWindow(Metric::kRequestRate, 15s, 50);
+  PredictivePolicy calm({.interval = 15s, .min_history = 6h});
+  EXPECT_EQ(calm.Decide(At(kStart + 1h, 2, metrics)).desired_replicas, 3);
+}
+
 TEST(Predictive, ScaleDownWaitsForTheWindow) {
   internal::FakeMetrics metrics;
   metrics.Set(Metric::kCpuUtilisation, 0.3);
