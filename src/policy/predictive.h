@@ -2,11 +2,12 @@
 //
 // Every decision:
 //   1. forecast: the request rate's history at `forecast_step` (from the MetricSource) goes
-//      through the forecasting engine every `reselect_every`: model chosen by backtest, quantile
-//      calibrated on its backtest errors. Every `refit_every` in between, the chosen models are
-//      refitted to the newest history (cheap: no backtest) and the calibrated quantile width is
-//      carried over, rescaled by the square root of the level as the engine's calibration does.
-//      Between refits the chosen models roll forward through every step the pipeline delivers
+//      through the forecasting engine every `reselect_every`: model chosen by backtest (at the
+//      horizon the policy acts on, a lead ahead, when the forecast rolls forward as below),
+//      quantile calibrated on its backtest errors. Every `refit_every` in between, the chosen
+//      models are refitted to the newest history (cheap: no backtest) and the calibrated quantile
+//      width is carried over, rescaled by the square root of the level as the engine's calibration
+//      does. Between refits the chosen models roll forward through every step the pipeline delivers
 //      (an O(1) state update, no re-estimation), so each forecast starts from the newest load
 //      and carries the model's own dynamics — a damped trend or an ARIMA continues a rise it
 //      has just seen. Only models that update so (ETS, ARIMA, MSTL with either, theta, naive,

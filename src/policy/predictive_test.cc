@@ -3,8 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 
+#include "forecast/engine.h"
 #include "policy/internal/fake_metrics.h"
 
 namespace forescale::policy {
@@ -141,6 +144,34 @@ TEST(Predictive, RollsTheChosenModelForwardWithEachDeliveredStep) {
   const Decision after = policy.Decide(At(load.end(), 3, metrics));
   EXPECT_DOUBLE_EQ(after.expected_load, 200) << after.reason;
   EXPECT_THAT(after.reason, ::testing::Not(HasSubstr("level x")));
+}
+
+TEST(Predictive, ChoosesTheModelForTheHorizonItActsOn) {
+  // A daily cycle on a slowly wandering level: a few minutes ahead the last value is the best
+  // guess (naive), an hour ahead the same minute yesterday is (snaive). A rolled forecast is
+  // used a lead ahead, so auto chooses naive, where a choice for the hour to the next refit
+  // would take snaive (alone or in a combination).
+  Series load{.start = kStart, .step = 1min};
+  std::mt19937 rng(7);
+  std::normal_distribution<double> step(0.0, 0.2);
+  double level = 500;
+  for (size_t i = 0; i < 4 * 1440; ++i) {
+    level += step(rng);
+    load.values.push_back(level + 100 * std::sin(2 * M_PI * static_cast<double>(i) / 1440.0));
+  }
+  auto hour_ahead =
+      forecast::RunForecast(load, {.horizon = 65, .folds = 5, .candidates = {"naive", "snaive"}});
+  ASSERT_TRUE(hour_ahead);
+  ASSERT_NE(std::find(hour_ahead->members.begin(), hour_ahead->members.end(), "snaive"),
+            hour_ahead->members.end())
+      << hour_ahead->model;
+  internal::FakeMetrics metrics;
+  metrics.SetHistory(Metric::kRequestRate, load);
+  metrics.Set(Metric::kRequestRate, load.values.back());
+  metrics.Set(Metric::kCpuUtilisation, 0.5);
+  PredictivePolicy policy({.lead = 2min, .candidates = {"naive", "snaive"}});
+  const Decision d = policy.Decide(At(load.end(), 15, metrics));
+  EXPECT_THAT(d.reason, HasSubstr("(naive)")) << d.reason;
 }
 
 TEST(Predictive, PastDemandIsNotErasedByTheMissingStepsOfANewPipeline) {
