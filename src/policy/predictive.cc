@@ -205,6 +205,8 @@ void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint n
   forecast_model_ = result->model;
   const std::vector<double> lift = events_.empty() ? std::vector<double>(horizon, 1.0)
                                                     : forecast::StatedLiftFactors(regressors_, history, horizon);
+  // A choice for the lead has widths for its few steps; later steps keep the last one (a rolled
+  // forecast reads them only while the pipeline delivers nothing new).
   width_.resize(horizon);
   for (size_t h = 0; h < horizon; ++h) {
     const size_t k = std::min(h, forecast_mean_.size() - 1);
@@ -372,7 +374,8 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   // jump is met as soon as the HPA would see it (NASA: 95 against 108 SLO-violation minutes).
   // No tolerance by default: max_utilisation is already where latency breaks.
   const double per_replica = observation.capacity_per_replica * options_.max_utilisation;
-  auto newest = [&](Metric metric) {  // NaN where a source has no sample that recent
+  // A window of one interval may hold no sample (a slower scrape): the minute's mean alone then.
+  auto newest = [&](Metric metric) {
     const double minute = metrics.Average(metric, std::chrono::minutes(1));
     const double sample = metrics.Average(metric, options_.interval);
     return std::isnan(sample) ? minute : std::isnan(minute) ? sample : std::max(minute, sample);

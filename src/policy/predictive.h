@@ -76,6 +76,7 @@ struct PredictiveOptions {
   std::string model = "auto";                        // or a family name: ets, snaive, ...
   // What "auto" chooses among. Seasonal ARIMA is left out by default: its order search on a
   // week of minutes costs seconds per refit; MSTL with ARIMA on the adjusted series stands in.
+  // Without known events the forecast rolls forward, and prophet, which cannot, is passed over.
   std::vector<std::string> candidates = {"naive",      "snaive", "ets",    "mstl",
                                          "mstl-arima", "theta",  "prophet"};
   // Never below any recommendation of this window; unset: the lead. A replica removed now takes
