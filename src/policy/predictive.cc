@@ -269,15 +269,19 @@ bool PredictivePolicy::RefitChosen(const Series& full_history, size_t horizon) {
 void PredictivePolicy::RollForward(const Series& delivered) {
   if (models_.empty() || delivered.empty() || delivered.step != options_.forecast_step) return;
   const Duration step = options_.forecast_step;
-  const Duration ahead = delivered.end() - forecast_start_;
-  // Only whole steps on the models' grid (the pipeline's buckets end at its newest sample).
-  if (ahead < step || ahead % step != Duration::zero()) return;
-  std::vector<double> values(static_cast<size_t>(ahead / step), std::nan(""));
+  // Whole steps on the models' grid. The pipeline's buckets end at its newest sample (or, live,
+  // at the moment of the query), so their grid may be offset from the models' by part of a
+  // step: each model step takes the delivered bucket nearest to it.
+  const int64_t steps = (delivered.end() - forecast_start_) / step;
+  if (steps <= 0) return;
+  std::vector<double> values(static_cast<size_t>(steps), std::nan(""));
   for (size_t i = 0; i < values.size(); ++i) {
     const TimePoint t = forecast_start_ + step * static_cast<int64_t>(i);
-    if (t < delivered.start) continue;  // older than the pipeline's answer: missing
-    const double v = delivered.values[static_cast<size_t>((t - delivered.start) / step)];
-    values[i] = v / forecast::WeekProfileFactor(week_profile_, t);
+    const int64_t j = std::llround(std::chrono::duration<double>(t - delivered.start) /
+                                   std::chrono::duration<double>(step));
+    // Older than the pipeline's answer, or not delivered yet: missing.
+    if (j < 0 || j >= static_cast<int64_t>(delivered.size())) continue;
+    values[i] = delivered.values[static_cast<size_t>(j)] / forecast::WeekProfileFactor(week_profile_, t);
   }
   std::vector<double> mean(horizon_, 0.0);
   for (auto& model : models_) {
@@ -288,7 +292,7 @@ void PredictivePolicy::RollForward(const Series& delivered) {
     for (size_t h = 0; h < horizon_; ++h)
       mean[h] += (*path)[h] / static_cast<double>(models_.size());
   }
-  forecast_start_ = delivered.end();
+  forecast_start_ += step * steps;
   forecast_mean_.assign(horizon_, 0.0);
   forecast_quantile_.assign(horizon_, 0.0);
   for (size_t h = 0; h < horizon_; ++h) {

@@ -144,6 +144,15 @@ TEST(Predictive, RollsTheChosenModelForwardWithEachDeliveredStep) {
   const Decision after = policy.Decide(At(load.end(), 3, metrics));
   EXPECT_DOUBLE_EQ(after.expected_load, 200) << after.reason;
   EXPECT_THAT(after.reason, ::testing::Not(HasSubstr("level x")));
+  // A live pipeline's buckets end at the moment of the query, off the models' grid by part of a
+  // minute: the forecast still rolls, each model step taking the nearest delivered bucket.
+  Series offset = load;
+  offset.start += 20s;
+  offset.values.insert(offset.values.end(), 2, 300.0);
+  metrics.SetHistory(Metric::kRequestRate, offset);
+  metrics.Set(Metric::kRequestRate, 300);
+  const Decision live = policy.Decide(At(offset.end(), 3, metrics));
+  EXPECT_DOUBLE_EQ(live.expected_load, 300) << live.reason;
 }
 
 TEST(Predictive, ChoosesTheModelForTheHorizonItActsOn) {
