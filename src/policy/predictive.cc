@@ -281,7 +281,8 @@ void PredictivePolicy::RollForward(const Series& delivered) {
                                    std::chrono::duration<double>(step));
     // Older than the pipeline's answer, or not delivered yet: missing.
     if (j < 0 || j >= static_cast<int64_t>(delivered.size())) continue;
-    values[i] = delivered.values[static_cast<size_t>(j)] / forecast::WeekProfileFactor(week_profile_, t);
+    values[i] =
+        delivered.values[static_cast<size_t>(j)] / forecast::WeekProfileFactor(week_profile_, t);
   }
   std::vector<double> mean(horizon_, 0.0);
   for (auto& model : models_) {
