@@ -78,6 +78,17 @@ std::optional<Ramp> ClearRamp(const Series& delivered, TimePoint at) {
               .ahead = intercept + slope * x_newest + sure_slope * (x_at - x_newest)};
 }
 
+// The quantile's distance above the mean in units of the square root of the level (as the
+// engine's calibration scales errors), with a stated event lift taken out; and back.
+double WidthOf(double mean, double quantile, double lift) {
+  const double l = std::max(lift, 1e-9);
+  return (quantile - mean) / l / std::sqrt(std::max(mean / l, 1.0));
+}
+double QuantileOf(double mean, double width, double lift) {
+  const double l = std::max(lift, 1e-9);
+  return std::max(0.0, mean + width * l * std::sqrt(std::max(mean / l, 1.0)));
+}
+
 int ReplicasFor(double rps, double per_replica) {
   if (!(rps > 0) || !(per_replica > 0)) return 0;
   return static_cast<int>(std::ceil(rps / per_replica - 1e-9));
@@ -162,7 +173,8 @@ void PredictivePolicy::Refit(const Observation& observation) {
 void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint now) {
   // Forecasts that roll forward (no known events) are used a lead ahead of the newest step, so
   // auto chooses the model that forecasts best at that horizon, over kRolledSelectionFolds
-  // origins, among the families that roll (the regression refits at every update). On
+  // origins, among the families that roll (the regression refits at every update; a list with
+  // no other family, or none given, is chosen among as for a forecast that does not roll). On
   // bench/simulate, against choosing for the hour up to the next refit: NAB ELB 110 SLO-violation
   // minutes at 1.213x the HPA's cost against 134 at 1.309x, NAB ASG 12 at 0.856x against 13 at
   // 0.907x, NYC taxi 0.763x against 0.800x, NASA 112 at 0.939x against 95 at 0.940x.
@@ -170,7 +182,9 @@ void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint n
   // on five folds, not the engine's default of up to ten: ten chose differently for no gain
   // (nab-asg-cpu 14 SLO-violation minutes at 1.006x the HPA's cost against 9 at 0.999x; nasa
   // 103 at 0.976x against 89 at 0.993x).
-  const bool rolls = events_.empty() && options_.model == "auto";
+  std::vector<std::string> rolling = options_.candidates;
+  std::erase(rolling, std::string("prophet"));
+  const bool rolls = events_.empty() && options_.model == "auto" && !rolling.empty();
   const size_t acted_on = static_cast<size_t>((options_.lead + options_.interval * 2 +
                                                options_.forecast_step - Duration(1)) /
                                               options_.forecast_step) +
@@ -180,9 +194,7 @@ void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint n
                                     .quantiles = {options_.quantile},
                                     .folds = rolls ? kRolledSelectionFolds : 5,
                                     .candidate_quantile_scores = false};
-  if (options_.model == "auto") request.candidates = options_.candidates;
-  if (rolls) std::erase(request.candidates, std::string("prophet"));
-  if (rolls && request.candidates.empty()) request.candidates = {"naive"};
+  if (options_.model == "auto") request.candidates = rolls ? rolling : options_.candidates;
   if (!events_.empty()) {
     regressors_ = forecast::EventRegressors(events_, history, horizon);
     request.regressors = &regressors_;
@@ -210,9 +222,7 @@ void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint n
   width_.resize(horizon);
   for (size_t h = 0; h < horizon; ++h) {
     const size_t k = std::min(h, forecast_mean_.size() - 1);
-    const double l = std::max(lift[h], 1e-9);
-    width_[h] = (forecast_quantile_[k] - forecast_mean_[k]) / l /
-                std::sqrt(std::max(forecast_mean_[k] / l, 1.0));
+    width_[h] = WidthOf(forecast_mean_[k], forecast_quantile_[k], lift[h]);
   }
 }
 
@@ -258,11 +268,8 @@ bool PredictivePolicy::RefitChosen(const Series& full_history, size_t horizon) {
   if (rolls) models_ = std::move(models);
   horizon_ = horizon;
   forecast_quantile_.resize(horizon);
-  for (size_t h = 0; h < horizon; ++h) {
-    const double l = std::max(lift[h], 1e-9);
-    forecast_quantile_[h] =
-        std::max(0.0, mean[h] + width_[h] * l * std::sqrt(std::max(mean[h] / l, 1.0)));
-  }
+  for (size_t h = 0; h < horizon; ++h)
+    forecast_quantile_[h] = QuantileOf(mean[h], width_[h], lift[h]);
   return true;
 }
 
@@ -300,7 +307,7 @@ void PredictivePolicy::RollForward(const Series& delivered) {
     const double m = mean[h] * forecast::WeekProfileFactor(
                                    week_profile_, forecast_start_ + step * static_cast<int64_t>(h));
     forecast_mean_[h] = m;
-    forecast_quantile_[h] = std::max(0.0, m + width_[h] * std::sqrt(std::max(m, 1.0)));
+    forecast_quantile_[h] = QuantileOf(m, width_[h], 1.0);
   }
 }
 
@@ -414,18 +421,17 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
                           misses->second);
   }
   std::optional<Peak> near = PeakForecast(observation.now, until);
-  bool calibrated = false;
-  if (ahead) {
-    calibrate_ahead_.Expect(ready_at, until, ahead->mean, direction(*ahead));
-    if (auto upper = calibrate_ahead_.Upper(ahead->mean, direction(*ahead))) {
-      ahead->quantile = *upper;
-      calibrated = true;
-    }
-  }
-  if (near) {
-    calibrate_near_.Expect(observation.now, until, near->mean, direction(*near));
-    if (auto upper = calibrate_near_.Upper(near->mean, direction(*near))) near->quantile = *upper;
-  }
+  // Records the forecast for [from, until) to be scored and, once enough forecasts like it
+  // were, bounds it by their misses; whether it did.
+  const auto calibrate = [&](internal::DirectionalCalibration& c, TimePoint from, Peak& peak) {
+    const internal::Direction d = direction(peak);
+    c.Expect(from, until, peak.mean, d);
+    const std::optional<double> upper = c.Upper(peak.mean, d);
+    if (upper) peak.quantile = *upper;
+    return upper.has_value();
+  };
+  const bool calibrated = ahead && calibrate(calibrate_ahead_, ready_at, *ahead);
+  if (near) calibrate(calibrate_near_, observation.now, *near);
   // A clear ramp in the delivered load is extrapolated to the end of the window provisioned for:
   // a rise the forecast has not caught up with (a level it never saw) is followed at once
   // rather than after its level correction has averaged it in.
