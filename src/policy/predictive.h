@@ -20,20 +20,25 @@
 //      internal/level_correction.h), so that on a noisy load the correction does not add the
 //      last minutes' noise to every forecast;
 //   3. calibrate: every decision's corrected forecast is scored once the load it forecast has
-//      been delivered; the upper `quantile` of those scores, per level band and per direction
-//      (forecast below the newest delivered load, about at it, or clearly above it), over the
-//      last three days (split conformal on the live stream) bounds the forecast. It is what this
-//      policy's forecasts, at this lead, after these corrections, missed by — not the model's
-//      backtest, which the bound falls back to until two hours of decisions have been scored;
+//      been delivered; the upper `quantile` of those scores over the last three days (split
+//      conformal on the live stream), per level band and per situation, bounds the forecast.
+//      The situation is the forecast's direction (below the newest delivered load, about at
+//      it, or clearly above it) and how many delivered steps in a row have just risen clearly
+//      (internal/forecast_calibration.h): what this service's surges went on to do after one,
+//      two, three steps. It is what this policy's forecasts, at this lead, after these
+//      corrections, missed by — not the model's backtest, which the bound falls back to until
+//      two hours of decisions have been scored;
 //   4. provision for [now + lead, now + lead + interval], lead = the start-up delay (what is
 //      launched now is ready then): enough replicas for the upper bound at `max_utilisation`, the
 //      utilisation above which latency breaks the SLO. The quantile is the headroom: no target
 //      utilisation below it is needed, so a forecastable load runs hotter than under the HPA and
-//      an unforecastable one gets more room;
+//      an unforecastable one gets more room. Under a `cost_budget` the quantile is lowered while
+//      the policy spends more than that multiple of a reactive reference (internal/cost_budget.h);
 //   5. reactive floor: never fewer than the current load needs below `max_utilisation` (its
-//      request rate, and its CPU the way the HPA reads it, over the last minute or the newest
-//      sample, whichever is higher), so a forecast miss is followed as a
-//      reactive policy would follow it; and when the last minutes of delivered load rise clearly
+//      request rate over the last minute or the newest sample, whichever is higher, and the
+//      ready pods' newest CPU samples summed, as the HPA's replica calculator reads them), so a
+//      forecast miss is followed as a reactive policy would follow it; and, until the
+//      calibration knows the situation, when the last minutes of delivered load rise clearly
 //      (a slope four standard errors above zero), what that ramp reaches by the end of the
 //      window provisioned for at its slope's lower bound (two standard errors below) — a rise
 //      to a level the history never showed is met ahead too;
@@ -53,6 +58,7 @@
 #include <vector>
 
 #include "forecast/forecaster.h"
+#include "policy/internal/cost_budget.h"
 #include "policy/internal/forecast_calibration.h"
 #include "policy/internal/level_correction.h"
 #include "policy/policy.h"
@@ -87,6 +93,11 @@ struct PredictiveOptions {
   // How far above max_utilisation the reactive floor lets the load run before it acts. 0:
   // at once; max_utilisation is where latency breaks, not a target with room above it.
   double tolerance = 0.0;
+  // At most this multiple of the replica-hours a reactive policy at `target_utilisation` would
+  // run (internal/cost_budget.h): the quantile is lowered, never below the median, while the
+  // policy spends more. Unset: no budget.
+  std::optional<double> cost_budget;
+  double target_utilisation = 0.6;  // the service's, for the reactive reference
 };
 
 class PredictivePolicy final : public Policy {
@@ -136,8 +147,9 @@ class PredictivePolicy final : public Policy {
   double correction_ = 1.0;
   std::string fit_problem_;
   std::deque<std::pair<TimePoint, int>> recommendations_;
-  internal::DirectionalCalibration calibrate_ahead_, calibrate_near_;
+  internal::ConditionalCalibration calibrate_ahead_, calibrate_near_;
   internal::LevelCorrection correct_level_;
+  std::optional<internal::CostBudget> budget_;
 };
 
 }  // namespace forescale::policy

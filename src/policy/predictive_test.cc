@@ -214,6 +214,24 @@ TEST(Predictive, ReactiveFloorReadsCpuAsTheHpaDoes) {
   EXPECT_EQ(policy.Decide(At(kStart, 10, metrics)).desired_replicas, 15);
 }
 
+TEST(Predictive, ReactiveFloorSumsThePodsCpuAndLeavesOutPodsWithoutASample) {
+  // Four pods at 90 % of their request and two just ready, without a sample yet: the load is
+  // 3.6 pods' worth of CPU, ceil(3.6 / 0.85) = 5. Counting the new pods at the others' 90 %
+  // would ask for ceil(0.9 / 0.85 x 6) = 7 for a load that has not grown.
+  internal::FakeMetrics metrics;
+  metrics.Set(Metric::kRequestRate, 10);
+  metrics.Set(Metric::kCpuUtilisation, 0.9);
+  std::vector<PodView> pods(6);
+  for (size_t i = 0; i < pods.size(); ++i) {
+    pods[i].ready = true;
+    if (i < 4) pods[i].cpu_usage = 0.9;
+  }
+  Observation o = At(kStart, 6, metrics);
+  o.pods = pods;
+  PredictivePolicy policy({});
+  EXPECT_EQ(policy.Decide(o).desired_replicas, 5);
+}
+
 TEST(Predictive, ReactiveFloorFollowsTheNewestSampleWhenTheLoadJumps) {
   // The last minute averaged 100 rps, its newest 15 s sample 200: the floor asks for what the
   // newest sample needs at 85 % of 50 rps, ceil(200 / 42.5) = 5, as the HPA would read it, not
@@ -273,6 +291,61 @@ TEST(Predictive, PolicyFileErrorsNameTheFileAndKey) {
                          {.capacity_per_replica = 50});
   ASSERT_FALSE(zero);
   EXPECT_THAT(zero.error().message(), HasSubstr("max_utilisation"));
+  auto budget = LoadPolicy(YAML::Load("kind: predictive\n\ncost_budget: -1\n"), "budget.yaml",
+                           {.capacity_per_replica = 50});
+  ASSERT_FALSE(budget);
+  EXPECT_THAT(budget.error().message(), HasSubstr("budget.yaml:3"));
+  EXPECT_THAT(budget.error().message(), HasSubstr("cost_budget"));
+}
+
+// A load at about 100 rps that surges every half hour: five minutes rising by 40 rps a minute
+// to 300, then back. The same situation on a service whose surges stop after one step is
+// `short_surges`.
+double Surging(size_t minute, bool short_surges) {
+  const size_t in_cycle = minute % 30;
+  const double noise = 2 * std::sin(static_cast<double>(minute) * 1.3);
+  if (in_cycle == 0 || in_cycle > 5 || (short_surges && in_cycle > 1)) return 100 + noise;
+  return 100 + 40 * static_cast<double>(in_cycle) + noise;
+}
+
+// Decides every 15 s for `hours` after `past` hours of history, the pipeline delivering each
+// minute once it is over; returns the decisions made 15 s after a surge's first step arrived.
+std::vector<Decision> RunSurges(PredictivePolicy& policy, size_t past, size_t hours,
+                                bool short_surges) {
+  internal::FakeMetrics metrics;
+  metrics.Set(Metric::kCpuUtilisation, 0.4);
+  Series delivered{.start = kStart, .step = 1min};
+  std::vector<Decision> first_steps;
+  for (size_t m = 0; m < (past + hours) * 60; ++m) {
+    delivered.values.push_back(Surging(m, short_surges));
+    if (m < past * 60) continue;
+    metrics.SetHistory(Metric::kRequestRate, delivered);
+    metrics.Set(Metric::kRequestRate, delivered.values.back());
+    for (int q = 0; q < 4; ++q) {
+      const Decision d = policy.Decide(At(delivered.end() + q * 15s, 3, metrics));
+      if ((m + 1) % 30 == 2 && q == 1) first_steps.push_back(d);
+    }
+  }
+  return first_steps;
+}
+
+TEST(Predictive, LearnsWhatTheFirstMinutesOfASurgeGoOnToDo) {
+  // 15 s after a surge's first step (140 rps) is delivered, the load two minutes on will be
+  // 220-260. Once the calibration has scored thirty such first steps (120 decisions), the
+  // policy provisions for where its surges go: at least 220 rps, ceil(220 / 42.5) = 6 replicas,
+  // while the naive forecast says 140. A service whose surges stop after one step learns that
+  // too: ceil(140 / 42.5) = 4.
+  PredictivePolicy surges({.interval = 15s, .lead = 2min, .model = "naive"});
+  const std::vector<Decision> first = RunSurges(surges, 7, 20, false);
+  ASSERT_EQ(first.size(), 40u);
+  EXPECT_THAT(first.back().reason, HasSubstr("rising 1 steps")) << first.back().reason;
+  EXPECT_THAT(first.front().reason, HasSubstr("backtest")) << first.front().reason;
+  EXPECT_NEAR(first.back().expected_load, 140, 5) << first.back().reason;
+  EXPECT_GE(first.back().desired_replicas, 6) << first.back().reason;
+  EXPECT_GE(first.back().expected_load_high, 220) << first.back().reason;
+  PredictivePolicy blips({.interval = 15s, .lead = 2min, .model = "naive"});
+  const std::vector<Decision> blip = RunSurges(blips, 7, 20, true);
+  EXPECT_LE(blip.back().desired_replicas, 4) << blip.back().reason;
 }
 
 }  // namespace

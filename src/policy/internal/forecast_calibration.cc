@@ -58,54 +58,84 @@ void ForecastCalibration::Refresh() const {
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   // As many bands as keep at least min_scores each, at most max_bands.
   const size_t bands = std::clamp<size_t>(sorted.size() / min_scores_, 1, max_bands_);
-  std::vector<double> band_scores;
   for (size_t b = 0; b < bands; ++b) {
     const size_t from = sorted.size() * b / bands, to = sorted.size() * (b + 1) / bands;
-    band_scores.clear();
-    for (size_t i = from; i < to; ++i) band_scores.push_back(sorted[i].second);
-    // The conformal rank: ceil((n + 1) q), so the bound covers with probability >= q.
-    const size_t n = band_scores.size();
-    const size_t rank =
-        std::min(n, static_cast<size_t>(std::ceil((static_cast<double>(n) + 1) * quantile_)));
-    std::nth_element(band_scores.begin(), band_scores.begin() + static_cast<ptrdiff_t>(rank - 1),
-                     band_scores.end());
-    bands_.emplace_back(sorted[(from + to) / 2].first, band_scores[rank - 1]);
+    Band band{.median_forecast = sorted[(from + to) / 2].first, .scores = {}};
+    band.scores.reserve(to - from);
+    for (size_t i = from; i < to; ++i) band.scores.push_back(sorted[i].second);
+    std::sort(band.scores.begin(), band.scores.end());
+    bands_.push_back(std::move(band));
   }
 }
 
-std::optional<double> ForecastCalibration::ScoreQuantile(double forecast) const {
+double ForecastCalibration::Band::At(double quantile) const {
+  // The conformal rank: ceil((n + 1) q), so the bound covers with probability >= q.
+  const size_t n = scores.size();
+  const size_t rank = std::clamp<size_t>(
+      static_cast<size_t>(std::ceil((static_cast<double>(n) + 1) * quantile)), 1, n);
+  return scores[rank - 1];
+}
+
+std::optional<double> ForecastCalibration::ScoreQuantile(double forecast, double quantile) const {
   if (stale_) Refresh();
   if (bands_.empty() || !std::isfinite(forecast)) return std::nullopt;
-  if (forecast <= bands_.front().first) return bands_.front().second;
-  if (forecast >= bands_.back().first) return bands_.back().second;
+  if (forecast <= bands_.front().median_forecast) return bands_.front().At(quantile);
+  if (forecast >= bands_.back().median_forecast) return bands_.back().At(quantile);
   size_t b = 1;
-  while (bands_[b].first < forecast) ++b;
-  const auto& [x0, y0] = bands_[b - 1];
-  const auto& [x1, y1] = bands_[b];
+  while (bands_[b].median_forecast < forecast) ++b;
+  const double x0 = bands_[b - 1].median_forecast, x1 = bands_[b].median_forecast;
+  const double y0 = bands_[b - 1].At(quantile), y1 = bands_[b].At(quantile);
   const double w = x1 > x0 ? (forecast - x0) / (x1 - x0) : 0.0;
   return y0 + w * (y1 - y0);
 }
 
-std::optional<double> ForecastCalibration::Upper(double forecast) const {
-  const std::optional<double> q = ScoreQuantile(forecast);
+std::optional<double> ForecastCalibration::Upper(double forecast, double quantile) const {
+  const std::optional<double> q = ScoreQuantile(forecast, quantile);
   if (!q) return std::nullopt;
   return std::max(0.0, forecast + *q * Scale(forecast));
 }
 
-void DirectionalCalibration::Expect(TimePoint from, TimePoint to, double forecast,
-                                    Direction direction) {
+ConditionalCalibration::ConditionalCalibration(Duration keep, size_t min_scores, size_t max_bands,
+                                               size_t min_situation_scores)
+    : pooled_(keep, min_scores, max_bands),
+      by_rising_(kMaxRisingSteps, ForecastCalibration(keep, min_situation_scores, max_bands)),
+      by_situation_(3 * (kMaxRisingSteps + 1),
+                    ForecastCalibration(keep, min_situation_scores, max_bands)) {}
+
+size_t ConditionalCalibration::Rising(Situation situation) {
+  return static_cast<size_t>(std::clamp(situation.rising_steps, 0, kMaxRisingSteps));
+}
+
+size_t ConditionalCalibration::Index(Situation situation) {
+  return static_cast<size_t>(situation.direction) * (kMaxRisingSteps + 1) + Rising(situation);
+}
+
+void ConditionalCalibration::Expect(TimePoint from, TimePoint to, double forecast,
+                                    Situation situation) {
   pooled_.Expect(from, to, forecast);
-  by_direction_[static_cast<size_t>(direction)].Expect(from, to, forecast);
+  if (Rising(situation) > 0) by_rising_[Rising(situation) - 1].Expect(from, to, forecast);
+  by_situation_[Index(situation)].Expect(from, to, forecast);
 }
 
-void DirectionalCalibration::Observe(const Series& delivered) {
+void ConditionalCalibration::Observe(const Series& delivered) {
   pooled_.Observe(delivered);
-  for (ForecastCalibration& c : by_direction_) c.Observe(delivered);
+  for (ForecastCalibration& c : by_rising_) c.Observe(delivered);
+  for (ForecastCalibration& c : by_situation_) c.Observe(delivered);
 }
 
-std::optional<double> DirectionalCalibration::Upper(double forecast, Direction direction) const {
-  if (auto own = by_direction_[static_cast<size_t>(direction)].Upper(forecast)) return own;
-  return pooled_.Upper(forecast);
+std::optional<double> ConditionalCalibration::Upper(double forecast, double quantile,
+                                                    Situation situation) const {
+  if (auto own = by_situation_[Index(situation)].Upper(forecast, quantile)) return own;
+  if (Rising(situation) > 0) {
+    if (auto rising = by_rising_[Rising(situation) - 1].Upper(forecast, quantile)) return rising;
+  }
+  return pooled_.Upper(forecast, quantile);
+}
+
+bool ConditionalCalibration::Knows(Situation situation) const {
+  return by_situation_[Index(situation)].ScoreQuantile(0, 0.5).has_value() ||
+         (Rising(situation) > 0 &&
+          by_rising_[Rising(situation) - 1].ScoreQuantile(0, 0.5).has_value());
 }
 
 }  // namespace forescale::policy::internal
