@@ -604,11 +604,14 @@ PolicyResult MakePredictive(const YAML::Node* config, const YamlConfig& reader,
       FORESCALE_READ(scale_down_window, reader.Time(c, "", "scale_down_window"));
     }
     FORESCALE_READ(tolerance, reader.Number(c, "", "tolerance", o.tolerance));
-    if (c["cost_budget"]) {
+    if (c["cost_budget"] && c["cost_budget"].IsScalar() && c["cost_budget"].Scalar() == "none") {
+      o.cost_budget.reset();
+    } else if (c["cost_budget"]) {
       FORESCALE_READ(cost_budget, reader.Number(c, "", "cost_budget"));
       if (!(*o.cost_budget > 0)) {
         return reader.Bad(c["cost_budget"], "cost_budget",
-                          "must be > 0 (a multiple of the reactive reference's replica-hours)");
+                          "must be > 0 (a multiple of the reactive reference's replica-hours) "
+                          "or none");
       }
     }
     FORESCALE_READ(max_utilisation, reader.Fraction(c, "", "max_utilisation", o.max_utilisation));

@@ -296,6 +296,8 @@ TEST(Predictive, PolicyFileErrorsNameTheFileAndKey) {
   ASSERT_FALSE(budget);
   EXPECT_THAT(budget.error().message(), HasSubstr("budget.yaml:3"));
   EXPECT_THAT(budget.error().message(), HasSubstr("cost_budget"));
+  EXPECT_TRUE(LoadPolicy(YAML::Load("kind: predictive\ncost_budget: none\n"), "none.yaml",
+                         {.capacity_per_replica = 50}));
 }
 
 // A load at about 100 rps that surges every half hour: five minutes rising by 40 rps a minute

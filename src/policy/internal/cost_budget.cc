@@ -15,6 +15,11 @@ constexpr Duration kSpentWindow = std::chrono::hours(24);
 // Logit units per hour at 100 % over budget: from the configured 0.95 to 0.88 takes about an
 // hour at 100 % over, a day at 4 %, so the spikes of a single hour move it little.
 constexpr double kGainPerHour = 1.0;
+// Savings bank up to this many logit units above the configured quantile (two hours at twice
+// the budget, a day at 8 % over), so a day's busy hours are paid from its quiet ones and only
+// a budget exceeded on average lowers the quantile (NASA: 117 against 132 SLO-violation minutes,
+// its spend 0.94x the reference's over the run).
+constexpr double kCredit = 2.0;
 // The reference's level is averaged over about a day: the spend is measured against it.
 constexpr double kLevelHours = 24.0;
 
@@ -62,7 +67,7 @@ void CostBudget::Spend(TimePoint now, int own_replicas, double load, double capa
     const double weight = std::min(1.0, hours / kLevelHours);
     reference_level_ += weight * (reference - reference_level_);
     const double over = (own_replicas - budget_ * reference) / std::max(reference_level_, 1.0);
-    logit_ = std::clamp(logit_ - kGainPerHour * over * hours, min_logit_, max_logit_);
+    logit_ = std::clamp(logit_ - kGainPerHour * over * hours, min_logit_, max_logit_ + kCredit);
 
     day_.push_back({now, own_replicas * seconds, reference * seconds});
     day_own_ += day_.back().own;
@@ -79,7 +84,7 @@ void CostBudget::Spend(TimePoint now, int own_replicas, double load, double capa
   last_ = now;
 }
 
-double CostBudget::quantile() const { return 1 / (1 + std::exp(-logit_)); }
+double CostBudget::quantile() const { return 1 / (1 + std::exp(-std::min(logit_, max_logit_))); }
 
 double CostBudget::spent() const {
   return day_reference_ > 0 ? day_own_ / day_reference_ : std::nan("");

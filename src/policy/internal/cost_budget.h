@@ -10,7 +10,9 @@
 // `budget` times the reference's, raising it back (never above the configured one) while they
 // run below. The control is integral, on the logit of the quantile: every replica-hour over
 // budget moves it down in proportion, so over any long run the spend converges to the budget
-// whenever the budget binds, and an unbinding budget leaves the configured quantile alone.
+// whenever the budget binds. Savings below the budget are banked, up to a couple of hours' worth
+// at twice the budget, so a day's busy hours are paid from its quiet ones: a budget that holds
+// on average leaves the configured quantile alone.
 // Deterministic.
 #pragma once
 

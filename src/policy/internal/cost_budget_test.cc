@@ -34,6 +34,21 @@ TEST(CostBudget, OverBudgetLowersTheQuantileUntilTheSpendMeetsIt) {
   EXPECT_NEAR(budget.spent(), 1.5, 0.02);
 }
 
+TEST(CostBudget, BusyHoursArePaidFromQuietOnesWhenTheDayIsWithinBudget) {
+  // Against a reference of 10 and a budget of 0.98 (9.8): 8 replicas through the quiet half of
+  // each day, 11 through the busy half, 9.5 on average. The busy half's excess (1.2 for twelve
+  // hours) is paid from what the quiet half saved: the quantile stays where it was configured.
+  CostBudget budget(0.98, 0.95, kTarget, 2min);
+  double lowest = 1;
+  for (int i = 0; i < 4 * 60 * 24 * 3; ++i) {
+    const bool busy = (i / (4 * 60 * 12)) % 2 == 1;
+    budget.Spend(kStart + i * 15s, busy ? 11 : 8, 300, kCapacity);
+    if (i >= 4 * 60 * 24) lowest = std::min(lowest, budget.quantile());
+  }
+  EXPECT_DOUBLE_EQ(lowest, 0.95);
+  EXPECT_NEAR(budget.spent(), 0.95, 1e-3);
+}
+
 TEST(CostBudget, TheQuantileStaysAboveTheMedian) {
   CostBudget budget(0.5, 0.95, kTarget, 2min);
   for (int i = 0; i < 4 * 60 * 24; ++i) budget.Spend(kStart + i * 15s, 20, 300, kCapacity);
