@@ -96,6 +96,38 @@ struct Chosen {
 
 }  // namespace
 
+namespace {
+
+// Few backtest folds are one or two stretches of the history, and their errors may all lie on
+// one side (on an hour of Azure LLM requests, a 30-minute rise: 80 % intervals covered 49 % of
+// what followed). Each quantile is then at least as far from the mean as a random walk's of the
+// history's own step changes, taken both ways and grown with the square root of the steps
+// ahead: R's naive interval without its Gaussian assumption (it covered 80/96 % there).
+void WidenToRandomWalk(const std::vector<double>& history, const std::vector<double>& mean,
+                       const std::vector<double>& qs, std::vector<std::vector<double>>& quantiles) {
+  std::vector<double> changes;
+  for (size_t i = 1; i < history.size(); ++i) {
+    if (std::isnan(history[i]) || std::isnan(history[i - 1])) continue;
+    changes.push_back(history[i] - history[i - 1]);
+    changes.push_back(history[i - 1] - history[i]);
+  }
+  if (changes.empty()) return;
+  std::sort(changes.begin(), changes.end());
+  const double n = static_cast<double>(changes.size());
+  for (size_t k = 0; k < qs.size(); ++k) {
+    // The conformal rank, from the side the quantile lies on.
+    const double rank = qs[k] >= 0.5 ? std::ceil((n + 1) * qs[k]) : std::floor((n + 1) * qs[k]);
+    const double step = changes[static_cast<size_t>(std::clamp(rank, 1.0, n)) - 1];
+    for (size_t j = 0; j < mean.size(); ++j) {
+      const double walk = mean[j] + step * std::sqrt(static_cast<double>(j + 1));
+      quantiles[k][j] =
+          qs[k] >= 0.5 ? std::max(quantiles[k][j], walk) : std::min(quantiles[k][j], walk);
+    }
+  }
+}
+
+}  // namespace
+
 Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest& request) {
   const auto started = std::chrono::steady_clock::now();  // a duration, not a time of day
   if (request.horizon == 0) return Fail(ErrorCode::kInvalidArgument, "horizon must be at least 1");
@@ -358,11 +390,12 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
         return std::any_of(f.actual.begin(), f.actual.end(),
                            [](double v) { return !std::isnan(v); });
       }));
-  if (!backtests.empty() && scored_folds < ForecastRequest::kMinFolds) {
+  const bool few_folds = !backtests.empty() && scored_folds < ForecastRequest::kMinFolds;
+  if (few_folds) {
     result.notes.push_back(
         "quantiles: calibrated on " + std::to_string(scored_folds) + " backtest fold" +
-        (scored_folds == 1 ? "" : "s") + " only, too few to promise their coverage (expect the " +
-        "intervals to cover less than stated); a history of " +
+        (scored_folds == 1 ? "" : "s") + " only, too few to promise their coverage, so at " +
+        "least as wide as a random walk's of the history's own step changes; a history of " +
         std::to_string(ForecastRequest::kMinFolds) + " horizons or more gets " +
         std::to_string(ForecastRequest::kMinFolds) + " folds");
   }
@@ -388,6 +421,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   }
   const ConformalCalibrator calibrator(chosen.folds, chosen_floor);
   auto quantiles = QuantileForecasts(calibrator, mean, request.quantiles, non_negative, widths);
+  if (few_folds) WidenToRandomWalk(history.values, mean, request.quantiles, quantiles);
   for (auto& q : quantiles) {
     for (size_t j = 0; j < q.size(); ++j) {
       q[j] = mean[j] + (q[j] - mean[j]) * lift_factor[j];
