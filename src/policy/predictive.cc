@@ -521,8 +521,9 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
         calibrated
             ? fmt::format("calibrated on {} decisions{}", calibrate_ahead_.scores(),
                           rising_steps > 0
-                              ? fmt::format(", rising {}{} steps", rising_steps,
-                                            rising_steps == internal::kMaxRisingSteps ? "+" : "")
+                              ? fmt::format(", {}{} step{} rising", rising_steps,
+                                            rising_steps == internal::kMaxRisingSteps ? "+" : "",
+                                            rising_steps == 1 ? "" : "s")
                               : "")
             : std::string("backtest"),
         Seconds(options_.lead), forecast_model_,

@@ -340,7 +340,7 @@ TEST(Predictive, LearnsWhatTheFirstMinutesOfASurgeGoOnToDo) {
   PredictivePolicy surges({.interval = 15s, .lead = 2min, .model = "naive"});
   const std::vector<Decision> first = RunSurges(surges, 7, 20, false);
   ASSERT_EQ(first.size(), 40u);
-  EXPECT_THAT(first.back().reason, HasSubstr("rising 1 steps")) << first.back().reason;
+  EXPECT_THAT(first.back().reason, HasSubstr(", 1 step rising)")) << first.back().reason;
   EXPECT_THAT(first.front().reason, HasSubstr("backtest")) << first.front().reason;
   EXPECT_NEAR(first.back().expected_load, 140, 5) << first.back().reason;
   EXPECT_GE(first.back().desired_replicas, 6) << first.back().reason;
