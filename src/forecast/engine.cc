@@ -94,10 +94,6 @@ struct Chosen {
   std::vector<FoldForecast> folds;
 };
 
-}  // namespace
-
-namespace {
-
 // Few backtest folds are one or two stretches of the history, and their errors may all lie on
 // one side (on an hour of Azure LLM requests, a 30-minute rise: 80 % intervals covered 49 % of
 // what followed). Each quantile is then at least as far from the mean as a random walk's of the
@@ -124,6 +120,13 @@ void WidenToRandomWalk(const std::vector<double>& history, const std::vector<dou
           qs[k] >= 0.5 ? std::max(quantiles[k][j], walk) : std::min(quantiles[k][j], walk);
     }
   }
+}
+
+// Folds with at least one actual value to score against.
+size_t ScoredFolds(const std::vector<FoldForecast>& folds) {
+  return static_cast<size_t>(std::count_if(folds.begin(), folds.end(), [](const FoldForecast& f) {
+    return std::any_of(f.actual.begin(), f.actual.end(), [](double v) { return !std::isnan(v); });
+  }));
 }
 
 // Whether `candidate` erred less than `baseline` (mean absolute error) on every fold that has
@@ -285,6 +288,8 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     backtests.push_back(std::move(*bt));
   }
 
+  // Every model's folds have the same origins and actual values.
+  const size_t scored_folds = backtests.empty() ? 0 : ScoredFolds(backtests.front().folds);
   Chosen chosen;
   double chosen_floor = 0;
   if (backtests.empty()) {
@@ -310,19 +315,14 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     // decide, and their noise with them. The baseline is kept unless the best candidate beat it
     // on every fold (on an hour of Azure LLM requests, auto chose theta or ets on one or two
     // folds, for a MASE 1.07x naive's over fourteen forecasts).
-    const size_t folds_scored = static_cast<size_t>(std::count_if(
-        backtests.front().folds.begin(), backtests.front().folds.end(), [](const FoldForecast& f) {
-          return std::any_of(f.actual.begin(), f.actual.end(),
-                             [](double v) { return !std::isnan(v); });
-        }));
-    const bool few_to_choose = request.model == "auto" && folds_scored < ForecastRequest::kMinFolds;
+    const bool few_to_choose = request.model == "auto" && scored_folds < ForecastRequest::kMinFolds;
     if (few_to_choose) {
       const auto baseline = std::find_if(order.begin(), order.end(),
                                          [&](size_t i) { return backtests[i].model == "naive"; });
       if (baseline != order.end() && *baseline != order.front() &&
           !BeatsOnEveryFold(backtests[order.front()].folds, backtests[*baseline].folds)) {
-        result.notes.push_back("auto: " + std::to_string(folds_scored) + " backtest fold" +
-                               (folds_scored == 1 ? "" : "s") +
+        result.notes.push_back("auto: " + std::to_string(scored_folds) + " backtest fold" +
+                               (scored_folds == 1 ? "" : "s") +
                                " only, too few to choose on: " + backtests[order.front()].model +
                                " did not beat naive on every fold, naive kept");
         std::rotate(order.begin(), baseline, baseline + 1);
@@ -429,11 +429,6 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   // Conformal quantiles promise their coverage over many independent stretches of errors; a
   // history that holds only a few backtest folds cannot keep that promise, and says so (on an
   // hour of Azure LLM requests, one or two folds gave 80 % intervals that covered 49 %).
-  const size_t scored_folds = static_cast<size_t>(
-      std::count_if(chosen.folds.begin(), chosen.folds.end(), [](const FoldForecast& f) {
-        return std::any_of(f.actual.begin(), f.actual.end(),
-                           [](double v) { return !std::isnan(v); });
-      }));
   const bool few_folds = !backtests.empty() && scored_folds < ForecastRequest::kMinFolds;
   if (few_folds) {
     result.notes.push_back(

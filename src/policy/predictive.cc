@@ -496,8 +496,9 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
     return internal::Situation{.direction = direction(p), .rising_steps = rising_steps};
   };
   const auto calibrate = [&](internal::ConditionalCalibration& c, TimePoint from, Peak& peak) {
-    c.Expect(from, until, peak.mean, situation(peak));
-    const std::optional<double> upper = c.Upper(peak.mean, quantile, situation(peak));
+    const internal::Situation s = situation(peak);
+    c.Expect(from, until, peak.mean, s);
+    const std::optional<double> upper = c.Upper(peak.mean, quantile, s);
     if (upper) peak.quantile = *upper;
     return upper.has_value();
   };

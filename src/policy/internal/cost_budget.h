@@ -4,9 +4,11 @@
 // it costs no more than the autoscaler it replaces. The predictive policy's headroom is the
 // quantile of its calibrated forecast: a load whose surges come at random needs a high quantile
 // at every quiet minute to be ready for them, and that insurance can cost more than reacting.
-// This class holds the policy to a budget: it runs a reactive reference alongside (the replicas
-// that the load needs at the service's target utilisation, held for the HPA's default five-minute
-// scale-down stabilisation) and lowers the quantile while the policy's replica-hours run above
+// This class holds the policy to a budget: it runs a reactive reference alongside (the HPA's
+// algorithm on the same load: the ready replicas' CPU, at most 100 %, against the service's
+// target utilisation, its 10 % tolerance, replicas ready a start-up delay after they are asked
+// for, its default five-minute scale-down stabilisation) and lowers the quantile while the
+// policy's replica-hours run above
 // `budget` times the reference's, raising it back (never above the configured one) while they
 // run below. The control is integral, on the logit of the quantile: every replica-hour over
 // budget moves it down in proportion, so over any long run the spend converges to the budget
@@ -31,7 +33,7 @@ class CostBudget {
              double min_quantile = 0.5);
 
   // One decision: the replicas the policy runs now, the load (requests/s) and what one replica
-  // serves at the service's target utilisation.
+  // serves at 100 % CPU.
   void Spend(TimePoint now, int own_replicas, double load, double capacity_per_replica);
   // The quantile to provision at now.
   double quantile() const;

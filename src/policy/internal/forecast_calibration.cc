@@ -89,6 +89,11 @@ std::optional<double> ForecastCalibration::ScoreQuantile(double forecast, double
   return y0 + w * (y1 - y0);
 }
 
+bool ForecastCalibration::HasBound() const {
+  if (stale_) Refresh();
+  return !bands_.empty();
+}
+
 std::optional<double> ForecastCalibration::Upper(double forecast, double quantile) const {
   const std::optional<double> q = ScoreQuantile(forecast, quantile);
   if (!q) return std::nullopt;
@@ -133,9 +138,8 @@ std::optional<double> ConditionalCalibration::Upper(double forecast, double quan
 }
 
 bool ConditionalCalibration::Knows(Situation situation) const {
-  return by_situation_[Index(situation)].ScoreQuantile(0, 0.5).has_value() ||
-         (Rising(situation) > 0 &&
-          by_rising_[Rising(situation) - 1].ScoreQuantile(0, 0.5).has_value());
+  return by_situation_[Index(situation)].HasBound() ||
+         (Rising(situation) > 0 && by_rising_[Rising(situation) - 1].HasBound());
 }
 
 }  // namespace forescale::policy::internal

@@ -18,7 +18,6 @@
 // bounds.
 #pragma once
 
-#include <array>
 #include <deque>
 #include <optional>
 #include <vector>
@@ -44,6 +43,8 @@ class ForecastCalibration {
   std::optional<double> Upper(double forecast, double quantile) const;
   // The score quantile at this forecast level, nullopt while too few scores.
   std::optional<double> ScoreQuantile(double forecast, double quantile) const;
+  // Whether enough scores are in for a bound.
+  bool HasBound() const;
   size_t scores() const { return scores_.size(); }
 
  private:
