@@ -15,7 +15,7 @@
 # fewer than two full periods in the window) + ets() on the seasonally adjusted series;
 # stlf-arima = the same with auto.arima(). They run as stlm() + forecast(), which computes exactly
 # what stlf() computes, but fits once for all horizons.
-# tbats runs on the first TBATS_FOLDS folds of each series only (it takes 1-90 s per fit).
+# tbats runs on the first TBATS_FOLDS folds of each series only (it takes 1-240 s per fit).
 #
 # Missing training values (gaps, outages) are filled with na.interp() first, as forecast users do;
 # its time counts as fitting time of every method.
