@@ -7,13 +7,25 @@
 
 namespace forescale::forecast {
 
-std::vector<size_t> FoldOrigins(size_t n, const BacktestOptions& options, size_t min_train) {
-  std::vector<size_t> origins;
+std::vector<size_t> FoldOrigins(std::span<const double> values, const BacktestOptions& options,
+                                size_t min_train) {
   const size_t h = std::max<size_t>(options.horizon, 1);
-  for (size_t k = options.folds; k >= 1; --k) {
-    if (n < k * h + min_train) continue;
-    origins.push_back(n - k * h);
+  std::vector<size_t> observed_before(values.size() + 1, 0);  // observed steps in [0, i)
+  for (size_t i = 0; i < values.size(); ++i) {
+    observed_before[i + 1] = observed_before[i] + (std::isnan(values[i]) ? 0 : 1);
   }
+  std::vector<size_t> origins;
+  size_t end = values.size();  // the next test window ends here (exclusive)
+  while (origins.size() < options.folds && end >= h + min_train) {
+    const size_t origin = end - h;
+    if (2 * (observed_before[end] - observed_before[origin]) >= h) {
+      origins.push_back(origin);
+      end = origin;
+    } else {
+      --end;
+    }
+  }
+  std::reverse(origins.begin(), origins.end());
   return origins;
 }
 
@@ -34,8 +46,15 @@ Result<ModelBacktest> Backtest(const Series& history, const FitContext& context,
   ModelBacktest out;
   out.model = std::string(model);
   constexpr size_t min_train = 2;
-  const std::vector<size_t> origins = FoldOrigins(history.size(), options, min_train);
+  const std::vector<size_t> origins = FoldOrigins(history.values, options, min_train);
   if (origins.empty()) {
+    const size_t h = std::max<size_t>(options.horizon, 1);
+    if (history.size() >= h + min_train) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "no " + std::to_string(h) +
+                      "-step stretch of the history is even half observed: "
+                      "nothing to backtest on");
+    }
     return Fail(ErrorCode::kInvalidArgument,
                 "history of " + std::to_string(history.size()) + " steps is too short for a " +
                     std::to_string(options.horizon) + "-step backtest");

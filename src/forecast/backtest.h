@@ -1,7 +1,8 @@
 // Rolling-origin backtests and the scores every report uses.
 //
 // A backtest cuts the history at `folds` origins, the last one `horizon` steps before its end,
-// each one `horizon` steps before the next; at each origin the model is fitted on the steps
+// each one `horizon` steps before the next, passing over stretches the history does not
+// cover (see FoldOrigins); at each origin the model is fitted on the steps
 // before it (at most `max_train` of them) and forecasts the next `horizon` steps, which are
 // compared with what happened. A model that rolls forward (Forecaster::RollsForward: ETS,
 // naive, seasonal naive, theta, ARIMA) is instead extended from its last fit with the steps in
@@ -20,6 +21,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,9 +52,13 @@ struct ModelBacktest {
   std::vector<std::string> notes;
 };
 
-// Fold origins for a history of `n` steps; fewer folds when the history is short (each fold
-// keeps at least `min_train` steps to fit on). Empty when not even one fold fits.
-std::vector<size_t> FoldOrigins(size_t n, const BacktestOptions& options, size_t min_train);
+// Fold origins for a history (NaN = missing), oldest first. Counting back from the end, each
+// test window is the `horizon` steps before the previous one's origin; a window less than half
+// observed is passed over, a step at a time, until one is: a history that ends in an outage is
+// scored on the data before it, not on the outage. Fewer folds when the history is short (each
+// fold keeps at least `min_train` steps to fit on); empty when not even one fold fits.
+std::vector<size_t> FoldOrigins(std::span<const double> values, const BacktestOptions& options,
+                                size_t min_train);
 
 Result<ModelBacktest> Backtest(const Series& history, const FitContext& context,
                                std::string_view model, const BacktestOptions& options);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace forescale::forecast {
@@ -21,6 +22,36 @@ TEST(Backtest, FoldsNeverSeeTheirFuture) {
   EXPECT_EQ(bt->folds[2].mean, std::vector<double>(10, 1.0));
   EXPECT_EQ(bt->folds[2].actual, std::vector<double>(10, 11.0));
   EXPECT_EQ(bt->folds[1].mean, std::vector<double>(10, 1.0));
+}
+
+// A history that ends in an outage, with a gap in the logs before it: each fold is the latest
+// 10-step window at least half observed, so none is scored on the outage or on the gap alone.
+TEST(Backtest, FoldsPassOverAnOutageAtTheEndAndAGapBefore) {
+  std::vector<double> y(200, 5.0);
+  for (size_t i = 180; i < 200; ++i) y[i] = NAN;  // the outage
+  for (size_t i = 150; i < 160; ++i) y[i] = NAN;  // the gap
+  // [175, 185): 5 observed steps before the outage; [165, 175): all; [155, 165): 5 after the gap.
+  EXPECT_EQ(FoldOrigins(y, {.horizon = 10, .folds = 3}, 2), (std::vector<size_t>{155, 165, 175}));
+  // One more missing step: [175, 185) holds 4, so the window moves back a step, to [174, 184);
+  // then [164, 174), and [154, 164) holds 4, so back to [145, 155), before the gap.
+  y[179] = NAN;
+  EXPECT_EQ(FoldOrigins(y, {.horizon = 10, .folds = 3}, 2), (std::vector<size_t>{145, 164, 174}));
+  auto bt = Backtest({.start = TimePoint{}, .step = std::chrono::minutes(1), .values = y}, {},
+                     "naive", {.horizon = 10, .folds = 3});
+  ASSERT_TRUE(bt.has_value()) << bt.error().message();
+  ASSERT_EQ(bt->folds.size(), 3u);
+  for (const FoldForecast& fold : bt->folds) {
+    const auto observed = std::count_if(fold.actual.begin(), fold.actual.end(),
+                                        [](double v) { return !std::isnan(v); });
+    EXPECT_GE(observed, 5) << fold.origin;
+  }
+
+  std::vector<double> outage(50, NAN);
+  outage[0] = 1;
+  auto none = Backtest({.start = TimePoint{}, .step = std::chrono::minutes(1), .values = outage},
+                       {}, "naive", {.horizon = 10, .folds = 3});
+  ASSERT_FALSE(none.has_value());
+  EXPECT_NE(none.error().message().find("half observed"), std::string::npos);
 }
 
 TEST(Backtest, TooShortHistoryIsAnError) {

@@ -234,7 +234,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   } else {
     names = {request.model};
   }
-  const std::vector<size_t> origins = FoldOrigins(history.size(), options, 2);
+  const std::vector<size_t> origins = FoldOrigins(history.values, options, 2);
   result.folds = origins.size();
   const std::vector<double> first_train =
       origins.empty() ? history.values
@@ -296,9 +296,11 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     // Too short to backtest: no choice and no calibration possible. Fall back to the named
     // model (or naive) and say that the quantiles equal the mean.
     chosen.members = {request.model == "auto" ? std::string("naive") : request.model};
-    result.notes.push_back("history too short to backtest a " + std::to_string(request.horizon) +
-                           "-step forecast: " + chosen.members.front() +
-                           " used without calibration, quantiles equal the mean");
+    const bool too_short = history.size() < request.horizon + 2;
+    result.notes.push_back(
+        std::string(too_short ? "history too short" : "history too sparsely observed") +
+        " to backtest a " + std::to_string(request.horizon) + "-step forecast: " +
+        chosen.members.front() + " used without calibration, quantiles equal the mean");
   } else {
     // Rank the singles, then the combinations of the best two and three.
     std::vector<size_t> order(backtests.size());

@@ -230,6 +230,29 @@ TEST(Engine, FewFoldsKeepTheBaselineUnlessACandidateBeatsItOnEveryFold) {
   }));
 }
 
+// The metrics stopped arriving three hours ago (a scrape outage): the backtest scores the
+// models on the hours before it, where the daily cycle shows, instead of finding no fold to
+// score and keeping naive, whose forecast would repeat the last value seen before the outage.
+TEST(Engine, AHistoryThatEndsInAnOutageIsBacktestedOnTheDataBeforeIt) {
+  std::mt19937 rng(5);
+  std::normal_distribution<double> noise(0, 2);
+  auto truth = [](size_t i) { return 50 + 20 * std::sin(2 * M_PI * static_cast<double>(i) / 288); };
+  std::vector<double> y;
+  for (size_t i = 0; i < 6 * 288; ++i) y.push_back(truth(i) + noise(rng));
+  const size_t outage = 36;  // three hours of 5-minute steps
+  for (size_t i = y.size() - outage; i < y.size(); ++i) y[i] = NAN;
+  Series s{.start = TimePoint{}, .step = std::chrono::minutes(5), .values = y};
+  auto r = RunForecast(s, {.horizon = 6, .quantiles = {0.1, 0.9}});
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->folds, 10u);
+  EXPECT_NE(r->model, "naive");
+  const double last_seen = y[y.size() - outage - 1];
+  for (size_t j = 0; j < 6; ++j) {
+    const double want = truth(y.size() + j);
+    EXPECT_LT(std::fabs(r->mean[j] - want), 0.25 * std::fabs(last_seen - want)) << j;
+  }
+}
+
 // A bursty service goes quiet: the last folds are flat, and only a model that follows the
 // last value is exact there. The folds inside the bursts err by a lot for every model; scoring
 // by the plain mean over folds lets them decide, the geometric mean over folds does not.
