@@ -275,8 +275,9 @@ Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options)
   const size_t min_points = std::max<size_t>(100, static_cast<size_t>(2 * kDayMs / step_ms));
   if (present < min_points) {
     return Fail(ErrorCode::kInvalidArgument,
-                "history has " + std::to_string(present) + " present values; fitting a load model needs at least " +
-                    std::to_string(min_points) + " (two days or 100 steps)");
+                "history has " + std::to_string(present) + " present value" + (present == 1 ? "" : "s") +
+                    "; fitting a load model needs at least " + std::to_string(min_points) +
+                    " (two days of steps, and at least 100)");
   }
   std::vector<double> y(n, kNaN);
   bool any_positive = false;
