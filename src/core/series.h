@@ -58,16 +58,21 @@ double Aggregate(std::span<double> values, Aggregation agg);
 // a bucket would invent data.
 Result<Series> Resample(const Series& in, Duration step, Aggregation agg);
 
-// Builds a series from irregular (time, value) samples: every sample falls into the bucket
-// floor(t / step); buckets without samples are NaN. `samples` need not be sorted.
+// Builds a series from irregular (time, value) samples on a grid of multiples of `step` since
+// the epoch; buckets without samples are NaN, several samples in one are aggregated. `samples`
+// need not be sorted. A sample falls into the bucket floor(t / step), except when the samples
+// share a phase within a quarter step of the grid lines (a writer at whole minutes whose clock
+// jitters): each then joins its nearest grid point, so jitter across a multiple of `step`
+// neither piles two samples into one bucket nor leaves the next one empty.
 struct Sample {
   TimePoint time;
   double value;
 };
 Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation agg);
 
-// The most common positive spacing between sample times: a metric's own step (1 minute when
-// there is no spacing at all, e.g. a single sample).
+// A metric's own step: the most common positive spacing between sample times when at least
+// half the spacings are exactly that; otherwise (jittered times) the median spacing rounded to
+// the second (to the millisecond below a second). 1 minute when there is no spacing at all.
 Duration NativeStep(std::span<const Sample> samples);
 
 }  // namespace forescale

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <random>
 
 namespace forescale {
 namespace {
@@ -87,6 +88,36 @@ TEST(BucketSamples, PutsIrregularSamplesOnTheGrid) {
   EXPECT_TRUE(std::isnan(s.values[1]));
   EXPECT_DOUBLE_EQ(s.values[2], 5);
   EXPECT_EQ(s.MissingCount(), 1u);
+}
+
+// A writer at whole minutes whose clock wanders by up to 5 s either way: samples at 11:59:57
+// and 12:01:02 are the minutes 12:00 and 12:01, not 11:59 and 12:01 with 12:00 empty.
+TEST(BucketSamples, JitterAcrossTheGridLinesKeepsOneSamplePerStep) {
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int64_t> jitter_ms(-5000, 5000);
+  std::vector<Sample> samples;
+  for (int i = 0; i < 600; ++i) {
+    samples.push_back({TimePoint{std::chrono::minutes(i) + Duration{jitter_ms(rng)}}, double(i)});
+  }
+  EXPECT_EQ(NativeStep(samples), std::chrono::minutes(1));
+  Series s = BucketSamples(samples, std::chrono::minutes(1), Aggregation::Mean());
+  ASSERT_EQ(s.size(), 600u);
+  EXPECT_EQ(s.MissingCount(), 0u);
+  EXPECT_EQ(s.start, TimePoint{});
+  for (size_t i = 0; i < s.size(); ++i) EXPECT_DOUBLE_EQ(s.values[i], static_cast<double>(i));
+  // A scraper at 17 s past the minute with milliseconds of jitter: the minute it was taken in.
+  samples.clear();
+  for (int i = 0; i < 100; ++i) {
+    samples.push_back(
+        {TimePoint{std::chrono::minutes(i) + std::chrono::seconds(17) + Duration{(i * 37) % 9 - 4}},
+         double(i)});
+  }
+  EXPECT_EQ(NativeStep(samples), std::chrono::minutes(1));
+  s = BucketSamples(samples, std::chrono::minutes(1), Aggregation::Mean());
+  EXPECT_EQ(s.start, TimePoint{});
+  ASSERT_EQ(s.size(), 100u);
+  EXPECT_EQ(s.MissingCount(), 0u);
+  EXPECT_DOUBLE_EQ(s.values[42], 42.0);
 }
 
 TEST(NativeStep, IsTheMostCommonSpacing) {
