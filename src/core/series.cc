@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <string>
 
 namespace forescale {
@@ -129,50 +128,48 @@ Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation
   // grid point, the bucket edges half a step away (at a phase of 0, a sample written at
   // 11:59:57 joins 12:00 rather than 11:59, where its neighbour at 11:59:02 already is). Any
   // other shared phase, or none (events, samples finer than the step): floor(t / step).
+  // The phase from at most ~4,096 samples spread over the series: enough to agree on it, and
+  // a few million samples cost no trigonometry each.
+  const size_t stride = std::max<size_t>(1, samples.size() / 4096);
   double sum_cos = 0, sum_sin = 0;
-  for (const Sample& x : samples) {
-    const int64_t ms = x.time.time_since_epoch().count();
+  size_t used = 0;
+  for (size_t i = 0; i < samples.size(); i += stride, ++used) {
+    const int64_t ms = samples[i].time.time_since_epoch().count();
     const double angle =
         2 * M_PI * static_cast<double>(((ms % s) + s) % s) / static_cast<double>(s);
     sum_cos += std::cos(angle), sum_sin += std::sin(angle);
   }
-  const double resultant = std::hypot(sum_cos, sum_sin) / static_cast<double>(samples.size());
+  const double resultant = std::hypot(sum_cos, sum_sin) / static_cast<double>(used);
   int64_t shift = 0;  // subtracted before flooring
-  if (samples.size() >= 2 && resultant >= kPhaseAgreement) {
+  if (used >= 2 && resultant >= kPhaseAgreement) {
     // In (-step/2, step/2]: how far the shared phase is from its nearest grid line.
     const double phase = std::atan2(sum_sin, sum_cos) / (2 * M_PI) * static_cast<double>(s);
     if (4 * std::fabs(phase) < static_cast<double>(s)) {
       shift = static_cast<int64_t>(std::llround(phase)) - s / 2;
     }
   }
-  auto slot = [&](TimePoint t) {  // index of the grid point since the epoch
+  auto slot = [&](TimePoint t) {  // index of the grid point since the epoch; monotonic in t
     const int64_t ms = t.time_since_epoch().count() - shift;
     return ms / s - ((ms % s != 0) && (ms < 0));
   };
-  int64_t first = std::numeric_limits<int64_t>::max(), last = std::numeric_limits<int64_t>::min();
-  for (const Sample& x : samples) {
-    const int64_t k = slot(x.time);
-    first = std::min(first, k), last = std::max(last, k);
+  const auto by_time = [](const Sample& a, const Sample& b) { return a.time < b.time; };
+  // Files are nearly always in time order: copy and sort only when they are not.
+  std::vector<Sample> copy;
+  std::span<const Sample> sorted = samples;
+  if (!std::is_sorted(samples.begin(), samples.end(), by_time)) {
+    copy.assign(samples.begin(), samples.end());
+    // Stable so that kLast means the last sample given for that time, as in the input.
+    std::stable_sort(copy.begin(), copy.end(), by_time);
+    sorted = copy;
   }
-  // Samples in time order within each bucket (kLast is the last sample given for that time).
-  std::vector<std::pair<int64_t, size_t>> order;  // (slot, input position)
-  order.reserve(samples.size());
-  for (size_t i = 0; i < samples.size(); ++i) order.emplace_back(slot(samples[i].time), i);
-  const auto by_slot_then_time = [&](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first < b.first;
-    return samples[a.second].time < samples[b.second].time;
-  };
-  if (!std::is_sorted(order.begin(), order.end(), by_slot_then_time)) {
-    std::stable_sort(order.begin(), order.end(), by_slot_then_time);
-  }
+  const int64_t first = slot(sorted.front().time);
   out.start = TimePoint{Duration{first * s}};
-  out.values.assign(static_cast<size_t>(last - first + 1), kNaN);
+  out.values.assign(static_cast<size_t>(slot(sorted.back().time) - first + 1), kNaN);
   std::vector<double> bucket;
-  for (size_t i = 0; i < order.size();) {
-    const int64_t k = order[i].first;
+  for (size_t i = 0; i < sorted.size();) {
+    const int64_t k = slot(sorted[i].time);
     bucket.clear();
-    for (; i < order.size() && order[i].first == k; ++i)
-      bucket.push_back(samples[order[i].second].value);
+    for (; i < sorted.size() && slot(sorted[i].time) == k; ++i) bucket.push_back(sorted[i].value);
     // One sample per bucket is the common case; every aggregation of one value is that value.
     out.values[static_cast<size_t>(k - first)] =
         bucket.size() == 1 ? bucket[0] : Aggregate(bucket, agg);
@@ -186,25 +183,25 @@ Duration NativeStep(std::span<const Sample> samples) {
   for (const auto& s : samples) times.push_back(s.time.time_since_epoch().count());
   if (!std::is_sorted(times.begin(), times.end())) std::sort(times.begin(), times.end());
   std::vector<int64_t> gaps;
-  std::map<int64_t, size_t> count;
+  gaps.reserve(times.size());
   for (size_t i = 1; i < times.size(); ++i) {
-    if (times[i] > times[i - 1]) {
-      gaps.push_back(times[i] - times[i - 1]);
-      ++count[gaps.back()];
-    }
+    if (times[i] > times[i - 1]) gaps.push_back(times[i] - times[i - 1]);
   }
   if (gaps.empty()) return std::chrono::minutes(1);
-  const auto best = std::max_element(
-      count.begin(), count.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-  int64_t step = best->first;
-  if (2 * best->second < gaps.size()) {
-    // No spacing dominates: the times jitter (a scraper's milliseconds, a clock's seconds), and
-    // the most common spacing is one of many near-equal ones; the median is the step they
-    // jitter around.
-    std::nth_element(gaps.begin(), gaps.begin() + static_cast<ptrdiff_t>(gaps.size() / 2),
-                     gaps.end());
-    step = gaps[gaps.size() / 2];
+  std::sort(gaps.begin(), gaps.end());
+  // The most common spacing (the shortest of equally common ones), by runs of the sorted gaps.
+  int64_t step = gaps.front();
+  size_t best_run = 0;
+  for (size_t i = 0; i < gaps.size();) {
+    size_t j = i;
+    while (j < gaps.size() && gaps[j] == gaps[i]) ++j;
+    if (j - i > best_run) best_run = j - i, step = gaps[i];
+    i = j;
   }
+  // No spacing dominates: the times jitter (a scraper's milliseconds, a clock's seconds), and
+  // the most common spacing is one of many near-equal ones; the median is the step they
+  // jitter around.
+  if (2 * best_run < gaps.size()) step = gaps[gaps.size() / 2];
   // A step within 1 % of whole seconds is whole seconds: 60.001 s is a minute whose clock drifts.
   if (const int64_t seconds = (step + 500) / 1000;
       seconds >= 1 && 100 * std::llabs(step - seconds * 1000) <= step) {
