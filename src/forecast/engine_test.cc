@@ -253,6 +253,31 @@ TEST(Engine, AHistoryThatEndsInAnOutageIsBacktestedOnTheDataBeforeIt) {
   }
 }
 
+// A season longer than ETS takes (a day of 5-minute steps): plain ETS would be season-blind,
+// so `auto` leaves it to mstl (ETS on the adjusted series). A day of hours keeps it.
+TEST(Engine, AutoLeavesPlainEtsOutOnASeasonTooLongForIt) {
+  auto families = [](const Series& s, size_t period) {
+    ForecastRequest request{
+        .horizon = 12, .quantiles = {0.5}, .seasons = std::vector<size_t>{period}};
+    auto r = RunForecast(s, request);
+    EXPECT_TRUE(r.has_value()) << r.error().message();
+    std::vector<std::string> out;
+    for (const auto& c : r->candidates) out.push_back(c.model);
+    return out;
+  };
+  const auto has = [](const std::vector<std::string>& v, const char* m) {
+    return std::find(v.begin(), v.end(), m) != v.end();
+  };
+  const Series minutes = TwoWeeks(1.0, 3);
+  const auto long_season = families(minutes, 288);
+  EXPECT_FALSE(has(long_season, "ets"));
+  EXPECT_TRUE(has(long_season, "mstl"));
+  std::vector<double> y;
+  for (size_t i = 0; i < 24 * 20; ++i)
+    y.push_back(100 + 30 * std::sin(2 * M_PI * static_cast<double>(i % 24) / 24));
+  EXPECT_TRUE(has(families(Hourly(y), 24), "ets"));
+}
+
 // A bursty service goes quiet: the last folds are flat, and only a model that follows the
 // last value is exact there. The folds inside the bursts err by a lot for every model; scoring
 // by the plain mean over folds lets them decide, the geometric mean over folds does not.
