@@ -83,6 +83,43 @@ TEST_F(ForecastCli, JsonReportsTheChoiceAndEveryCandidate) {
   EXPECT_FALSE(families.count("ets"));
 }
 
+// A Prometheus counter (http_requests_total, cumulative, reset by a restart on day 2) is
+// forecast as its per-second rate: the same forecast as of the rate itself, and the summary
+// says so. A gauge that merely has a counter's name (it falls as often as it rises) is not.
+TEST_F(ForecastCli, ACounterIsForecastAsItsRate) {
+  const auto rows = Csv(ReadFile(NasaDays(4)));
+  std::string counter = "timestamp,http_requests_total\n", rate = "timestamp,rps\n",
+              gauge = "timestamp,queue_total\n";
+  double total = 0;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const double count = std::stod(rows[i][1]);
+    total = i == 2 * 1440 ? count : total + count;  // the restart: the counter starts again
+    counter += rows[i][0] + "," + std::to_string(total) + "\n";
+    // The counter's first minute has no increase to read: the rate starts a minute later.
+    if (i > 1) rate += rows[i][0] + "," + std::to_string(count / 60) + "\n";
+    gauge += rows[i][0] + "," + rows[i][1] + "\n";
+  }
+  WriteFile(Path("counter.csv"), counter);
+  WriteFile(Path("rate.csv"), rate);
+  WriteFile(Path("gauge.csv"), gauge);
+  auto forecast = [&](const std::string& file) {
+    auto r =
+        Run({"forecast", "--input", Path(file), "--horizon", "30", "--format", "json", "--quiet"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  };
+  const auto from_counter = forecast("counter.csv"), from_rate = forecast("rate.csv");
+  EXPECT_NE(from_counter["series"].get<std::string>().find("per-second rate of a counter"),
+            std::string::npos)
+      << from_counter["series"];
+  ASSERT_EQ(from_counter["forecast"].size(), 30u);
+  for (size_t j = 0; j < 30; ++j) {
+    const double a = from_counter["forecast"][j]["mean"], b = from_rate["forecast"][j]["mean"];
+    EXPECT_NEAR(a, b, 1e-2 * b) << j;  // the rate file holds six decimals
+  }
+  EXPECT_EQ(forecast("gauge.csv")["series"].get<std::string>().find("counter"), std::string::npos);
+}
+
 TEST_F(ForecastCli, BacktestScoresEachModel) {
   auto r = Run({"backtest", "--input", NasaDays(5), "--horizon", "1h", "--folds", "4",
                 "--models", "naive,snaive,theta", "--format", "json"});

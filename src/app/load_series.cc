@@ -1,5 +1,10 @@
 #include "app/load_series.h"
 
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <string_view>
+
 #include "core/labels.h"
 #include "ingest/format.h"
 #include "ingest/input_stream.h"
@@ -7,6 +12,50 @@
 #include "store/store.h"
 
 namespace forescale::app {
+namespace {
+
+// A Prometheus counter (its name ends in _total, as the exposition formats name counters, or
+// _count/_sum of a histogram or summary) that only ever rises, but for resets. Forecasting its
+// raw value forecasts a line that climbs for ever; what loads a service is its rate.
+bool IsCounter(std::string_view name, const Series& s) {
+  if (!name.ends_with("_total") && !name.ends_with("_count") && !name.ends_with("_sum")) {
+    return false;
+  }
+  size_t pairs = 0, falls = 0;
+  double previous = std::numeric_limits<double>::quiet_NaN();
+  for (double v : s.values) {
+    if (std::isnan(v)) continue;
+    if (v < 0) return false;
+    if (!std::isnan(previous)) {
+      ++pairs;
+      falls += v < previous;
+    }
+    previous = v;
+  }
+  // A reset (a restart) is a fall; a gauge that happens to be named like a counter falls often.
+  return pairs >= 10 && 100 * falls <= pairs;
+}
+
+// Per-second rate of a counter: the increase over each step divided by the step, as Prometheus'
+// rate() reads it; after a reset the counter restarted from 0, so the increase is its value.
+// The first step, and a step after a missing one, have no increase to read: missing.
+Series CounterRate(const Series& counter) {
+  Series rate = counter;
+  const double seconds = std::chrono::duration<double>(counter.step).count();
+  double previous = std::numeric_limits<double>::quiet_NaN();
+  for (size_t i = 0; i < counter.size(); ++i) {
+    const double v = counter.values[i];
+    rate.values[i] = std::isnan(v) || std::isnan(previous)
+                         ? std::numeric_limits<double>::quiet_NaN()
+                         : (v >= previous ? v - previous : v) / seconds;
+    previous = v;
+  }
+  return rate;
+}
+
+constexpr const char* kCounterNote = ", per-second rate of a counter";
+
+}  // namespace
 
 Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
   if (source.input.empty()) {
@@ -20,8 +69,14 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
     auto series = (*db)->ReadSeries(*id);
     if (!series) return std::unexpected(series.error());
     if (label) *label = source.series;
+    const bool counter = IsCounter(id->name, *series);
+    if (counter) {
+      *series = CounterRate(*series);
+      if (label) *label += kCounterNote;
+    }
     if (source.step && *source.step != series->step) {
-      return Resample(*series, *source.step, source.aggregation);
+      // A rate over a longer step is the mean of the rates over its steps.
+      return Resample(*series, *source.step, counter ? Aggregation::Mean() : source.aggregation);
     }
     return series;
   }
@@ -62,8 +117,20 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
                 shown + ": no series '" + source.column + "' (it has: " + names + ")");
   }
   if (label) *label = FormatSeriesId(chosen->name, chosen->labels) + " (" + shown + ")";
-  const Duration step = source.step.value_or(NativeStep(chosen->samples));
-  return BucketSamples(chosen->samples, step, source.aggregation);
+  const Duration native = NativeStep(chosen->samples);
+  Series series = BucketSamples(chosen->samples, native, source.aggregation);
+  if (IsCounter(chosen->name, series)) {
+    // The rate at the counter's own step first: a coarser bucket's mean of the counter would
+    // blur where the increases happened.
+    series = CounterRate(series);
+    if (label) *label += kCounterNote;
+    if (source.step && *source.step != native) {
+      return Resample(series, *source.step, Aggregation::Mean());
+    }
+    return series;
+  }
+  if (!source.step || *source.step == native) return series;
+  return BucketSamples(chosen->samples, *source.step, source.aggregation);
 }
 
 }  // namespace forescale::app

@@ -20,7 +20,10 @@ struct SeriesSource {
 };
 
 // The series on a regular grid; the error names the file or series and what is wrong.
-// `label` is set to what was read, e.g. "requests (nasa.csv)".
+// `label` is set to what was read, e.g. "requests (nasa.csv)". A Prometheus counter (named
+// *_total, *_count or *_sum, only ever rising but for resets) comes back as its per-second rate
+// at its own step (then resampled by mean), as rate() reads it, and `label` says so: its raw
+// value only climbs, and what loads a service is how fast it climbs.
 Result<Series> LoadSeries(const SeriesSource& source, std::string* label = nullptr);
 
 }  // namespace forescale::app
