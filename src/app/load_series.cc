@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string_view>
 
 #include "core/labels.h"
@@ -14,13 +15,15 @@
 namespace forescale::app {
 namespace {
 
-// A Prometheus counter (its name ends in _total, as the exposition formats name counters, or
-// _count/_sum of a histogram or summary) that only ever rises, but for resets. Forecasting its
-// raw value forecasts a line that climbs for ever; what loads a service is its rate.
-bool IsCounter(std::string_view name, const Series& s) {
-  if (!name.ends_with("_total") && !name.ends_with("_count") && !name.ends_with("_sum")) {
-    return false;
-  }
+// A Prometheus counter: its name ends in _total, as the exposition formats name counters, or
+// _count/_sum of a histogram or summary...
+bool CounterName(std::string_view name) {
+  return name.ends_with("_total") || name.ends_with("_count") || name.ends_with("_sum");
+}
+
+// ...and it only ever rises, but for resets. Forecasting its raw value forecasts a line that
+// climbs for ever; what loads a service is its rate.
+bool OnlyRises(const Series& s) {
   size_t pairs = 0, falls = 0;
   double previous = std::numeric_limits<double>::quiet_NaN();
   for (double v : s.values) {
@@ -53,7 +56,15 @@ Series CounterRate(const Series& counter) {
   return rate;
 }
 
-constexpr const char* kCounterNote = ", per-second rate of a counter";
+// A counter at its own step as its per-second rate, resampled to `step` by mean (a rate over a
+// longer step is the mean of the rates over its steps); `label` says so.
+Result<Series> CounterRateAt(const Series& counter, std::optional<Duration> step,
+                             std::string* label) {
+  Series rate = CounterRate(counter);
+  if (label) *label += ", per-second rate of a counter";
+  if (step && *step != rate.step) return Resample(rate, *step, Aggregation::Mean());
+  return rate;
+}
 
 }  // namespace
 
@@ -69,14 +80,11 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
     auto series = (*db)->ReadSeries(*id);
     if (!series) return std::unexpected(series.error());
     if (label) *label = source.series;
-    const bool counter = IsCounter(id->name, *series);
-    if (counter) {
-      *series = CounterRate(*series);
-      if (label) *label += kCounterNote;
+    if (CounterName(id->name) && OnlyRises(*series)) {
+      return CounterRateAt(*series, source.step, label);
     }
     if (source.step && *source.step != series->step) {
-      // A rate over a longer step is the mean of the rates over its steps.
-      return Resample(*series, *source.step, counter ? Aggregation::Mean() : source.aggregation);
+      return Resample(*series, *source.step, source.aggregation);
     }
     return series;
   }
@@ -118,19 +126,14 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
   }
   if (label) *label = FormatSeriesId(chosen->name, chosen->labels) + " (" + shown + ")";
   const Duration native = NativeStep(chosen->samples);
-  Series series = BucketSamples(chosen->samples, native, source.aggregation);
-  if (IsCounter(chosen->name, series)) {
+  if (CounterName(chosen->name)) {
     // The rate at the counter's own step first: a coarser bucket's mean of the counter would
     // blur where the increases happened.
-    series = CounterRate(series);
-    if (label) *label += kCounterNote;
-    if (source.step && *source.step != native) {
-      return Resample(series, *source.step, Aggregation::Mean());
-    }
-    return series;
+    Series at_native = BucketSamples(chosen->samples, native, source.aggregation);
+    if (OnlyRises(at_native)) return CounterRateAt(at_native, source.step, label);
+    if (!source.step || *source.step == native) return at_native;
   }
-  if (!source.step || *source.step == native) return series;
-  return BucketSamples(chosen->samples, *source.step, source.aggregation);
+  return BucketSamples(chosen->samples, source.step.value_or(native), source.aggregation);
 }
 
 }  // namespace forescale::app

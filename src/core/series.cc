@@ -149,8 +149,7 @@ Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation
     }
   }
   auto slot = [&](TimePoint t) {  // index of the grid point since the epoch; monotonic in t
-    const int64_t ms = t.time_since_epoch().count() - shift;
-    return ms / s - ((ms % s != 0) && (ms < 0));
+    return FloorTo(t - Duration{shift}, step).time_since_epoch().count() / s;
   };
   const auto by_time = [](const Sample& a, const Sample& b) { return a.time < b.time; };
   // Files are nearly always in time order: copy and sort only when they are not.
