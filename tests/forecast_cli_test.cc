@@ -120,6 +120,35 @@ TEST_F(ForecastCli, ACounterIsForecastAsItsRate) {
   EXPECT_EQ(forecast("gauge.csv")["series"].get<std::string>().find("counter"), std::string::npos);
 }
 
+TEST_F(ForecastCli, TimesThatRepeatWithOtherValuesAreReported) {
+  // Two days of minutes in local time whose clock fell back an hour: the hour after 01:00
+  // comes twice, each time with its own load. The forecast still runs, and says what it did.
+  const auto rows = Csv(ReadFile(NasaDays(2)));
+  std::string local = "timestamp,requests\n", clean = local;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const std::string time = rows[i][0].substr(0, 19);  // without the zone
+    local += time + "," + rows[i][1] + "\n";
+    clean += time + "," + rows[i][1] + "\n";
+    if (time.starts_with(rows[1][0].substr(0, 11) + "01:")) {
+      local += time + "," + std::to_string(std::stod(rows[i][1]) + 1) + "\n";
+    }
+  }
+  WriteFile(Path("local.csv"), local);
+  WriteFile(Path("clean.csv"), clean);
+  auto r = Run({"forecast", "--input", Path("local.csv"), "--horizon", "30", "--quiet"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  const std::string expected = "warning: " + Path("local.csv") +
+                               ": 60 times occur more than once with different values (the "
+                               "first, " +
+                               rows[1][0].substr(0, 10) + "T01:00:00Z";
+  EXPECT_NE(r.err.find(expected), std::string::npos) << r.err << "\nexpected: " << expected;
+  EXPECT_NE(r.err.find("each step gets their mean"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("warning"), std::string::npos);  // stdout stays a clean CSV
+  r = Run({"forecast", "--input", Path("clean.csv"), "--horizon", "30", "--quiet"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+}
+
 TEST_F(ForecastCli, BacktestScoresEachModel) {
   auto r = Run({"backtest", "--input", NasaDays(5), "--horizon", "1h", "--folds", "4",
                 "--models", "naive,snaive,theta", "--format", "json"});

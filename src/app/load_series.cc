@@ -1,5 +1,7 @@
 #include "app/load_series.h"
 
+#include <fmt/core.h>
+
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -66,6 +68,27 @@ Result<Series> CounterRateAt(const Series& counter, std::optional<Duration> step
   return rate;
 }
 
+// Repeated times are averaged by bucketing, which no analysis would show: say it, once, where
+// the user reads.
+void WarnAboutRepeatedTimes(const std::string& shown, std::span<const Sample> samples,
+                            Aggregation aggregation) {
+  const RepeatedTimes repeated = FindRepeatedTimes(samples);
+  if (repeated.count == 0) return;
+  using Kind = Aggregation::Kind;
+  const char* combined = aggregation.kind == Kind::kSum        ? "sum"
+                         : aggregation.kind == Kind::kMax      ? "largest"
+                         : aggregation.kind == Kind::kMin      ? "smallest"
+                         : aggregation.kind == Kind::kLast     ? "last"
+                         : aggregation.kind == Kind::kQuantile ? "quantile"
+                                                               : "mean";
+  fmt::print(stderr,
+             "forescale: warning: {}: {} time{} more than once with different values (the first, "
+             "{}: {:g} and {:g}); each step gets their {}. Local times across a daylight-saving "
+             "change? Write times with their UTC offset, e.g. 2024-11-03T01:30:00-04:00\n",
+             shown, repeated.count, repeated.count == 1 ? " occurs" : "s occur",
+             FormatRfc3339(repeated.first), repeated.first_value, repeated.second_value, combined);
+}
+
 }  // namespace
 
 Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
@@ -125,6 +148,7 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
                 shown + ": no series '" + source.column + "' (it has: " + names + ")");
   }
   if (label) *label = FormatSeriesId(chosen->name, chosen->labels) + " (" + shown + ")";
+  WarnAboutRepeatedTimes(shown, chosen->samples, source.aggregation);
   const Duration native = NativeStep(chosen->samples);
   if (CounterName(chosen->name)) {
     // The rate at the counter's own step first: a coarser bucket's mean of the counter would

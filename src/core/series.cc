@@ -209,4 +209,33 @@ Duration NativeStep(std::span<const Sample> samples) {
   return Duration{step};
 }
 
+RepeatedTimes FindRepeatedTimes(std::span<const Sample> samples) {
+  RepeatedTimes out;
+  auto by_time = [](const Sample& a, const Sample& b) { return a.time < b.time; };
+  std::vector<Sample> copy;
+  if (!std::is_sorted(samples.begin(), samples.end(), by_time)) {
+    copy.assign(samples.begin(), samples.end());
+    std::sort(copy.begin(), copy.end(), by_time);
+    samples = copy;
+  }
+  for (size_t i = 0; i < samples.size();) {
+    // A time's smallest and largest present value; a missing one changes nothing, since
+    // bucketing skips NaN.
+    double low = std::numeric_limits<double>::infinity(), high = -low;
+    size_t j = i;
+    for (; j < samples.size() && samples[j].time == samples[i].time; ++j) {
+      if (std::isnan(samples[j].value)) continue;
+      low = std::min(low, samples[j].value);
+      high = std::max(high, samples[j].value);
+    }
+    if (low < high && out.count++ == 0) {
+      out.first = samples[i].time;
+      out.first_value = low;
+      out.second_value = high;
+    }
+    i = j;
+  }
+  return out;
+}
+
 }  // namespace forescale

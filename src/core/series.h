@@ -75,4 +75,15 @@ Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation
 // the second (to the millisecond below a second). 1 minute when there is no spacing at all.
 Duration NativeStep(std::span<const Sample> samples);
 
+// Times that carry two or more samples with different values: a CSV of local times across a
+// daylight-saving change (the repeated hour), or two exports pasted together. Bucketing
+// aggregates them without a trace, so callers say so. `count` distinct times; the earliest
+// with two of its differing values. Repeats of the same value are harmless and not counted.
+struct RepeatedTimes {
+  size_t count = 0;
+  TimePoint first{};
+  double first_value = 0, second_value = 0;
+};
+RepeatedTimes FindRepeatedTimes(std::span<const Sample> samples);
+
 }  // namespace forescale

@@ -129,5 +129,23 @@ TEST(NativeStep, IsTheMostCommonSpacing) {
   EXPECT_EQ(NativeStep(std::vector<Sample>{}), std::chrono::minutes(1));
 }
 
+TEST(FindRepeatedTimes, CountsTimesWhoseSamplesDisagree) {
+  const auto at = [](int minute) { return TimePoint{std::chrono::minutes(minute)}; };
+  // Local times across a daylight-saving change: minutes 60-62 come twice, with other loads.
+  std::vector<Sample> samples;
+  for (int i = 0; i < 63; ++i) samples.push_back({at(i), double(i)});
+  for (int i = 60; i < 63; ++i) samples.push_back({at(i), double(i) + 0.5});
+  samples.push_back({at(5), 5.0});  // a repeat of the same value: harmless
+  samples.push_back({at(7), NAN});  // a missing value beside a present one: harmless too
+  samples.push_back({at(70), NAN});
+  samples.push_back({at(70), NAN});
+  const RepeatedTimes r = FindRepeatedTimes(samples);
+  EXPECT_EQ(r.count, 3u);
+  EXPECT_EQ(r.first, at(60));
+  EXPECT_EQ(r.first_value, 60.0);
+  EXPECT_EQ(r.second_value, 60.5);
+  EXPECT_EQ(FindRepeatedTimes(std::vector<Sample>{}).count, 0u);
+}
+
 }  // namespace
 }  // namespace forescale
