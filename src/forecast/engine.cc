@@ -206,7 +206,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   const size_t period = result.periods.empty() ? 1 : result.periods.front();
   const size_t max_train = request.max_backtest_train
                                ? request.max_backtest_train
-                               : std::max<size_t>(1000, 5 * period);
+                               : std::max({size_t{1000}, 5 * period, 3 * request.horizon});
   const size_t fold_count = request.folds
                                 ? request.folds
                                 : std::clamp(std::max(max_train, ForecastRequest::kMinBacktestSpan) /

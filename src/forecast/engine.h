@@ -60,8 +60,9 @@ struct ForecastRequest {
   std::vector<std::string> candidates;         // for auto; empty: every family that applies
   const Regressors* regressors = nullptr;
   // Backtest folds fit on at most this many steps before their origin; 0 chooses five cycles
-  // of the shortest season (at least 1,000 steps), which keeps a backtest of two weeks of
-  // minutes fast while every fold still sees five of each daily phase. The final fit uses the
+  // of the shortest season, at least 1,000 steps and three horizons (an hour ahead on
+  // per-second data fits on three hours, not 17 minutes). That keeps a backtest of two weeks
+  // of minutes fast while every fold still sees five of each daily phase. The final fit uses the
   // same length (the model that runs is the model the backtest scored), or the whole history
   // when the regression learns known events from it.
   size_t max_backtest_train = 0;

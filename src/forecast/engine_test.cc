@@ -82,6 +82,15 @@ TEST(Engine, FinalFitUsesTheWindowTheBacktestScored) {
   r = RunForecast(Hourly(y), request);
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->fitted_steps, 900u);
+
+  // A horizon longer than a third of 1,000 steps (an hour of seconds) fits on three horizons:
+  // a model fitted on less history than it forecasts cannot know the level it forecasts.
+  y.resize(3000);
+  for (double& v : y) v = 50 + noise(rng);
+  request.horizon = 500;
+  r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->fitted_steps, 1500u);
 }
 
 TEST(Engine, FinalFitKeepsTheWholeHistoryWhenTheRegressionLearnsAnEvent) {
