@@ -149,6 +149,48 @@ TEST_F(ForecastCli, TimesThatRepeatWithOtherValuesAreReported) {
   EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
 }
 
+TEST_F(ForecastCli, KnownEventsScaleTheForecastAndEventsOutsideItAreSaid) {
+  // Four days of NASA minutes end at 1995-07-05T04:00Z (00:00 local). A campaign that doubles
+  // the load two to three hours into the forecast, never seen in the history: its stated lift
+  // scales the forecast there and nowhere else. A campaign a year off changes nothing, and
+  // the summary says so.
+  const std::string input = NasaDays(4);
+  WriteFile(
+      Path("events.yaml"),
+      "events:\n"
+      "  - {name: launch, type: campaign, start: 1995-07-05T06:00:00Z, ramp_up: 1m,\n"
+      "     plateau: 58m, ramp_down: 1m, peak: 2x}\n"
+      "  - {name: typo, type: campaign, start: 1994-07-05T06:00:00Z, plateau: 1h, peak: 3x}\n");
+  auto plain = Run({"forecast", "--input", input, "--horizon", "4h", "--model", "mstl", "--format",
+                    "json", "--quiet"});
+  auto with = Run({"forecast", "--input", input, "--horizon", "4h", "--model", "mstl", "--events",
+                   Path("events.yaml"), "--format", "json"});
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  ASSERT_EQ(with.code, 0) << with.err;
+  const auto a = nlohmann::json::parse(plain.out), b = nlohmann::json::parse(with.out);
+  ASSERT_EQ(a["forecast"].size(), 240u);
+  ASSERT_EQ(b["forecast"].size(), 240u);
+  EXPECT_EQ(b["forecast"][0]["timestamp"], "1995-07-05T04:00:00Z");
+  for (size_t j = 0; j < 240; ++j) {
+    const double base = a["forecast"][j]["mean"], lifted = b["forecast"][j]["mean"];
+    if (j >= 121 && j < 179) {  // the plateau: 06:01 .. 06:58
+      EXPECT_NEAR(lifted, 2 * base, 1e-6 * base) << j;
+      EXPECT_NEAR(double(b["forecast"][j]["quantiles"]["0.9"]) - lifted,
+                  2 * (double(a["forecast"][j]["quantiles"]["0.9"]) - base), 1e-6 * base)
+          << j;  // twice the load, twice the uncertainty
+    } else if (j < 120 || j >= 181) {
+      EXPECT_EQ(lifted, base) << j;
+    }
+  }
+  std::string notes;
+  for (const auto& n : b["notes"]) notes += n.get<std::string>() + "\n";
+  EXPECT_NE(notes.find("event 'typo' is under way neither in the history nor in the forecast "
+                       "horizon: it cannot change the forecast"),
+            std::string::npos)
+      << notes;
+  EXPECT_EQ(notes.find("'launch' is under way neither"), std::string::npos) << notes;
+}
+
 TEST_F(ForecastCli, BacktestScoresEachModel) {
   auto r = Run({"backtest", "--input", NasaDays(5), "--horizon", "1h", "--folds", "4",
                 "--models", "naive,snaive,theta", "--format", "json"});

@@ -319,6 +319,19 @@ TEST_F(GenerateCli, ImpossibleEventsNameTheFileTheLineAndTheKey) {
       "  - {name: day-off, type: holiday, date: 1995-07-15, like: sunday}\n");
   EXPECT_EQ(ok.code, 0) << ok.err;
   EXPECT_NE(ok.err.find("5 events"), std::string::npos) << ok.err;
+  EXPECT_EQ(ok.err.find("no effect"), std::string::npos) << ok.err;
+  // An event outside the profile (a date typed a year off) is no error, but it is said.
+  auto outside = run(
+      "events:\n"
+      "  - {name: sale, type: campaign, start: 1994-07-15T00:10:00Z, ramp_up: 5m, plateau: 20m, "
+      "peak: 3x}\n"
+      "  - {name: zone-a, type: outage, start: 1995-07-15T00:20:00Z, duration: 5m, drop: 0.8}\n");
+  EXPECT_EQ(outside.code, 0) << outside.err;
+  EXPECT_NE(outside.err.find("note     campaign 'sale' is not under way in the profile's time "
+                             "span: it has no effect"),
+            std::string::npos)
+      << outside.err;
+  EXPECT_EQ(outside.err.find("'zone-a' is not"), std::string::npos) << outside.err;
 }
 
 }  // namespace

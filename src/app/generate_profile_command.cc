@@ -140,6 +140,12 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& o) {
                "profile  {} points from {} every {}: mean {:.4g} rps, peak {:.4g} rps, {} events\n",
                profile->size(), FormatRfc3339(profile->start), FormatDuration(profile->step), s.mean,
                s.peak, events.size());
+    for (const Event& e : events) {
+      if (e.ActiveDuring(profile->start, profile->end())) continue;
+      fmt::print(stderr,
+                 "note     {} '{}' is not under way in the profile's time span: it has no effect\n",
+                 Event::TypeName(e.type), e.name);
+    }
     if (bytes_per_request) {
       fmt::print(stderr, "bytes    {:.4g} per request expected ({}): mean {:.4g} bytes/s\n",
                  *bytes_per_request, o.behaviour_path, s.mean * *bytes_per_request);

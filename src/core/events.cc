@@ -157,6 +157,27 @@ double Event::Intensity(TimePoint t) const {
   return 0.0;
 }
 
+bool Event::ActiveDuring(TimePoint from, TimePoint to) const {
+  if (!(from < to)) return false;
+  auto after = [&](Duration length) { return start < to && from < start + length; };
+  switch (type) {
+    case Type::kCampaign:
+      return after(ramp_up + plateau + ramp_down);
+    case Type::kFlashCrowd: {
+      // Intensity reads 0 once the decay is below 1e-3: ln(1000) time constants after the rise.
+      const auto tail = std::chrono::duration_cast<Duration>(decay * std::log(1000.0));
+      return after(rise + tail + Duration{1});
+    }
+    case Type::kOutage:
+    case Type::kHoliday:
+      return after(duration);
+    case Type::kScheduledJob:
+      // A run that started up to one duration before `from` is still under way at `from`.
+      return cron && !cron->RunsBetween(from - duration + Duration{1}, to).empty();
+  }
+  return false;
+}
+
 std::optional<double> Event::ExpectedLift() const {
   switch (type) {
     case Type::kCampaign:

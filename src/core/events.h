@@ -90,6 +90,9 @@ struct Event {
 
   // How much of the event is under way at t: 0 (not at all) .. 1 (at its peak).
   double Intensity(TimePoint t) const;
+  // Whether the event is under way (Intensity above 0) at some time in [from, to): an event
+  // outside a profile or a forecast changes nothing there, and callers say so.
+  bool ActiveDuring(TimePoint from, TimePoint to) const;
   // The relative change of load at full intensity, when the event says it: peak 5x -> 4.0,
   // an outage dropping 80 % -> -0.8; nullopt when only the history can tell (absolute rates,
   // scheduled jobs, holidays).

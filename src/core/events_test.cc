@@ -70,6 +70,41 @@ events:
   EXPECT_EQ((*events)[4].like, "sunday");
 }
 
+TEST(Events, ActiveDuringAgreesWithIntensityAtTheEdges) {
+  auto events = ParseEvents(R"(
+events:
+  - {name: sale, type: campaign, start: 2024-03-12T09:00:00Z, ramp_up: 20m, peak: 5x, plateau: 1h, ramp_down: 10m}
+  - {name: nightly, type: scheduled_job, cron: "0 2 * * *", requests_per_run: 5000, duration: 15m}
+  - {name: hn, type: flash_crowd, start: 2024-03-14T15:00:00Z, rise: 2m, decay: 30m, peak: 10x}
+  - {name: dc, type: outage, start: 2024-03-15T10:00:00Z, duration: 10m, drop: 0.8}
+  - {name: xmas, type: holiday, date: 2024-12-25, like: sunday}
+)",
+                            "events.yaml");
+  ASSERT_TRUE(events.has_value()) << events.error().message();
+  // For each event, a window that just catches its last active minute and one just after it.
+  struct Case {
+    const char* last_active;
+    const char* after;
+  };
+  const Case cases[] = {{"2024-03-12T10:29:00Z", "2024-03-12T10:30:00Z"},
+                        {"2024-03-12T02:14:00Z", "2024-03-12T02:15:00Z"},
+                        {"2024-03-14T18:28:00Z", "2024-03-14T18:30:00Z"},  // e^-(206/30) ~ 1.0e-3
+                        {"2024-03-15T10:09:00Z", "2024-03-15T10:10:00Z"},
+                        {"2024-12-25T23:59:00Z", "2024-12-26T00:00:00Z"}};
+  for (size_t i = 0; i < events->size(); ++i) {
+    const Event& e = (*events)[i];
+    const TimePoint last = At(cases[i].last_active), after = At(cases[i].after);
+    EXPECT_GT(e.Intensity(last), 0.0) << e.name;
+    EXPECT_EQ(e.Intensity(after), 0.0) << e.name;
+    EXPECT_TRUE(e.ActiveDuring(last, last + std::chrono::minutes(1))) << e.name;
+    EXPECT_FALSE(e.ActiveDuring(after, after + std::chrono::hours(1))) << e.name;
+    EXPECT_FALSE(e.ActiveDuring(last, last)) << e.name;  // an empty span holds nothing
+  }
+  // Before the start: a window that ends as the campaign begins holds none of it.
+  EXPECT_FALSE((*events)[0].ActiveDuring(At("2024-03-12T08:00:00Z"), At("2024-03-12T09:00:00Z")));
+  EXPECT_TRUE((*events)[0].ActiveDuring(At("2024-03-12T08:00:00Z"), At("2024-03-12T09:00:01Z")));
+}
+
 // The message of a parse that must fail ("" when it did not fail).
 std::string ErrorOf(const std::string& yaml) {
   auto events = ParseEvents(yaml, "e.yaml");

@@ -202,7 +202,6 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     result.notes.push_back(text);
   }
   const Series& fit_history = week ? adjusted : history;
-  const FitContext context{.seasons = result.periods, .regressors = request.regressors};
   const size_t period = result.periods.empty() ? 1 : result.periods.front();
   const size_t max_train = request.max_backtest_train
                                ? request.max_backtest_train
@@ -224,7 +223,17 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
         continue;
       }
       const double lift = j < r->expected_lift.size() ? r->expected_lift[j] : NAN;
-      if (std::isnan(lift)) {
+      const auto& column = r->columns[j];
+      const bool in_horizon = std::any_of(
+          column.begin() + static_cast<ptrdiff_t>(std::min(history.size(), column.size())),
+          column.begin() +
+              static_cast<ptrdiff_t>(std::min(history.size() + request.horizon, column.size())),
+          [](double v) { return v != 0 && !std::isnan(v); });
+      if (!in_horizon) {
+        result.notes.push_back("event '" + r->names[j] +
+                               "' is under way neither in the history nor in the forecast "
+                               "horizon: it cannot change the forecast");
+      } else if (std::isnan(lift)) {
         result.notes.push_back("event '" + r->names[j] +
                                "' never occurs in the history and states no lift: it cannot "
                                "change the forecast");
@@ -232,6 +241,12 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     }
     lift_factor = StatedLiftFactors(*r, history, request.horizon);
   }
+  // The models see the events only when there is one to learn. Otherwise the stated lifts are
+  // all there is, applied here to every model alike, and the backtest runs as without events
+  // (with regressors, a model that rolls forward between folds must refit at each: an events
+  // file that the history never saw changed the calibration of the whole forecast).
+  const FitContext context{.seasons = result.periods,
+                           .regressors = learn_events ? request.regressors : nullptr};
   std::vector<std::string> names;
   if (request.model == "auto") {
     names = request.candidates.empty()
@@ -405,8 +420,9 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     }
     auto prediction = (*model)->Predict(request.horizon);
     if (!prediction) return std::unexpected(prediction.error());
-    // The regression applies stated lifts itself; every other model gets them here.
-    const bool applies_lift = member == "prophet";
+    // The regression applies stated lifts itself when it sees the events; other models get them
+    // here.
+    const bool applies_lift = member == "prophet" && context.regressors;
     for (size_t j = 0; j < mean.size(); ++j) {
       mean[j] += (*prediction)[j] * (applies_lift ? 1.0 : lift_factor[j]);
     }
@@ -467,12 +483,19 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
                              corrected);
     }
   }
+  // The calibration reads the forecast without the stated lifts (the backtest never saw them):
+  // with errors that grow with the level, calibrating the lifted mean and then scaling by the
+  // lift would count the lift twice (a 2x campaign got 2.8x the width).
+  std::vector<double> unlifted = mean;
+  for (size_t j = 0; j < mean.size(); ++j) {
+    if (lift_factor[j] != 0) unlifted[j] = mean[j] / lift_factor[j];
+  }
   const ConformalCalibrator calibrator(chosen.folds, chosen_floor);
-  auto quantiles = QuantileForecasts(calibrator, mean, request.quantiles, non_negative, widths);
-  if (few_folds) WidenToRandomWalk(history.values, mean, request.quantiles, quantiles);
+  auto quantiles = QuantileForecasts(calibrator, unlifted, request.quantiles, non_negative, widths);
+  if (few_folds) WidenToRandomWalk(history.values, unlifted, request.quantiles, quantiles);
   for (auto& q : quantiles) {
     for (size_t j = 0; j < q.size(); ++j) {
-      q[j] = mean[j] + (q[j] - mean[j]) * lift_factor[j];
+      q[j] = mean[j] + (q[j] - unlifted[j]) * lift_factor[j];
       if (non_negative) q[j] = std::max(0.0, q[j]);
     }
   }
