@@ -120,6 +120,37 @@ TEST_F(ForecastCli, ACounterIsForecastAsItsRate) {
   EXPECT_EQ(forecast("gauge.csv")["series"].get<std::string>().find("counter"), std::string::npos);
 }
 
+TEST_F(ForecastCli, SeveralSeriesOfOneMetricAskWhichOneIsMeant) {
+  // A Prometheus range-query export per instance: without --column the first instance is read,
+  // and the warning names the others; naming one reads it without a warning.
+  std::string result;
+  for (const char* instance : {"a", "b", "c", "d", "e"}) {
+    std::string values;
+    for (int i = 0; i < 600; ++i) {
+      values += std::string(i ? "," : "") + "[" + std::to_string(1700000000 + 60 * i) + ",\"" +
+                std::to_string(10 + i % 7 + (instance[0] - 'a')) + "\"]";
+    }
+    result += std::string(result.empty() ? "" : ",") +
+              R"({"metric":{"__name__":"rps","instance":")" + instance + R"("},"values":[)" +
+              values + "]}";
+  }
+  WriteFile(Path("multi.json"),
+            R"({"status":"success","data":{"resultType":"matrix","result":[)" + result + "]}}");
+  auto r = Run({"forecast", "--input", Path("multi.json"), "--horizon", "10", "--quiet"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: " + Path("multi.json") +
+                       ": 4 other series of 'rps' (rps{instance=\"b\"}, rps{instance=\"c\"}, "
+                       "rps{instance=\"d\"}, ...); this reads the first, rps{instance=\"a\"}. "
+                       "Choose one with --column"),
+            std::string::npos)
+      << r.err;
+  r = Run({"forecast", "--input", Path("multi.json"), "--horizon", "10", "--column",
+           R"(rps{instance="c"})"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(R"(series   rps{instance="c"})"), std::string::npos) << r.err;
+}
+
 TEST_F(ForecastCli, TimesThatRepeatWithOtherValuesAreReported) {
   // Two days of minutes in local time whose clock fell back an hour: the hour after 01:00
   // comes twice, each time with its own load. The forecast still runs, and says what it did.

@@ -147,6 +147,23 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
     return Fail(ErrorCode::kInvalidArgument,
                 shown + ": no series '" + source.column + "' (it has: " + names + ")");
   }
+  // Series of one metric told apart by labels only (a Prometheus export per instance): taking
+  // the first of them is arbitrary, unlike a CSV's first column.
+  std::string alike;
+  size_t alike_count = 0;
+  for (const auto& m : *parsed) {
+    if (&m == chosen || m.name != chosen->name) continue;
+    if (!source.column.empty() && FormatSeriesId(m.name, m.labels) == source.column) continue;
+    if (++alike_count <= 3) alike += (alike.empty() ? "" : ", ") + FormatSeriesId(m.name, m.labels);
+    if (alike_count == 4) alike += ", ...";
+  }
+  if (alike_count > 0 && (source.column.empty() || source.column == chosen->name)) {
+    fmt::print(stderr,
+               "forescale: warning: {}: {} other series of '{}' ({}); this reads the first, {}. "
+               "Choose one with --column, or export their sum\n",
+               shown, alike_count, chosen->name, alike,
+               FormatSeriesId(chosen->name, chosen->labels));
+  }
   if (label) *label = FormatSeriesId(chosen->name, chosen->labels) + " (" + shown + ")";
   WarnAboutRepeatedTimes(shown, chosen->samples, source.aggregation);
   const Duration native = NativeStep(chosen->samples);
