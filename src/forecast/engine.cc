@@ -118,6 +118,9 @@ void WidenToRandomWalk(const std::vector<double>& history, const std::vector<dou
   std::sort(changes.begin(), changes.end());
   const double n = static_cast<double>(changes.size());
   for (size_t k = 0; k < qs.size(); ++k) {
+    // The median has no width to widen; the walk's own median would move it off the mean by a
+    // typical step (on a staircase of +1 steps and a nightly fall, by +1 x sqrt(h)).
+    if (qs[k] == 0.5) continue;
     // The conformal rank, from the side the quantile lies on.
     const double rank = qs[k] >= 0.5 ? std::ceil((n + 1) * qs[k]) : std::floor((n + 1) * qs[k]);
     const double step = changes[static_cast<size_t>(std::clamp(rank, 1.0, n)) - 1];

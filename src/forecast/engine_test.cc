@@ -214,6 +214,24 @@ TEST(Engine, FewFoldsAreAtLeastAsWideAsTheRandomWalkOfTheHistory) {
   }
 }
 
+// The widening leaves the median alone: a daily staircase (+1 an hour, a fall at midnight)
+// repeated exactly is forecast exactly, its median with it, although the walk's median step
+// is +1.
+TEST(Engine, FewFoldsWidenTheIntervalsButNotTheMedian) {
+  std::vector<double> y;
+  for (size_t i = 0; i < 5 * 24; ++i) y.push_back(10 + static_cast<double>(i % 24));
+  ForecastRequest request{.horizon = 24, .model = "snaive", .quantiles = {0.1, 0.5, 0.9}};
+  auto r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  ASSERT_LT(r->folds, ForecastRequest::kMinFolds);
+  for (size_t j = 0; j < 24; ++j) {
+    EXPECT_EQ(r->mean[j], 10 + static_cast<double>(j)) << j;
+    EXPECT_EQ(r->quantiles.at(0.5)[j], r->mean[j]) << j;
+    EXPECT_GT(r->quantiles.at(0.9)[j], r->mean[j]) << j;
+    EXPECT_LT(r->quantiles.at(0.1)[j], r->mean[j]) << j;
+  }
+}
+
 // Too few folds to choose on: the best candidate by the folds' mean is not trusted unless it
 // beat the baseline on every fold. Fold 1 (origin 15) follows a rise that goes on, which
 // theta's drift foresees; by fold 2 (origin 30) the rise has stopped and naive is exact. On
