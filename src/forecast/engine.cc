@@ -176,7 +176,24 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   result.start = history.end();
   result.step = history.step;
   if (request.seasons) {
-    result.periods = *request.seasons;
+    // Given seasons: shortest first, once each; one the history cannot show twice is left out
+    // (every model would skip it, and the MASE scale would read a season that is not there).
+    for (size_t period : *request.seasons) {
+      if (period < 2) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "season of " + std::to_string(period) + " steps: a season is at least 2 steps");
+      }
+      if (history.size() < 2 * period) {
+        result.notes.push_back("season of " + std::to_string(period) +
+                               " steps left out: the history holds fewer than two of it (" +
+                               std::to_string(history.size()) + " steps)");
+        continue;
+      }
+      result.periods.push_back(period);
+    }
+    std::sort(result.periods.begin(), result.periods.end());
+    result.periods.erase(std::unique(result.periods.begin(), result.periods.end()),
+                         result.periods.end());
   } else {
     result.seasons = DetectSeasons(history);
     result.periods = KeptPeriods(result.seasons);

@@ -214,6 +214,32 @@ TEST(Engine, FewFoldsAreAtLeastAsWideAsTheRandomWalkOfTheHistory) {
   }
 }
 
+TEST(Engine, GivenSeasonsAreCheckedSortedAndKeptOnlyWhenTheHistoryHoldsTwo) {
+  std::vector<double> y;
+  for (size_t i = 0; i < 15 * 24; ++i) y.push_back(10 + static_cast<double>(i % 24));
+  ForecastRequest request{.horizon = 24,
+                          .model = "snaive",
+                          .quantiles = {0.5},
+                          .seasons = std::vector<size_t>{168, 24, 24}};
+  auto r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->periods, std::vector<size_t>({24, 168}));
+  request.seasons = std::vector<size_t>{24, 200};  // 360 steps hold one 200-step cycle
+  r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->periods, std::vector<size_t>({24}));
+  std::string notes;
+  for (const auto& n : r->notes) notes += n + "\n";
+  EXPECT_NE(notes.find("season of 200 steps left out: the history holds fewer than two of it "
+                       "(360 steps)"),
+            std::string::npos)
+      << notes;
+  request.seasons = std::vector<size_t>{24, 1};
+  r = RunForecast(Hourly(y), request);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message(), "season of 1 steps: a season is at least 2 steps");
+}
+
 // The widening leaves the median alone: a daily staircase (+1 an hour, a fall at midnight)
 // repeated exactly is forecast exactly, its median with it, although the walk's median step
 // is +1.
