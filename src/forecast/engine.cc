@@ -176,16 +176,18 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   result.start = history.end();
   result.step = history.step;
   if (request.seasons) {
-    // Given seasons: shortest first, once each; one the history cannot show twice is left out
-    // (every model would skip it, and the MASE scale would read a season that is not there).
+    // Given seasons: shortest first, once each; one longer than the history is left out (no
+    // model can use it, and the MASE scale would read a season that is not there). One cycle is
+    // enough for seasonal naive, which repeats it; the other models skip a season they do not
+    // see twice, and say so.
     for (size_t period : *request.seasons) {
       if (period < 2) {
         return Fail(ErrorCode::kInvalidArgument,
                     "season of " + std::to_string(period) + " steps: a season is at least 2 steps");
       }
-      if (history.size() < 2 * period) {
+      if (history.size() < period) {
         result.notes.push_back("season of " + std::to_string(period) +
-                               " steps left out: the history holds fewer than two of it (" +
+                               " steps left out: longer than the history (" +
                                std::to_string(history.size()) + " steps)");
         continue;
       }

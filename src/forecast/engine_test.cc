@@ -214,7 +214,7 @@ TEST(Engine, FewFoldsAreAtLeastAsWideAsTheRandomWalkOfTheHistory) {
   }
 }
 
-TEST(Engine, GivenSeasonsAreCheckedSortedAndKeptOnlyWhenTheHistoryHoldsTwo) {
+TEST(Engine, GivenSeasonsAreCheckedSortedAndKeptOnlyWhenTheHistoryHoldsOne) {
   std::vector<double> y;
   for (size_t i = 0; i < 15 * 24; ++i) y.push_back(10 + static_cast<double>(i % 24));
   ForecastRequest request{.horizon = 24,
@@ -224,14 +224,13 @@ TEST(Engine, GivenSeasonsAreCheckedSortedAndKeptOnlyWhenTheHistoryHoldsTwo) {
   auto r = RunForecast(Hourly(y), request);
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->periods, std::vector<size_t>({24, 168}));
-  request.seasons = std::vector<size_t>{24, 200};  // 360 steps hold one 200-step cycle
+  request.seasons = std::vector<size_t>{24, 400};  // 360 steps: not even one 400-step cycle
   r = RunForecast(Hourly(y), request);
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->periods, std::vector<size_t>({24}));
   std::string notes;
   for (const auto& n : r->notes) notes += n + "\n";
-  EXPECT_NE(notes.find("season of 200 steps left out: the history holds fewer than two of it "
-                       "(360 steps)"),
+  EXPECT_NE(notes.find("season of 400 steps left out: longer than the history (360 steps)"),
             std::string::npos)
       << notes;
   request.seasons = std::vector<size_t>{24, 1};
