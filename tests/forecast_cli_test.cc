@@ -240,6 +240,14 @@ TEST_F(ForecastCli, BacktestScoresEachModel) {
   ASSERT_EQ(table.code, 0) << table.err;
   EXPECT_NE(table.out.find("MASE"), std::string::npos);
   EXPECT_NE(table.out.find("naive"), std::string::npos);
+  // The table gives the pinball loss at each quantile too, as the JSON does.
+  const size_t by_q = table.out.find("PINBALL BY QUANTILE");
+  ASSERT_NE(by_q, std::string::npos) << table.out;
+  const std::string header = table.out.substr(by_q, table.out.find('\n', by_q) - by_q);
+  for (const char* q : {"q0.025", "q0.1", "q0.5", "q0.9", "q0.975"}) {
+    EXPECT_NE(header.find(q), std::string::npos) << header;
+  }
+  EXPECT_NE(table.out.find("\nnaive ", by_q), std::string::npos) << table.out;
 }
 
 TEST_F(ForecastCli, ReadsAStoredSeries) {

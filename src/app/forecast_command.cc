@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -69,18 +70,47 @@ void PrintChoice(const forecast::ForecastResult& r, const std::string& label, st
   for (const auto& note : r.notes) fmt::print(out, "note     {}\n", note);
 }
 
-void PrintCandidates(const forecast::ForecastResult& r, std::FILE* out) {
-  // Ranked by FOLD-GM, the geometric mean over folds of each fold's MASE (see backtest.h).
-  fmt::print(out, "{:<28} {:>8} {:>8} {:>9} {:>8} {:>8} {:>10}  {}\n", "MODEL", "FOLD-GM", "MASE",
-             "PINBALL", "COV80", "COV95", "FIT ms", "FITTED");
+// Ranked by FOLD-GM, the geometric mean over folds of each fold's MASE (see backtest.h);
+// `by_quantile` adds a table of each candidate's pinball loss at each evaluation quantile.
+void PrintCandidates(const forecast::ForecastResult& r, std::FILE* out, bool by_quantile = false) {
+  size_t width = 28;
+  for (const auto& c : r.candidates) width = std::max(width, c.model.size());
+  fmt::print(out, "{:<{}} {:>8} {:>8} {:>9} {:>8} {:>8} {:>10}  {}\n", "MODEL", width, "FOLD-GM",
+             "MASE", "PINBALL", "COV80", "COV95", "FIT ms", "FITTED");
   for (const auto& c : r.candidates) {
     if (!c.error.empty()) {
-      fmt::print(out, "{:<28} failed: {}\n", c.model, c.error);
+      fmt::print(out, "{:<{}} failed: {}\n", c.model, width, c.error);
       continue;
     }
-    fmt::print(out, "{:<28} {:>8.3f} {:>8.3f} {:>9.4f} {:>7.1f}% {:>7.1f}% {:>10.1f}  {}\n",
-               c.model, c.scores.fold_mase_gmean, c.scores.mase, c.scores.pinball_mean, 100 * c.scores.coverage80,
-               100 * c.scores.coverage95, 1e3 * c.seconds_per_fit, c.fitted);
+    fmt::print(out, "{:<{}} {:>8.3f} {:>8.3f} {:>9.4f} {:>7.1f}% {:>7.1f}% {:>10.1f}  {}\n",
+               c.model, width, c.scores.fold_mase_gmean, c.scores.mase, c.scores.pinball_mean,
+               100 * c.scores.coverage80, 100 * c.scores.coverage95, 1e3 * c.seconds_per_fit,
+               c.fitted);
+  }
+  if (!by_quantile) return;
+  std::vector<double> qs;
+  for (const auto& c : r.candidates) {
+    for (const auto& [q, loss] : c.scores.pinball) {
+      if (std::find(qs.begin(), qs.end(), q) == qs.end()) qs.push_back(q);
+    }
+  }
+  if (qs.empty()) return;
+  std::sort(qs.begin(), qs.end());
+  fmt::print(out, "\n{:<{}}", "PINBALL BY QUANTILE", width);
+  for (double q : qs) fmt::print(out, " {:>9}", fmt::format("q{}", q));
+  fmt::print(out, "\n");
+  for (const auto& c : r.candidates) {
+    if (!c.error.empty()) continue;
+    fmt::print(out, "{:<{}}", c.model, width);
+    for (double q : qs) {
+      const auto it = c.scores.pinball.find(q);
+      if (it == c.scores.pinball.end()) {
+        fmt::print(out, " {:>9}", "-");
+      } else {
+        fmt::print(out, " {:>9.4f}", it->second);
+      }
+    }
+    fmt::print(out, "\n");
   }
 }
 
@@ -189,7 +219,7 @@ Result<void> BacktestCommand(const ForecastCommandOptions& options) {
   fmt::print("horizon  {} steps of {}, {} folds; MASE scaled by in-sample seasonal naive; "
              "pinball averaged over q 0.025, 0.1, 0.5, 0.9, 0.975\n\n",
              r.mean.size(), FormatDuration(r.step), r.folds);
-  PrintCandidates(r, stdout);
+  PrintCandidates(r, stdout, /*by_quantile=*/true);
   return {};
 }
 
