@@ -75,7 +75,7 @@ TEST_F(ForecastCli, JsonReportsTheChoiceAndEveryCandidate) {
   EXPECT_EQ(j["step"], "1m");
   std::set<std::string> families;
   for (const auto& c : j["candidates"]) families.insert(c["model"].get<std::string>());
-  for (const char* f : {"naive", "snaive", "theta", "mstl", "mstl-arima", "prophet"}) {
+  for (const char* f : {"naive", "snaive", "mean", "theta", "mstl", "mstl-arima", "prophet"}) {
     EXPECT_TRUE(families.count(f)) << f;
   }
   // A day of minutes is a season too long for plain ETS: mstl (ETS on the adjusted series)

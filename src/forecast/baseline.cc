@@ -29,6 +29,32 @@ Result<void> NaiveForecaster::Update(double value) {
   return {};
 }
 
+Result<void> MeanForecaster::DoFit() {
+  sum_ = 0;
+  count_ = 0;
+  for (double v : history_.values) {
+    if (std::isnan(v)) continue;
+    sum_ += v;
+    ++count_;
+  }
+  return {};
+}
+
+Result<std::vector<double>> MeanForecaster::Predict(size_t horizon) const {
+  return std::vector<double>(horizon, sum_ / static_cast<double>(count_));
+}
+
+Result<void> MeanForecaster::Update(double value) {
+  if (std::isinf(value))
+    return Fail(ErrorCode::kInvalidArgument, "mean: Update with an infinite value");
+  history_.values.push_back(value);
+  if (!std::isnan(value)) {
+    sum_ += value;
+    ++count_;
+  }
+  return {};
+}
+
 std::string SeasonalNaiveForecaster::Name() const {
   return period_ > 1 ? "snaive(" + std::to_string(period_) + ")" : "snaive";
 }

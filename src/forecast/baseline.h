@@ -1,6 +1,7 @@
-// The baselines every other model must beat: naive (the last value) and seasonal naive (the
-// value one season earlier). On real traffic they are hard to beat at short horizons, which is
-// why automatic model choice always keeps them in the running.
+// The baselines every other model must beat: naive (the last value), seasonal naive (the
+// value one season earlier) and the mean of the history (R's meanf). On real traffic they are
+// hard to beat at short horizons, which is why automatic model choice keeps them in the
+// running.
 #pragma once
 
 #include <string>
@@ -21,6 +22,24 @@ class NaiveForecaster final : public Forecaster {
 
  private:
   double last_ = 0;
+};
+
+// The mean of the present values it was fitted on and has been given since: the forecast of a
+// level that wanders around a constant and returns to it (a short, noisy history whose swings
+// do not persist), where naive carries the last swing forward.
+class MeanForecaster final : public Forecaster {
+ public:
+  std::string Name() const override { return "mean"; }
+  Result<std::vector<double>> Predict(size_t horizon) const override;
+  Result<void> Update(double value) override;  // O(1)
+  bool RollsForward() const override { return true; }
+
+ protected:
+  Result<void> DoFit() override;
+
+ private:
+  double sum_ = 0;
+  size_t count_ = 0;
 };
 
 // Uses the shortest season in FitContext::seasons that the history covers at least once;

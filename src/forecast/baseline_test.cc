@@ -58,6 +58,20 @@ TEST(SeasonalNaive, FallsBackToNaiveAndSaysSo) {
   EXPECT_NE(model.Notes()[0].find("shorter than one season"), std::string::npos);
 }
 
+TEST(Mean, ForecastsTheMeanOfThePresentValuesAndRollsOnAsARefitWould) {
+  MeanForecaster rolled, refitted;
+  ASSERT_TRUE(rolled.Fit(Make({1, kNaN, 5}), {}).has_value());
+  EXPECT_EQ(*rolled.Predict(2), (std::vector<double>{3, 3}));
+  ASSERT_TRUE(rolled.Update(kNaN).has_value());  // a missing value changes nothing
+  ASSERT_TRUE(rolled.Update(9).has_value());
+  EXPECT_TRUE(rolled.RollsForward());
+  ASSERT_TRUE(refitted.Fit(Make({1, kNaN, 5, kNaN, 9}), {}).has_value());
+  EXPECT_EQ(*rolled.Predict(3), *refitted.Predict(3));
+  EXPECT_EQ(*rolled.Predict(1), (std::vector<double>{5}));
+  EXPECT_FALSE(rolled.Update(INFINITY).has_value());
+  EXPECT_FALSE(refitted.Fit(Make({kNaN}), {}).has_value());
+}
+
 TEST(MakeForecaster, KnowsEveryFamilyAndNamesTheUnknown) {
   for (std::string_view name : kModelNames) EXPECT_TRUE(MakeForecaster(name).has_value()) << name;
   auto unknown = MakeForecaster("lstm");

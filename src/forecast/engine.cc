@@ -40,6 +40,7 @@ std::vector<std::string> DefaultCandidates(const std::vector<size_t>& periods, b
                                            size_t train_steps) {
   std::vector<std::string> out = {"naive"};
   if (!periods.empty()) out.push_back("snaive");
+  out.push_back("mean");
   if (periods.empty() || periods.front() <= EtsOptions{}.max_period) out.push_back("ets");
   out.push_back("theta");
   if (!periods.empty()) out.push_back("mstl");

@@ -93,8 +93,8 @@ class Forecaster {
 };
 
 // The model families, by the names the CLI uses.
-inline constexpr std::string_view kModelNames[] = {"naive",      "snaive", "ets",     "mstl",
-                                                   "mstl-arima", "theta",  "prophet", "arima"};
+inline constexpr std::string_view kModelNames[] = {
+    "naive", "snaive", "mean", "ets", "mstl", "mstl-arima", "theta", "prophet", "arima"};
 
 // A new, unfitted model of the named family; kInvalidArgument for an unknown name.
 Result<std::unique_ptr<Forecaster>> MakeForecaster(std::string_view name);

@@ -11,6 +11,7 @@ namespace forescale::forecast {
 
 Result<std::unique_ptr<Forecaster>> MakeForecaster(std::string_view name) {
   if (name == "naive") return std::make_unique<NaiveForecaster>();
+  if (name == "mean") return std::make_unique<MeanForecaster>();
   if (name == "snaive") return std::make_unique<SeasonalNaiveForecaster>();
   if (name == "ets") return std::make_unique<EtsForecaster>();
   if (name == "mstl") return std::make_unique<MstlForecaster>();
