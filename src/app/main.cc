@@ -209,7 +209,8 @@ int Main(int argc, char** argv) {
   CLI::App* forecast_cmd = app.add_subcommand(
       "forecast", "Forecast a series, with quantiles calibrated on backtest errors");
   add_series_source(forecast_cmd);
-  forecast_cmd->add_option("--model", fc.model, "auto|naive|snaive|ets|mstl|mstl-arima|prophet|theta|arima");
+  forecast_cmd->add_option("--model", fc.model,
+                           "auto|naive|snaive|mean|ets|mstl|mstl-arima|prophet|theta|arima");
   forecast_cmd->add_option("--quantiles", quantiles, "Quantiles to forecast, in (0, 1)");
   forecast_cmd->add_option("--format", fc.format, "csv|json")->check(CLI::IsMember({"csv", "json"}));
   forecast_cmd->add_flag("--quiet", fc.quiet, "No model summary on stderr");
