@@ -68,8 +68,8 @@ Result<Series> CounterRateAt(const Series& counter, std::optional<Duration> step
   return rate;
 }
 
-// Repeated times are averaged by bucketing, which no analysis would show: say it, once, where
-// the user reads.
+// Bucketing combines the values of a repeated time, which no analysis would show afterwards:
+// say it, once, where the user reads.
 void WarnAboutRepeatedTimes(const std::string& shown, std::span<const Sample> samples,
                             Aggregation aggregation) {
   const RepeatedTimes repeated = FindRepeatedTimes(samples);
@@ -87,6 +87,24 @@ void WarnAboutRepeatedTimes(const std::string& shown, std::span<const Sample> sa
              "change? Write times with their UTC offset, e.g. 2024-11-03T01:30:00-04:00\n",
              shown, repeated.count, repeated.count == 1 ? " occurs" : "s occur",
              FormatRfc3339(repeated.first), repeated.first_value, repeated.second_value, combined);
+}
+
+// Series of one metric told apart by labels only (a Prometheus export per instance): when the
+// user did not say which, taking the first is arbitrary, unlike a CSV's first column.
+void WarnAboutOtherSeries(const std::string& shown, const std::vector<ingest::MetricSeries>& all,
+                          const ingest::MetricSeries& chosen) {
+  std::string others;
+  size_t count = 0;
+  for (const auto& m : all) {
+    if (&m == &chosen || m.name != chosen.name) continue;
+    if (++count <= 3) others += (others.empty() ? "" : ", ") + FormatSeriesId(m.name, m.labels);
+    if (count == 4) others += ", ...";
+  }
+  if (count == 0) return;
+  fmt::print(stderr,
+             "forescale: warning: {}: {} other series of '{}' ({}); this reads the first, {}. "
+             "Choose one with --column, or export their sum\n",
+             shown, count, chosen.name, others, FormatSeriesId(chosen.name, chosen.labels));
 }
 
 }  // namespace
@@ -147,22 +165,8 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
     return Fail(ErrorCode::kInvalidArgument,
                 shown + ": no series '" + source.column + "' (it has: " + names + ")");
   }
-  // Series of one metric told apart by labels only (a Prometheus export per instance): taking
-  // the first of them is arbitrary, unlike a CSV's first column.
-  std::string alike;
-  size_t alike_count = 0;
-  for (const auto& m : *parsed) {
-    if (&m == chosen || m.name != chosen->name) continue;
-    if (!source.column.empty() && FormatSeriesId(m.name, m.labels) == source.column) continue;
-    if (++alike_count <= 3) alike += (alike.empty() ? "" : ", ") + FormatSeriesId(m.name, m.labels);
-    if (alike_count == 4) alike += ", ...";
-  }
-  if (alike_count > 0 && (source.column.empty() || source.column == chosen->name)) {
-    fmt::print(stderr,
-               "forescale: warning: {}: {} other series of '{}' ({}); this reads the first, {}. "
-               "Choose one with --column, or export their sum\n",
-               shown, alike_count, chosen->name, alike,
-               FormatSeriesId(chosen->name, chosen->labels));
+  if (source.column.empty() || source.column == chosen->name) {
+    WarnAboutOtherSeries(shown, *parsed, *chosen);
   }
   if (label) *label = FormatSeriesId(chosen->name, chosen->labels) + " (" + shown + ")";
   WarnAboutRepeatedTimes(shown, chosen->samples, source.aggregation);
