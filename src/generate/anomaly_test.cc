@@ -61,6 +61,32 @@ TEST(EdgeCases, FindTheInjectedSurgeAndExtrapolateRampsAndSpikes) {
   EXPECT_GT((*cases)[3].score, 0.0);
 }
 
+TEST(EdgeCases, AnOutageWrittenAsZerosIsNoReferenceForARise) {
+  // Three weeks of a daily cycle around 100 with a two-hour outage written as zeros (as the
+  // NASA trace's `requests` column has it). The return from the outage is a steep rise, but
+  // against a trailing hour of zeros its ratio is unbounded: the rises are measured against at
+  // least a tenth of the typical level, so the ramp stays a multiple of the load, not millions.
+  Series history{.start = TimePoint{}, .step = std::chrono::minutes(1), .values = {}};
+  Rng rng(5);
+  for (int t = 0; t < 21 * 1440; ++t) {
+    history.values.push_back(
+        std::max(0.0, 100 + 50 * std::sin(2 * M_PI * t / 1440) + 5 * rng.Normal()));
+  }
+  for (int t = 10 * 1440; t < 10 * 1440 + 120; ++t) history.values[t] = 0;
+  auto model = FitLoadModel(history, {});
+  ASSERT_TRUE(model.has_value()) << model.error().message();
+  auto cases =
+      BuildEdgeCases(history, *model, {.episodes = 1, .baseline_duration = std::chrono::hours(2)});
+  ASSERT_TRUE(cases.has_value()) << cases.error().message();
+  const EdgeCase& ramp = (*cases)[1];
+  ASSERT_EQ(ramp.label, "steepest-ramp");
+  // Against a floor of 10 % of the median (~10), the return to ~100 is a rise of ~9x at most.
+  EXPECT_GT(ramp.score, 1.0);
+  EXPECT_LT(ramp.score, 30.0);
+  EXPECT_NE(ramp.description.find("the load rises by "), std::string::npos);
+  EXPECT_EQ(ramp.description.find("-"), std::string::npos) << ramp.description;
+}
+
 TEST(EdgeCases, LayTheRampAndSpikeOverAGivenBaselineAndScaleTheEpisodes) {
   Series history{.start = TimePoint{}, .step = std::chrono::minutes(1), .values = {}};
   Rng rng(3);

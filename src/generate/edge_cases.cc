@@ -1,5 +1,7 @@
 #include "generate/edge_cases.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -119,6 +121,21 @@ Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadMo
   base_mean /= std::max<size_t>(1, baseline->size());
 
   // Trailing-hour mean at each step (NaN-aware), the reference that rises are measured against.
+  // It is at least a tenth of the typical level (the median present value, else the mean): an
+  // hour of near silence (a night, an outage written as zeros) is no reference, and the first
+  // requests after it made a "rise" of billions of percent (NASA: 4.6e9, the ramp profile
+  // multiplied by 46 million).
+  std::vector<double> present;
+  for (double v : history.values) {
+    if (!std::isnan(v)) present.push_back(v);
+  }
+  double reference_floor = present.empty() ? 0.0 : 0.1 * internal::Quantile(present, 0.5);
+  if (!(reference_floor > 0) && !present.empty()) {
+    double sum = 0;
+    for (double v : present) sum += v;
+    reference_floor = 0.1 * sum / static_cast<double>(present.size());
+  }
+  reference_floor = std::max(reference_floor, 1e-9);
   std::vector<double> trailing(history.size(), kNaN);
   {
     double sum = 0;
@@ -132,7 +149,9 @@ Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadMo
         sum -= history.values[i - per_hour];
         --n;
       }
-      if (i >= per_hour && n > per_hour / 2) trailing[i] = std::max(sum / static_cast<double>(n), 1e-9);
+      if (i >= per_hour && n > per_hour / 2) {
+        trailing[i] = std::max(sum / static_cast<double>(n), reference_floor);
+      }
     }
   }
   const size_t span = std::max<size_t>(1, per_hour / 6);  // ten minutes
@@ -157,9 +176,10 @@ Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadMo
       const double progress = std::min(1.0, static_cast<double>(i - ramp_start) / std::max<size_t>(1, ramp_steps));
       c.profile.values[i] *= 1.0 + rise * progress;
     }
-    c.description = "the load rises by " + std::to_string(static_cast<int>(std::round(rise * 100))) +
-                    " % within ten minutes and stays: the steepest rise the history makes plausible "
-                    "once in " + std::to_string(static_cast<int>(period)) + " days (GPD tail of daily maxima)";
+    c.description = fmt::format(
+        "the load rises by {:.0f} % within ten minutes and stays: the steepest rise the history "
+        "makes plausible once in {:.0f} days (GPD tail of daily maxima)",
+        rise * 100, period);
     cases.push_back(std::move(c));
   }
 
@@ -177,10 +197,10 @@ Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadMo
       const double t = std::chrono::duration<double>(baseline->step * static_cast<int64_t>(i - spike_at)).count();
       c.profile.values[i] += base_mean * height * std::exp(-t / decay_s);
     }
-    c.description = "a spike of +" + std::to_string(static_cast<int>(std::round(height * 100))) +
-                    " % over the trailing hour, decaying in " + FormatDuration(model.bursts.decay) +
-                    ": the largest the history makes plausible once in " +
-                    std::to_string(static_cast<int>(period)) + " days";
+    c.description = fmt::format(
+        "a spike of +{:.0f} % over the trailing hour, decaying in {}: the largest the history "
+        "makes plausible once in {:.0f} days",
+        height * 100, FormatDuration(model.bursts.decay), period);
     cases.push_back(std::move(c));
   }
   return cases;
