@@ -16,6 +16,8 @@ namespace forescale::forecast {
 namespace {
 
 constexpr double kEvalQuantiles[] = {0.025, 0.1, 0.5, 0.9, 0.975};
+// The fewest steps a backtest fold fits on: every model can fit two values.
+constexpr size_t kMinFoldTrain = 2;
 
 // Whether regressor j is ever active at a present history step.
 bool SeenInHistory(const Regressors& r, size_t j, const Series& history) {
@@ -279,7 +281,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   } else {
     names = {request.model};
   }
-  const std::vector<size_t> origins = FoldOrigins(history.values, options, 2);
+  const std::vector<size_t> origins = FoldOrigins(history.values, options, kMinFoldTrain);
   result.folds = origins.size();
   const std::vector<double> first_train =
       origins.empty() ? history.values
@@ -341,7 +343,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     // Too short to backtest: no choice and no calibration possible. Fall back to the named
     // model (or naive) and say that the quantiles equal the mean.
     chosen.members = {request.model == "auto" ? std::string("naive") : request.model};
-    const bool too_short = history.size() < request.horizon + 2;
+    const bool too_short = history.size() < request.horizon + kMinFoldTrain;
     result.notes.push_back(
         std::string(too_short ? "history too short" : "history too sparsely observed") +
         " to backtest a " + std::to_string(request.horizon) + "-step forecast: " +
