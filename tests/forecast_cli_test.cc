@@ -151,6 +151,34 @@ TEST_F(ForecastCli, SeveralSeriesOfOneMetricAskWhichOneIsMeant) {
   EXPECT_NE(r.err.find(R"(series   rps{instance="c"})"), std::string::npos) << r.err;
 }
 
+TEST_F(ForecastCli, RowsFlaggedAsAnOutageAreMissingNotZeroLoad) {
+  // The bundled NASA file's layout: timestamp,requests,outage, the outage written as zero
+  // requests with outage=1. A day of zeros read as load drags the forecast down; read as
+  // missing, the forecast is that of the series without the outage.
+  const auto rows = Csv(ReadFile(NasaDays(4)));
+  std::string flagged = "timestamp,requests,outage\n", gap = "timestamp,requests\n";
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const bool down = i > 2 * 1440 && i <= 3 * 1440;  // the third day
+    flagged += rows[i][0] + "," + (down ? "0" : rows[i][1]) + "," + (down ? "1" : "0") + "\n";
+    gap += rows[i][0] + "," + (down ? "" : rows[i][1]) + "\n";
+  }
+  WriteFile(Path("flagged.csv"), flagged);
+  WriteFile(Path("gap.csv"), gap);
+  auto a = Run({"forecast", "--input", Path("flagged.csv"), "--column", "requests", "--horizon",
+                "60", "--model", "mstl", "--format", "json"});
+  auto b = Run({"forecast", "--input", Path("gap.csv"), "--horizon", "60", "--model", "mstl",
+                "--format", "json", "--quiet"});
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_NE(a.err.find("missing where column outage is 1"), std::string::npos) << a.err;
+  const auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
+  for (size_t j = 0; j < 60; ++j) {
+    EXPECT_DOUBLE_EQ(ja["forecast"][j]["mean"].get<double>(),
+                     jb["forecast"][j]["mean"].get<double>())
+        << j;
+  }
+}
+
 TEST_F(ForecastCli, TimesThatRepeatWithOtherValuesAreReported) {
   // Two days of minutes in local time whose clock fell back an hour: the hour after 01:00
   // comes twice, each time with its own load. The forecast still runs, and says what it did.

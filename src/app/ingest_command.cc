@@ -323,6 +323,7 @@ class Ingester {
       default: break;
     }
     if (!parsed) return std::unexpected(parsed.error().WithContext(Shown(path)));
+    outcome.outage_missing = ingest::MaskOutageRows(*parsed);
     const bool prefix = outcome.format == Format::kCsv || !options_.name.empty();
     for (const auto& metric : *parsed) {
       if (metric.samples.empty()) continue;

@@ -40,6 +40,7 @@ struct FileOutcome {
   enum class Kind { kNew, kAppended, kUnchanged } kind = Kind::kNew;
   uint64_t skipped_bytes = 0;       // already ingested earlier
   std::vector<SeriesId> written;    // the series this file wrote to
+  size_t outage_missing = 0;        // values stored as missing where column `outage` is 1
   TimePoint first{}, last{};        // span of the buckets written
 };
 

@@ -152,6 +152,7 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
                 shown + ":" + std::to_string(first.line) + ": " + first.reason + " (" +
                     std::to_string(report.malformed) + " malformed lines in all)");
   }
+  const size_t outage_masked = ingest::MaskOutageRows(*parsed);
   const ingest::MetricSeries* chosen = nullptr;
   std::string names;
   for (const auto& m : *parsed) {
@@ -168,7 +169,12 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
   if (source.column.empty() || source.column == chosen->name) {
     WarnAboutOtherSeries(shown, *parsed, *chosen);
   }
-  if (label) *label = FormatSeriesId(chosen->name, chosen->labels) + " (" + shown + ")";
+  if (label) {
+    *label = FormatSeriesId(chosen->name, chosen->labels) + " (" + shown + ")";
+    if (outage_masked > 0 && chosen->name != "outage") {
+      *label += ", missing where column outage is 1";
+    }
+  }
   WarnAboutRepeatedTimes(shown, chosen->samples, source.aggregation);
   const Duration native = NativeStep(chosen->samples);
   if (CounterName(chosen->name)) {

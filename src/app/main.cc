@@ -107,6 +107,9 @@ void PrintIngestSummary(const IngestOutcome& outcome, const IngestOptions& optio
       fmt::print("  {} series, {} .. {}\n", file.written.size(), FormatRfc3339(file.first),
                  FormatRfc3339(file.last));
     }
+    if (file.outage_missing > 0) {
+      fmt::print("  {} values stored as missing where column outage is 1\n", file.outage_missing);
+    }
   }
   // What the datasets now hold, so the user sees the result without another command.
   for (const auto& [dataset, ids] : outcome.datasets) {

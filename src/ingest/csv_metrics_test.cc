@@ -59,6 +59,33 @@ TEST(CsvMetrics, ReadsOneSeriesPerValueColumnNamedByTheHeader) {
   EXPECT_EQ(report.malformed, 0u);
 }
 
+TEST(CsvMetrics, AnOutageColumnMakesTheOtherColumnsMissingWhereItIsOne) {
+  ParseReport report;
+  auto parsed = Parse(
+      "timestamp,requests,bytes,outage\n"
+      "2024-01-01T00:00:00Z,10,100,0\n"
+      "2024-01-01T00:01:00Z,0,0,1\n"  // an outage written as zeros
+      "2024-01-01T00:02:00Z,,,1\n"    // already missing: stays missing, not counted
+      "2024-01-01T00:03:00Z,12,120,\n",
+      report);
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message();
+  EXPECT_EQ(MaskOutageRows(*parsed), 2u);
+  ASSERT_EQ(parsed->size(), 3u);
+  for (size_t c = 0; c < 2; ++c) {
+    const auto& samples = (*parsed)[c].samples;
+    EXPECT_FALSE(std::isnan(samples[0].value)) << c;
+    EXPECT_TRUE(std::isnan(samples[1].value)) << c;
+    EXPECT_FALSE(std::isnan(samples[3].value)) << c;
+  }
+  EXPECT_EQ((*parsed)[2].samples[1].value, 1.0);  // the flag column itself is kept
+
+  // A column named outage that holds anything but 0 and 1 is an ordinary series.
+  auto counts = Parse("timestamp,requests,outage\n2024-01-01T00:00:00Z,10,3\n", report);
+  ASSERT_TRUE(counts.has_value());
+  EXPECT_EQ(MaskOutageRows(*counts), 0u);
+  EXPECT_EQ((*counts)[0].samples[0].value, 10.0);
+}
+
 TEST(CsvMetrics, NaiveTimesTakeTheDefaultOffset) {
   ParseReport report;
   auto series = Parse("time,v\n1995-07-01 00:00:00,1\n1995-07-01T23:59:59,2\n", report,

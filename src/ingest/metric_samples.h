@@ -19,4 +19,12 @@ struct MetricSeries {
   std::vector<Sample> samples;  // in input order; may be unsorted or repeat a time
 };
 
+// A column that flags outages: named `outage`, holding only 0, 1 or nothing (the bundled NASA
+// trace writes the Hurricane Erin outage as zero requests with outage=1). At the times it
+// flags, the values of the other series with the same labels are missing (NaN), not zero load:
+// what no one measured must not be learned as an idle service. Returns how many values became
+// missing; 0 without such a column (a column named `outage` holding other values is left as
+// it is, an ordinary series).
+size_t MaskOutageRows(std::vector<MetricSeries>& series);
+
 }  // namespace forescale::ingest
