@@ -27,6 +27,15 @@ bool SeenInHistory(const Regressors& r, size_t j, const Series& history) {
   return false;
 }
 
+// Whether regressor j is active at any step of the `horizon` after the history.
+bool ActiveInHorizon(const Regressors& r, size_t j, const Series& history, size_t horizon) {
+  const std::vector<double>& column = r.columns[j];
+  for (size_t i = history.size(); i < history.size() + horizon && i < column.size(); ++i) {
+    if (column[i] != 0 && !std::isnan(column[i])) return true;
+  }
+  return false;
+}
+
 // Families worth trying on this history. ARIMA's order search is the costliest fit, so it
 // joins only on histories short enough for it (hourly data of a few weeks, where R users would
 // reach for auto.arima too); on longer ones, or seasons too long for it (a day of minutes),
@@ -248,13 +257,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
         continue;
       }
       const double lift = j < r->expected_lift.size() ? r->expected_lift[j] : NAN;
-      const auto& column = r->columns[j];
-      const bool in_horizon = std::any_of(
-          column.begin() + static_cast<ptrdiff_t>(std::min(history.size(), column.size())),
-          column.begin() +
-              static_cast<ptrdiff_t>(std::min(history.size() + request.horizon, column.size())),
-          [](double v) { return v != 0 && !std::isnan(v); });
-      if (!in_horizon) {
+      if (!ActiveInHorizon(*r, j, history, request.horizon)) {
         result.notes.push_back("event '" + r->names[j] +
                                "' is under way neither in the history nor in the forecast "
                                "horizon: it cannot change the forecast");

@@ -125,15 +125,14 @@ Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadMo
   // hour of near silence (a night, an outage written as zeros) is no reference, and the first
   // requests after it made a "rise" of billions of percent (NASA: 4.6e9, the ramp profile
   // multiplied by 46 million).
-  std::vector<double> present;
-  for (double v : history.values) {
-    if (!std::isnan(v)) present.push_back(v);
-  }
-  double reference_floor = present.empty() ? 0.0 : 0.1 * internal::Quantile(present, 0.5);
-  if (!(reference_floor > 0) && !present.empty()) {
+  double reference_floor = 0.1 * internal::Quantile(history.values, 0.5);  // NaN-aware
+  if (!(reference_floor > 0)) {
     double sum = 0;
-    for (double v : present) sum += v;
-    reference_floor = 0.1 * sum / static_cast<double>(present.size());
+    size_t n = 0;
+    for (double v : history.values) {
+      if (!std::isnan(v)) sum += v, ++n;
+    }
+    if (n > 0) reference_floor = 0.1 * sum / static_cast<double>(n);
   }
   reference_floor = std::max(reference_floor, 1e-9);
   std::vector<double> trailing(history.size(), kNaN);
