@@ -66,6 +66,7 @@ TEST_F(TestCli, TheCampaignExampleExitsWithItsVerdictAndWritesThreeReports) {
   const std::string out = Path("campaign");
   auto r = Run({"test", Repo("examples/scenarios/campaign.yaml"), "--out", out, "--quiet"});
   ASSERT_TRUE(r.code == 0 || r.code == 1) << r.code << "\n" << r.err;
+  EXPECT_EQ(r.code, 0) << "the README's example must hold what it promises\n" << r.out;
   EXPECT_TRUE(r.err.empty()) << r.err;  // --quiet: no progress bar
   const auto j = Results(out);
   EXPECT_EQ(j["schema"], "forescale-results/1");
@@ -96,6 +97,19 @@ TEST_F(TestCli, TheCampaignExampleExitsWithItsVerdictAndWritesThreeReports) {
   EXPECT_NE(r.out.find("verdict    "), std::string::npos) << r.out;
   EXPECT_EQ(Count(r.out, "PASS  ") + Count(r.out, "FAIL  "), 3u) << r.out;
   EXPECT_NE(r.out.find("report     " + out + "/report.html"), std::string::npos) << r.out;
+}
+
+// The other bundled scenarios promise what they show; a change to a policy or the forecaster
+// that breaks a promise must fail here, not in a user's first run (batch-job's first assertion
+// failed unnoticed for several commits).
+TEST_F(TestCli, EveryOtherExampleScenarioHoldsItsAssertions) {
+  for (const char* name : {"batch-job", "edge-cases", "normal-week"}) {
+    const std::string out = Path(name);
+    auto r = Run({"test", Repo("examples/scenarios/" + std::string(name) + ".yaml"), "--out", out,
+                  "--quiet"});
+    EXPECT_EQ(r.code, 0) << name << "\n" << r.out << r.err;
+    EXPECT_EQ(Count(r.out, "FAIL  "), 0u) << name << "\n" << r.out;
+  }
 }
 
 TEST_F(TestCli, AFailingAssertionExitsOneAndJunitReportsTheFailure) {

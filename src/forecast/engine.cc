@@ -492,9 +492,11 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
         std::to_string(ForecastRequest::kMinFolds) + " folds");
   }
   // Where the chosen model's held-out folds show its calibration under- or over-covering,
-  // the widths are corrected by what they show.
+  // the widths are corrected by what they show. Not with few folds: one fold judged by one
+  // other is one stretch of evidence (on the Azure hour, a quiet fold and a rise tripled the
+  // widths); the random-walk floor below is their safety net.
   std::vector<double> widths;
-  if (chosen.folds.size() > 1) {
+  if (chosen.folds.size() > 1 && !few_folds) {
     widths = HeldOutWidthFactors(
         chosen.folds, LeaveOneFoldOutQuantiles(chosen.folds, request.quantiles, chosen_floor),
         request.quantiles);

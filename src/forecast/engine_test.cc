@@ -214,6 +214,21 @@ TEST(Engine, FewFoldsAreAtLeastAsWideAsTheRandomWalkOfTheHistory) {
   }
 }
 
+// With two folds, the held-out check of the widths is one fold judged by the other: here a
+// quiet fold and a jump of +50, which would triple the widths (the most the check allows) on
+// the evidence of one stretch. Few folds are covered by the random-walk floor instead.
+TEST(Engine, FewFoldsDoNotCorrectTheWidthsByEachOther) {
+  std::vector<double> y(45);
+  for (size_t i = 0; i < y.size(); ++i) y[i] = (i < 30 ? 100.0 : 150.0) + (i % 2 ? 1 : -1);
+  ForecastRequest request{.horizon = 15, .model = "naive", .quantiles = {0.1, 0.9}};
+  auto r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->folds, 2u);
+  for (const std::string& note : r->notes) {
+    EXPECT_EQ(note.find("corrected by held-out coverage"), std::string::npos) << note;
+  }
+}
+
 TEST(Engine, GivenSeasonsAreCheckedSortedAndKeptOnlyWhenTheHistoryHoldsOne) {
   std::vector<double> y;
   for (size_t i = 0; i < 15 * 24; ++i) y.push_back(10 + static_cast<double>(i % 24));
