@@ -8,10 +8,11 @@
 // day-of-week levels less well, and it then only has the detail left to fit.
 //
 // The profile is, per hour of the week, the mean of the history in that hour divided by the
-// mean in the same hour of the day, smoothed over three hours (geometric mean 1). It is fitted
-// only where the day-of-week effect is clear: an F test of a level per weekday (with a linear
-// trend fitted jointly) on the log daily levels, significant at 1 %. A day's level is the mean
-// of its steps over their hour of the day's mean, so partial days (a history that starts at
+// mean in the same hour of the day, smoothed over three hours (geometric mean 1); an hour whose
+// repeats in the other weeks contradict it by more than 4x is an incident and left out. It is
+// fitted only where the day-of-week effect is clear: an F test of a level per weekday (with a
+// linear trend fitted jointly) on the log daily levels, significant at 1 %. A day's level is the
+// mean of its steps over their hour of the day's mean, so partial days (a history that starts at
 // 09:00) count too. The engine divides the history by it, forecasts the result and multiplies
 // the forecast back.
 #pragma once

@@ -57,7 +57,8 @@ TEST(WeekProfile, FactorsWithoutAWindowIgnoreIt) {
   // spike there must not show in them, and they equal those of the history without the window.
   Series history = Traffic(21, 0.5, 5);
   const size_t from = 16 * 1440 + 600, to = from + 120;  // two hours on the third Wednesday
-  for (size_t i = from; i < to; ++i) history.values[i] *= 5;
+  // Tripled: within what the other Wednesdays allow (a five-fold one would be an incident).
+  for (size_t i = from; i < to; ++i) history.values[i] *= 3;
   Series without = history;
   for (size_t i = from; i < to; ++i) without.values[i] = NAN;
   const auto excluded = ProfileFactors(history, from, to);
@@ -65,6 +66,30 @@ TEST(WeekProfile, FactorsWithoutAWindowIgnoreIt) {
   for (size_t h = 0; h < WeekProfile::kHours; ++h) EXPECT_DOUBLE_EQ(excluded[h], reference[h]);
   const size_t spike_hour = HourOfWeek(history.TimeAt(from + 60));
   EXPECT_GT(ProfileFactors(history, 0, 0)[spike_hour], 1.2 * excluded[spike_hour]);
+}
+
+// An hour of the week that its own repeats contradict is an incident, not a weekly pattern:
+// two weeks, one Thursday with the site down to a trickle from 08:00 to 15:00 (NASA, the day
+// after the Hurricane Erin outage). Its hours are left out, so Thursday is a weekday like the
+// others there; a job that doubles Monday 02:00-04:00 every week stays in.
+TEST(WeekProfile, AnHourItsRepeatsContradictIsLeftOut) {
+  Series history = Traffic(14, 0.5, 7);
+  Series clean = history;
+  for (size_t i = 3 * 1440 + 8 * 60; i < 3 * 1440 + 15 * 60; ++i) history.values[i] = 1;
+  for (Series* s : {&history, &clean}) {
+    for (size_t week = 0; week < 2; ++week) {
+      for (size_t i = week * 7 * 1440 + 120; i < week * 7 * 1440 + 240; ++i) s->values[i] *= 2;
+    }
+  }
+  const auto factors = ProfileFactors(history, 0, 0);
+  const auto reference = ProfileFactors(clean, 0, 0);
+  const size_t thursday_noon = HourOfWeek(kMonday + std::chrono::days(3) + 12h);
+  EXPECT_NEAR(factors[thursday_noon], reference[thursday_noon], 0.05 * reference[thursday_noon]);
+  const size_t wednesday_noon = HourOfWeek(kMonday + std::chrono::days(2) + 12h);
+  EXPECT_NEAR(factors[thursday_noon] / factors[wednesday_noon], 1.0, 0.1);
+  const size_t monday_3am = HourOfWeek(kMonday + 3h);
+  const size_t tuesday_3am = HourOfWeek(kMonday + std::chrono::days(1) + 3h);
+  EXPECT_GT(factors[monday_3am], 1.4 * factors[tuesday_3am]);  // the job: x2, smoothed over 3 h
 }
 
 TEST(WeekProfile, NoProfileWithoutADayOfWeekEffect) {
