@@ -124,6 +124,22 @@ TEST_F(GenerateCli, ExportsAProfileForEachLoadTool) {
   }
   auto bad = Run({"generate", "export", "--profile", Path("profile.csv"), "--format", "jmeter"});
   EXPECT_EQ(bad.code, 2);
+  // The summary says what the script sends, with its own rounding.
+  auto k6 = Run({"generate", "export", "--profile", Path("profile.csv"), "--format", "k6", "--out",
+                 Path("again.k6")});
+  EXPECT_NE(k6.err.find("script   sends "), std::string::npos) << k6.err;
+  // A target with a newline would run as a command in the Vegeta script: refused, nothing written.
+  auto injected =
+      Run({"generate", "export", "--profile", Path("profile.csv"), "--format", "vegeta", "--target",
+           "http://127.0.0.1:9/\ntouch /tmp/x #", "--out", Path("injected.sh")});
+  EXPECT_EQ(injected.code, 2);
+  EXPECT_NE(injected.err.find("--target"), std::string::npos) << injected.err;
+  EXPECT_FALSE(std::filesystem::exists(Path("injected.sh")));
+  // A Vegeta script named NAME.targets would be overwritten by its own targets file.
+  auto collide = Run({"generate", "export", "--profile", Path("profile.csv"), "--format", "vegeta",
+                      "--out", Path("load.targets")});
+  EXPECT_EQ(collide.code, 2);
+  EXPECT_NE(collide.err.find("overwrite its own targets file"), std::string::npos) << collide.err;
 }
 
 TEST_F(GenerateCli, LearnsBehaviourFromALogAndWritesRequestSequences) {

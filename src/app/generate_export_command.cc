@@ -34,6 +34,9 @@ Result<void> GenerateExportCommand(const GenerateExportOptions& options) {
   auto format = generate::ParseExportFormat(options.format);
   if (!format) return std::unexpected(format.error());
   if (options.out.empty()) return Fail(ErrorCode::kInvalidArgument, "--out: give a file, or - for stdout");
+  if (auto ok = generate::CheckTarget(options.export_options.target); !ok) {
+    return std::unexpected(ok.error().WithContext("--target"));
+  }
   auto profile = generate::ReadProfileCsv(options.profile_path);
   if (!profile) return std::unexpected(profile.error());
   auto plan = generate::CompressProfile(*profile, options.compress);
@@ -45,6 +48,12 @@ Result<void> GenerateExportCommand(const GenerateExportOptions& options) {
   std::filesystem::path targets;
   if (vegeta_file) {
     targets = TargetsPathFor(options.out);
+    if (targets == std::filesystem::path(options.out)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "--out " + options.out +
+                      ": the Vegeta script would overwrite its own targets file (NAME.targets); "
+                      "name the script NAME.sh");
+    }
     render.vegeta_targets_file = targets.filename().string();
   }
   if (auto ok = WriteText(options.out, generate::RenderExport(*plan, render)); !ok) return ok;
@@ -65,9 +74,24 @@ Result<void> GenerateExportCommand(const GenerateExportOptions& options) {
              "stages   {} (at most {}): requests {:+.3f} %, peak {:+.3f} %, shape error {:.2f} % over {} windows\n",
              plan->stages.size(), options.compress.max_stages, 100 * plan->RequestError(),
              100 * plan->PeakError(), 100 * plan->shape_error, FormatDuration(plan->shape_window));
+  // What the script sends, with its rates rounded as it writes them (whole requests per unit,
+  // whole hits per Vegeta step): the plan's own error does not show that.
+  const double sent = generate::ExportedRequests(*plan, render);
+  const double sent_error =
+      plan->profile_requests > 0 ? (sent - plan->profile_requests) / plan->profile_requests : 0.0;
+  fmt::print(stderr, "script   sends {:.0f} requests: {:+.3f} % of the profile's\n", sent,
+             100 * sent_error);
   if (std::abs(plan->RequestError()) > 0.01 || std::abs(plan->PeakError()) > 0.02) {
     fmt::print(stderr, "note     the plan misses the profile by more than 1 % (requests) or 2 % (peak): "
                        "allow more stages (--max-stages, 8 or more keep the peak)\n");
+  } else if (std::abs(sent_error) > 0.01) {
+    fmt::print(stderr,
+               "note     the script's rounding of low rates misses the profile's requests by more "
+               "than 1 %{}\n",
+               *format == generate::ExportFormat::kVegeta
+                   ? ": each Vegeta step ends on a whole hit; fewer, longer stages (--max-stages) "
+                     "lose less"
+                   : "");
   }
   fmt::print(stderr, "wrote    {} ({}){}\n", options.out == "-" ? "<stdout>" : options.out,
              generate::ExportFormatName(*format), vegeta_file ? " and " + targets.string() : "");
@@ -94,7 +118,8 @@ std::function<std::optional<Result<void>>()> AddGenerateExportCommand(CLI::App& 
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
   cmd->add_option("--user-rps", o.export_options.user_rps,
-                  "Locust: requests per second per user (users = ceil(rps / this))")
+                  "Locust: most requests per second per user (users = ceil(rps / this), each paced "
+                  "at rps / users)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--out", o.out, "Script to write (- is stdout; Vegeta also writes NAME.targets)")

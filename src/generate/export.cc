@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <queue>
 #include <tuple>
@@ -48,6 +49,12 @@ std::string Lower(std::string_view s) {
 // Work on at most this many averaged points: 30 days at 1 s become 10 s buckets, far finer
 // than any plan of a few hundred stages can follow.
 constexpr size_t kMaxWork = size_t{1} << 18;
+// No load tool sends more; rates above it are a mistake (a profile in requests per hour read
+// as per second, a unit slip), and k6's VU counts overflow beyond ~1e18.
+constexpr double kMaxExportRps = 1e9;
+// Vegeta's `per` is a Go duration (at most ~292 years); 100 requests over more than ten years
+// is no rate at all.
+constexpr double kMaxVegetaPerMs = 10 * 365.25 * 86'400'000.0;
 
 struct Knot {
   int64_t t;      // ms since the profile start
@@ -299,10 +306,100 @@ struct RateUnit {
   const char* name;
   double seconds;
 };
+constexpr RateUnit kUnits[] = {{"1s", 1}, {"1m", 60}, {"1h", 3600}, {"24h", 86400}};
 RateUnit UnitFor(double rps) {
-  if (std::round(rps) >= 100) return {"1s", 1};
-  if (std::round(rps * 60) >= 100) return {"1m", 60};
-  return {"1h", 3600};
+  if (std::round(rps) >= 100) return kUnits[0];
+  if (std::round(rps * 60) >= 100) return kUnits[1];
+  return kUnits[2];
+}
+
+// k6's one timeUnit for the whole scenario: as UnitFor(peak), but coarser while a rate the plan
+// holds (any knot from 0.1 % of the peak up) would be rounded by more than 5 % (under 10 requests
+// per unit): an hour at 0.4 rps after one at 100 rps must not become an hour at 0.
+RateUnit K6Unit(const StagePlan& plan) {
+  double peak = plan.start_rps, low = std::numeric_limits<double>::infinity();
+  for (const Stage& st : plan.stages) peak = std::max(peak, st.target_rps);
+  auto consider = [&](double rps) {
+    if (rps >= 0.001 * peak && rps > 0) low = std::min(low, rps);
+  };
+  consider(plan.start_rps);
+  for (const Stage& st : plan.stages) consider(st.target_rps);
+  const RateUnit by_peak = UnitFor(peak);
+  for (const RateUnit& unit : kUnits) {
+    if (unit.seconds < by_peak.seconds) continue;
+    if (!std::isfinite(low) || low * unit.seconds >= 10) return unit;
+  }
+  return kUnits[std::size(kUnits) - 1];
+}
+
+// Requests of a plan whose knot rates are first passed through `rounded` (what a script
+// writes), the rate linear between knots.
+template <typename Round>
+double RoundedRequests(const StagePlan& plan, Round rounded) {
+  double total = 0, from = rounded(plan.start_rps);
+  for (const Stage& st : plan.stages) {
+    const double to = rounded(st.target_rps);
+    total += 0.5 * (from + to) * static_cast<double>(st.duration.count()) / 1000.0;
+    from = to;
+  }
+  return total;
+}
+
+// Vegeta's constant-rate steps: each stage cut into pieces at the stage's mean rate over the
+// piece, with the rate moving by at most `vegeta_max_step_change` of the peak between pieces.
+struct VegetaStep {
+  int64_t freq = 0;  // requests per `per`; 0: a pause
+  Duration per{1000};
+  int64_t ms = 0;
+  std::string Rate() const {
+    return freq > 0 ? std::to_string(freq) + "/" + FormatGoDuration(per) : "0";
+  }
+  // What `vegeta attack -rate=freq/per -duration=ms` sends: a hit every per/freq, the first one
+  // interval in, so a step ends with floor(ms / interval) hits.
+  double Hits() const {
+    if (freq <= 0) return 0;
+    const double interval_ms = static_cast<double>(per.count()) / static_cast<double>(freq);
+    return std::floor(static_cast<double>(ms) / interval_ms + 1e-9);
+  }
+};
+
+std::vector<VegetaStep> VegetaSteps(const StagePlan& plan, const ExportOptions& options) {
+  std::vector<VegetaStep> steps;
+  const double peak = std::max(plan.plan_peak_rps, plan.start_rps);
+  const double max_change = std::max(options.vegeta_max_step_change, 1e-6) * peak;
+  auto add = [&](double rps, int64_t ms) {
+    // At least 100 requests per `per` where a whole second, minute or hour allows it; below
+    // 100 an hour, 100 requests per however many seconds hold them (Vegeta reads any Go
+    // duration there), so a rate keeps three digits however low it is.
+    VegetaStep step{.ms = ms};
+    const RateUnit unit = UnitFor(rps);
+    if (std::round(rps * unit.seconds) >= 100) {
+      step.freq = static_cast<int64_t>(std::round(rps * unit.seconds));
+      step.per = Duration(static_cast<int64_t>(unit.seconds * 1000));
+    } else if (rps > 0 && 100'000.0 / rps < kMaxVegetaPerMs) {  // else a pause: < 1 a decade
+      step.freq = 100;
+      step.per = Duration(std::llround(100'000.0 / rps));
+    }
+    if (!steps.empty() && steps.back().Rate() == step.Rate()) {
+      steps.back().ms += ms;
+    } else {
+      steps.push_back(step);
+    }
+  };
+  double from = plan.start_rps;
+  for (const Stage& st : plan.stages) {
+    const int64_t d = st.duration.count();
+    const double change = std::abs(st.target_rps - from);
+    int64_t pieces = max_change > 0 ? static_cast<int64_t>(std::ceil(change / max_change)) : 1;
+    pieces = std::clamp<int64_t>(pieces, 1, std::max<int64_t>(1, d / 1000));
+    for (int64_t i = 0; i < pieces; ++i) {
+      const int64_t a = d * i / pieces, b = d * (i + 1) / pieces;
+      const double mid = (static_cast<double>(a + b) / 2.0) / static_cast<double>(d);
+      add(from + (st.target_rps - from) * mid, b - a);
+    }
+    from = st.target_rps;
+  }
+  return steps;
 }
 
 int64_t CeilPositive(double v) { return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(v - 1e-9))); }
@@ -442,6 +539,14 @@ Result<StagePlan> CompressProfile(const Series& profile, const CompressOptions& 
       return Fail(ErrorCode::kInvalidArgument, "the profile's rate at " + FormatRfc3339(profile.TimeAt(i)) +
                                                    " is " + Num(v) + ": rates must be finite and >= 0");
     }
+    if (v > kMaxExportRps) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.3g", v);
+      return Fail(ErrorCode::kInvalidArgument,
+                  "the profile's rate at " + FormatRfc3339(profile.TimeAt(i)) + " is " + text +
+                      " requests/s: more than any load tool sends (at most 1e9); scale the profile "
+                      "down (generate profile --peak-rps)");
+    }
     requests += v;
     if (v > peak) {
       peak = v;
@@ -570,6 +675,42 @@ std::string FormatGoDuration(Duration d) {
   return out;
 }
 
+Result<void> CheckTarget(std::string_view url) {
+  const bool scheme = url.starts_with("http://") || url.starts_with("https://");
+  const size_t host = scheme ? url.find("://") + 3 : 0;
+  if (!scheme || host >= url.size() || url[host] == '/') {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'" + std::string(url) + "': expected an http:// or https:// URL with a host");
+  }
+  for (unsigned char c : url) {
+    if (c <= ' ' || c == 0x7f) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "a URL has no spaces or control characters (found byte " +
+                      std::to_string(static_cast<int>(c)) + ")");
+    }
+  }
+  return {};
+}
+
+double ExportedRequests(const StagePlan& plan, const ExportOptions& options) {
+  switch (options.format) {
+    case ExportFormat::kK6: {
+      const RateUnit unit = K6Unit(plan);
+      return RoundedRequests(
+          plan, [&](double rps) { return std::round(rps * unit.seconds) / unit.seconds; });
+    }
+    case ExportFormat::kVegeta: {
+      double hits = 0;
+      for (const VegetaStep& st : VegetaSteps(plan, options)) hits += st.Hits();
+      return hits;
+    }
+    case ExportFormat::kLocust:
+    case ExportFormat::kGatling:
+      return RoundedRequests(plan, [](double rps) { return std::round(rps * 1e6) / 1e6; });
+  }
+  return plan.plan_requests;
+}
+
 std::string RenderExport(const StagePlan& plan, const ExportOptions& options) {
   switch (options.format) {
     case ExportFormat::kK6:
@@ -585,9 +726,9 @@ std::string RenderExport(const StagePlan& plan, const ExportOptions& options) {
 }
 
 std::string RenderK6(const StagePlan& plan, const ExportOptions& options) {
-  // k6 takes integer rates per timeUnit: the unit is chosen from the peak.
+  // k6 takes integer rates per timeUnit (K6Unit).
   const double peak = std::max(plan.plan_peak_rps, plan.start_rps);
-  const RateUnit unit = UnitFor(peak);
+  const RateUnit unit = K6Unit(plan);
   auto rate = [&](double rps) { return Num(std::round(rps * unit.seconds), 0); };
   const auto seconds = [](Duration d) { return static_cast<double>(d.count()) / 1000.0; };
   const int64_t pre = CeilPositive(peak * seconds(options.expected_latency));
@@ -636,10 +777,10 @@ std::string RenderLocust(const StagePlan& plan, const ExportOptions& options) {
   }
   std::string s;
   s += "\"\"\"forescale load profile for Locust: " + Summary(plan) + ".\n\n";
-  s += "Locust controls users, not request rates. Each user makes at most USER_RPS requests per\n";
-  s += "second (wait_time = constant_throughput(USER_RPS)) and the shape runs\n";
-  s += "ceil(rps / USER_RPS) users, so the request rate follows the profile as long as one request\n";
-  s += "takes less than 1 / USER_RPS seconds. The rate ramps linearly through STAGES.\n\n";
+  s += "Locust controls users, not request rates. The shape runs ceil(rps / USER_RPS) users and\n";
+  s += "paces each at rps / users requests per second (at most USER_RPS), so the users together\n";
+  s += "make the profile's rate as long as one request takes less than users / rps seconds. The\n";
+  s += "rate ramps linearly through STAGES.\n\n";
   s += "Run: TARGET=http://host:port/path locust -f this_file.py --headless\n";
   s += "\"\"\"\n";
   s += "import math\n";
@@ -648,18 +789,21 @@ std::string RenderLocust(const StagePlan& plan, const ExportOptions& options) {
   s += "TARGET = os.environ.get(\"TARGET\", " + QuoteC(options.target, '\'') + ")\n";
   s += "USER_RPS = " + Num(user_rps, 6) + "\n";
   s += "SPAWN_RATE = " + Num(spawn, 0) + "\n";
-  s += "START_RPS = " + Num(plan.start_rps) + "\n";
+  s += "START_RPS = " + Num(plan.start_rps, 6) + "\n";
   s += "# (end of the stage in seconds since the start, requests/s at its end)\n";
   s += "STAGES = [\n";
   Duration at{0};
   for (const Stage& st : plan.stages) {
     at += st.duration;
-    s += "    (" + Seconds(at) + ", " + Num(st.target_rps) + "),\n";
+    s += "    (" + Seconds(at) + ", " + Num(st.target_rps, 6) + "),\n";
   }
   s += "]\n\n\n";
+  s += "# Requests per second each user makes now; the shape sets it at every tick.\n";
+  s += "PACE = {\"per_user_rps\": USER_RPS}\n\n\n";
   s += "class ForescaleUser(HttpUser):\n";
-  s += "    host = TARGET\n";
-  s += "    wait_time = constant_throughput(USER_RPS)\n\n";
+  s += "    host = TARGET\n\n";
+  s += "    def wait_time(self):\n";
+  s += "        return constant_throughput(PACE[\"per_user_rps\"])(self)\n\n";
   s += "    @task\n";
   s += "    def request(self):\n";
   s += "        self.client.get(TARGET)\n\n\n";
@@ -670,7 +814,10 @@ std::string RenderLocust(const StagePlan& plan, const ExportOptions& options) {
   s += "        for end, target in STAGES:\n";
   s += "            if t < end:\n";
   s += "                rps = rate + (target - rate) * (t - start) / (end - start)\n";
-  s += "                return (math.ceil(rps / USER_RPS - 1e-9), SPAWN_RATE)\n";
+  s += "                users = math.ceil(rps / USER_RPS - 1e-9)\n";
+  s += "                if users > 0:\n";
+  s += "                    PACE[\"per_user_rps\"] = rps / users\n";
+  s += "                return (users, SPAWN_RATE)\n";
   s += "            start, rate = end, target\n";
   s += "        return None\n";
   return s;
@@ -679,37 +826,7 @@ std::string RenderLocust(const StagePlan& plan, const ExportOptions& options) {
 std::string RenderVegetaTargets(const ExportOptions& options) { return "GET " + options.target + "\n"; }
 
 std::string RenderVegetaScript(const StagePlan& plan, const ExportOptions& options) {
-  // The steps: each stage cut into constant-rate pieces at the stage's mean rate over the piece.
-  struct Step {
-    std::string rate;  // "120/1s", or "0" for a pause
-    int64_t ms;
-  };
-  std::vector<Step> steps;
-  const double peak = std::max(plan.plan_peak_rps, plan.start_rps);
-  const double max_change = std::max(options.vegeta_max_step_change, 1e-6) * peak;
-  auto add = [&](double rps, int64_t ms) {
-    const RateUnit unit = UnitFor(rps);
-    const double per_unit = std::round(rps * unit.seconds);
-    std::string rate = per_unit > 0 ? Num(per_unit, 0) + "/" + unit.name : "0";
-    if (!steps.empty() && steps.back().rate == rate) {
-      steps.back().ms += ms;
-    } else {
-      steps.push_back({std::move(rate), ms});
-    }
-  };
-  double from = plan.start_rps;
-  for (const Stage& st : plan.stages) {
-    const int64_t d = st.duration.count();
-    const double change = std::abs(st.target_rps - from);
-    int64_t pieces = max_change > 0 ? static_cast<int64_t>(std::ceil(change / max_change)) : 1;
-    pieces = std::clamp<int64_t>(pieces, 1, std::max<int64_t>(1, d / 1000));
-    for (int64_t i = 0; i < pieces; ++i) {
-      const int64_t a = d * i / pieces, b = d * (i + 1) / pieces;
-      const double mid = (static_cast<double>(a + b) / 2.0) / static_cast<double>(d);
-      add(from + (st.target_rps - from) * mid, b - a);
-    }
-    from = st.target_rps;
-  }
+  const std::vector<VegetaStep> steps = VegetaSteps(plan, options);
   std::string s;
   s += "#!/usr/bin/env bash\n";
   s += "# forescale load profile for Vegeta: " + Summary(plan) + ".\n";
@@ -739,7 +856,7 @@ std::string RenderVegetaScript(const StagePlan& plan, const ExportOptions& optio
   s += "# One constant-rate step per line: rate (requests/unit, 0 = pause) and seconds.\n";
   s += "plan() {\n";
   s += "  cat <<'PLAN'\n";
-  for (const Step& st : steps) s += st.rate + " " + Seconds(Duration{st.ms}) + "\n";
+  for (const VegetaStep& st : steps) s += st.Rate() + " " + Seconds(Duration{st.ms}) + "\n";
   s += "PLAN\n";
   s += "}\n\n";
   s += "plan | while read -r rate seconds; do\n";
@@ -758,7 +875,7 @@ std::string RenderGatling(const StagePlan& plan, const ExportOptions& options) {
                                  : std::to_string(d.count()) + ".milliseconds";
   };
   auto rate = [](double rps) {
-    std::string r = Num(rps);
+    std::string r = Num(rps, 6);
     return r.find('.') == std::string::npos ? r + ".0" : r;
   };
   std::string s;

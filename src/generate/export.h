@@ -86,7 +86,8 @@ struct CompressOptions {
   double peak_tolerance = 0.01; // add the peak plateau when the smooth plan misses it by more
 };
 
-// Fails on an empty profile, max_stages == 0, or values that are NaN, infinite or negative.
+// Fails on an empty profile, max_stages == 0, or values that are NaN, infinite, negative or
+// above 1e9 requests/s (more than any load tool sends: a unit slip).
 Result<StagePlan> CompressProfile(const Series& profile, const CompressOptions& options);
 
 enum class ExportFormat { kK6, kLocust, kVegeta, kGatling };
@@ -103,9 +104,9 @@ struct ExportOptions {
   // (peak rate x max_latency): an arrival-rate executor needs one VU per request in flight.
   Duration expected_latency{250};
   Duration max_latency{2000};
-  // Locust controls users, not rates: each user makes at most `user_rps` requests per second
-  // (wait_time = constant_throughput(user_rps)), and the shape runs ceil(rps / user_rps)
-  // users. The rate is reached only while a request takes less than 1 / user_rps seconds.
+  // Locust controls users, not rates: the shape runs ceil(rps / user_rps) users and paces
+  // each at rps / users requests per second (at most `user_rps`), so together they make the
+  // rate, while one request takes less than users / rps seconds.
   double user_rps = 1.0;
   // Vegeta's rate is constant per `vegeta attack`: a ramp becomes constant steps, each at the
   // ramp's mean rate over the step (so request counts are kept), with the rate changing by at
@@ -117,6 +118,18 @@ struct ExportOptions {
   // The name of the generated simulation / user classes where the tool needs one.
   std::string class_name = "ForescaleSimulation";
 };
+
+// An http:// or https:// URL with a host and no spaces or control characters: what every
+// script may embed (a newline would end a comment in the Vegeta script and run the rest).
+Result<void> CheckTarget(std::string_view url);
+
+// The requests the rendered script sends, with the rates as it writes them: k6 whole requests
+// per timeUnit (one unit for the scenario: the peak's, coarser while a rate held from 0.1 % of
+// the peak up would round by more than 5 %); Vegeta's constant steps, each `freq/per` with
+// 100 requests or more per `per` where possible and whole hits per step (a hit every
+// per/freq, the first one interval in); Locust and Gatling rates to 1e-6 requests/s. What the
+// user should compare with the profile's requests, rather than the plan's.
+double ExportedRequests(const StagePlan& plan, const ExportOptions& options);
 
 // The script, in the format's language. For Vegeta this is the bash pacing plan; the targets
 // file it reads is RenderVegetaTargets.

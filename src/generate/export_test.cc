@@ -296,10 +296,10 @@ TEST(ExportLocust, ShapeFollowsTheStagesAndCompiles) {
   EXPECT_TRUE(Contains(py, "from locust import HttpUser, LoadTestShape, constant_throughput, task"));
   EXPECT_TRUE(Contains(py, "class ForescaleShape(LoadTestShape):"));
   EXPECT_TRUE(Contains(py, "def tick(self):"));
-  EXPECT_TRUE(Contains(py, "wait_time = constant_throughput(USER_RPS)"));
+  EXPECT_TRUE(Contains(py, "return constant_throughput(PACE[\"per_user_rps\"])(self)"));
   EXPECT_TRUE(Contains(py, "USER_RPS = 2\n"));
   EXPECT_TRUE(Contains(py, "START_RPS = 100\n"));
-  EXPECT_TRUE(Contains(py, "math.ceil(rps / USER_RPS"));
+  EXPECT_TRUE(Contains(py, "users = math.ceil(rps / USER_RPS - 1e-9)"));
   EXPECT_TRUE(Contains(py, "self.client.get(TARGET)"));
   EXPECT_TRUE(Contains(py, "(12600, 50),"));  // the last stage ends at 3.5 h at 50 rps
 
@@ -319,17 +319,23 @@ TEST(ExportLocust, ShapeFollowsTheStagesAndCompiles) {
             "def task(f): return f\n");
   const std::string out = dir + "/export_locust_ticks.txt";
   const std::string probe =
-      "import sys; sys.path.insert(0, '" + dir + "'); import export_locustfile as f\n"
+      "import sys; sys.path.insert(0, '" + dir +
+      "'); import export_locustfile as f\n"
       "s = f.ForescaleShape()\n"
       "for t in (1800, 5400, 8100, 10800, 99999):\n"
       "    f.LoadTestShape.now = t\n"
       "    r = s.tick()\n"
-      "    print(r and r[0])\n";
+      "    print(r and r[0])\n"
+      "g = f.ForescaleShape()\n"
+      "f.USER_RPS = 3\n"  // 100 rps at 3 per user at most: 34 users at 100/34 each, not 102 rps
+      "f.LoadTestShape.now = 1800\n"
+      "users = g.tick()[0]\n"
+      "print(users, round(users * f.PACE['per_user_rps'], 9))\n";
   WriteTemp("forescale_export_locust/probe.py", probe);
   ASSERT_EQ(std::system(("python3 '" + dir + "/probe.py' > '" + out + "'").c_str()), 0);
   std::stringstream ticks;
   ticks << std::ifstream(out).rdbuf();
-  EXPECT_EQ(ticks.str(), "50\n250\n0\n25\nNone\n") << ticks.str();
+  EXPECT_EQ(ticks.str(), "50\n250\n0\n25\nNone\n34 100.0\n") << ticks.str();
 }
 
 TEST(ExportVegeta, PacingPlanKeepsTheRequestCountAndPausesAtZero) {
@@ -361,6 +367,45 @@ TEST(ExportVegeta, PacingPlanKeepsTheRequestCountAndPausesAtZero) {
   if (!Have("bash")) GTEST_SKIP() << "bash is not installed: no syntax check of the pacing plan";
   const std::string path = WriteTemp("export_vegeta.sh", sh);
   EXPECT_EQ(std::system(("bash -n '" + path + "'").c_str()), 0) << sh;
+}
+
+// An hour at 0.4 rps after one at 100: k6's one timeUnit must keep it (per second it would be
+// a target of 0, the hour gone); ExportedRequests says what each script sends.
+TEST(ExportRounding, LowRatesKeepTheirRequestsAndTheScriptsSayWhatTheySend) {
+  Series mixed{.start = At("2024-03-01T00:00:00Z"), .step = minutes(1)};
+  for (int i = 0; i < 120; ++i) mixed.values.push_back(i < 60 ? 100 : 0.4);
+  auto plan = CompressProfile(mixed, {});
+  ASSERT_TRUE(plan);
+  const std::string js = RenderK6(*plan, {});
+  EXPECT_TRUE(Contains(js, "timeUnit: '1m',")) << js;
+  EXPECT_TRUE(Contains(js, "{ target: 24, duration: '")) << js;  // 0.4 rps, per minute
+  for (ExportFormat format : {ExportFormat::kK6, ExportFormat::kLocust, ExportFormat::kGatling}) {
+    EXPECT_NEAR(ExportedRequests(*plan, {.format = format}) / plan->profile_requests, 1, 1e-3)
+        << ExportFormatName(format);
+  }
+  // Vegeta: 100 requests per however long they take below 100 an hour, and whole hits per step.
+  Series trickle{.start = At("2024-03-01T00:00:00Z"), .step = minutes(1)};
+  trickle.values.assign(120, 0.0013);  // 9.36 requests in two hours
+  plan = CompressProfile(trickle, {});
+  ASSERT_TRUE(plan);
+  const std::string sh = RenderVegetaScript(*plan, {});
+  EXPECT_TRUE(Contains(sh, "\n100/21h22m3s77ms 7200\n")) << sh;              // 100 per 76923.077 s
+  EXPECT_EQ(ExportedRequests(*plan, {.format = ExportFormat::kVegeta}), 9);  // one every 769 s
+  // Rates no load tool sends are a unit slip, not a profile.
+  trickle.values[5] = 2e9;
+  auto slip = CompressProfile(trickle, {});
+  ASSERT_FALSE(slip);
+  EXPECT_TRUE(Contains(slip.error().message(), "2024-03-01T00:05:00Z is 2e+09 requests/s"))
+      << slip.error().message();
+}
+
+TEST(ExportTarget, OnlyAnHttpUrlWithoutControlCharactersIsATarget) {
+  EXPECT_TRUE(CheckTarget("http://127.0.0.1:8080/"));
+  EXPECT_TRUE(CheckTarget("https://shop.example/api?q=1&x='y'"));  // quotes are escaped
+  for (const char* bad : {"not a url", "http://", "ftp://host/", "http:///path",
+                          "http://127.0.0.1:9/\ntouch /tmp/x #", "http://a b/"}) {
+    EXPECT_FALSE(CheckTarget(bad)) << bad;
+  }
 }
 
 TEST(ExportGatling, SimulationUsesOpenInjectionPerStage) {
