@@ -278,6 +278,56 @@ TEST_F(ForecastCli, BacktestScoresEachModel) {
   EXPECT_NE(table.out.find("\nnaive ", by_q), std::string::npos) << table.out;
 }
 
+// Found by probing: an unknown model ran nothing and exited 0 with "chosen: naive"; a model
+// named twice was scored twice and averaged with itself; a backtest that scored nothing exited
+// 0; and a first fold that trained on one season made MASE the plain MAE without a word.
+TEST_F(ForecastCli, BacktestRefusesWhatItCannotScore) {
+  const std::string days = NasaDays(5);
+  auto unknown = Run({"backtest", "--input", days, "--horizon", "1h", "--models", "naive,NAIVE"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("--models: unknown model 'NAIVE'"), std::string::npos) << unknown.err;
+
+  auto twice = Run({"backtest", "--input", days, "--horizon", "1h", "--models",
+                    "naive,naive,snaive", "--format", "json"});
+  ASSERT_EQ(twice.code, 0) << twice.err;
+  std::vector<std::string> models;
+  const auto scored = nlohmann::json::parse(twice.out);
+  for (const auto& c : scored["candidates"]) models.push_back(c["model"].get<std::string>());
+  EXPECT_EQ(std::count(models.begin(), models.end(), "naive"), 1) << twice.out;
+  EXPECT_EQ(std::count(models.begin(), models.end(), "mean(naive,naive)"), 0) << twice.out;
+
+  auto nothing = Run({"backtest", "--input", days, "--horizon", "6d"});
+  EXPECT_EQ(nothing.code, 2);
+  EXPECT_NE(nothing.err.find("no model could be backtested: history of 7200 steps is too short"),
+            std::string::npos)
+      << nothing.err;
+
+  // Five days, a day ahead, four folds: the first trains on one day, one season of 1440 steps.
+  auto short_first = Run({"backtest", "--input", days, "--horizon", "1d", "--folds", "4",
+                          "--models", "snaive", "--format", "json"});
+  ASSERT_EQ(short_first.code, 0) << short_first.err;
+  const auto j = nlohmann::json::parse(short_first.out);
+  const double mase = j["candidates"][0]["mase"], mae = j["candidates"][0]["mae"];
+  EXPECT_GT(std::fabs(mase - mae), 0.1 * mae) << short_first.out;  // scaled, not the MAE
+  EXPECT_NE(short_first.out.find("MASE scaled by the one-step naive MAE"), std::string::npos)
+      << short_first.out;
+}
+
+// Output that cannot be written is a failure (a full disk, a closed pipe), never exit 0.
+TEST_F(ForecastCli, OutputThatCannotBeWrittenFails) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  const std::string days = NasaDays(2);
+  for (const char* format : {"csv", "json"}) {
+    const std::string cmd = std::string(FORESCALE_BIN) + " forecast --input '" + days +
+                            "' --horizon 15 --model naive --quiet --format " + format +
+                            " >/dev/full 2>'" + Path("err") + "'";
+    const int status = std::system(cmd.c_str());
+    EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 1) << format;
+    EXPECT_NE(ReadFile(Path("err")).find("forescale: error: writing"), std::string::npos)
+        << format << ": " << ReadFile(Path("err"));
+  }
+}
+
 TEST_F(ForecastCli, ReadsAStoredSeries) {
   ASSERT_EQ(Run({"ingest", NasaDays(3), "--db", Db(), "--name", "nasa"}).code, 0);
   auto r = Run({"forecast", "--series", "nasa:requests", "--db", Db(), "--horizon", "15",

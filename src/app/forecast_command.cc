@@ -41,7 +41,19 @@ Result<forecast::ForecastResult> Run(const ForecastCommandOptions& options, std:
     *regressors = forecast::EventRegressors(*events, *history, *horizon);
     request.regressors = regressors;
   }
-  if (backtest) request.candidates = options.models;
+  if (backtest) {
+    // Each model once, in the order given, and only names that exist: an unknown one is a typo
+    // to say now, not a 'failed' row under a choice made without it.
+    for (const std::string& name : options.models) {
+      if (auto probe = forecast::MakeForecaster(name); !probe) {
+        return std::unexpected(probe.error().WithContext("--models"));
+      }
+      if (std::find(request.candidates.begin(), request.candidates.end(), name) ==
+          request.candidates.end()) {
+        request.candidates.push_back(name);
+      }
+    }
+  }
   // Nothing shows the candidates' quantile scores of a quiet CSV forecast.
   request.candidate_quantile_scores = backtest || !options.quiet || options.format == "json";
   if (!backtest && options.model != "auto") {
@@ -204,13 +216,26 @@ Result<void> BacktestCommand(const ForecastCommandOptions& options) {
   auto result = Run(options, &label, &history, &regressors, true);
   if (!result) return std::unexpected(result.error());
   const auto& r = *result;
+  // A backtest that scored nothing has no result to report: say why, and fail.
+  if (std::none_of(r.candidates.begin(), r.candidates.end(),
+                   [](const forecast::CandidateReport& c) { return c.error.empty(); })) {
+    std::string why = r.candidates.empty() ? "the history is too short to backtest" : "";
+    const bool same = std::all_of(r.candidates.begin(), r.candidates.end(), [&](const auto& c) {
+      return c.error == r.candidates.front().error;
+    });
+    if (same && !r.candidates.empty()) why = r.candidates.front().error;
+    for (size_t i = 0; !same && i < r.candidates.size(); ++i) {
+      why += (i ? "; " : "") + r.candidates[i].model + ": " + r.candidates[i].error;
+    }
+    return Fail(ErrorCode::kInvalidArgument, "no model could be backtested: " + why);
+  }
   if (options.format == "json") {
     nlohmann::json candidates = nlohmann::json::array();
     for (const auto& c : r.candidates) candidates.push_back(ScoresJson(c));
-    nlohmann::json out = {{"series", label}, {"step", FormatDuration(r.step)},
+    nlohmann::json out = {{"series", label},          {"step", FormatDuration(r.step)},
                           {"horizon", r.mean.size()}, {"folds", r.folds},
-                          {"seasons", r.periods}, {"chosen", r.model},
-                          {"candidates", candidates}};
+                          {"seasons", r.periods},     {"chosen", r.model},
+                          {"notes", r.notes},         {"candidates", candidates}};
     if (!r.week_profile.empty()) out["week_profile"] = r.week_profile;
     fmt::print("{}\n", out.dump());
     return {};

@@ -2,13 +2,15 @@
 //
 // Exit codes: 0 success; 2 bad input or usage (a file that does not parse, an unknown flag);
 // 1 anything else (I/O, database).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
-
 #include <malloc.h>
 
+#include <CLI/CLI.hpp>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
+#include <system_error>
 
 #include "app/cli_validators.h"
 #include "app/forecast_command.h"
@@ -16,9 +18,9 @@
 #include "app/ingest_command.h"
 #include "app/loadgen_command.h"
 #include "app/progress.h"
+#include "app/recommend_command.h"
 #include "app/sample_service_command.h"
 #include "app/series_command.h"
-#include "app/recommend_command.h"
 #include "app/simulate_command.h"
 #include "app/test_command.h"
 #include "core/clock.h"
@@ -40,7 +42,15 @@ int ExitCodeFor(const Error& error) {
 }
 
 int Report(const Result<void>& result) {
-  if (result) return 0;
+  if (result) {
+    // Output that could not be written (a full disk, a closed pipe) is a failure, not success.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+      fmt::print(stderr, "forescale: error: writing to standard output failed: {}\n",
+                 std::strerror(errno));
+      return 1;
+    }
+    return 0;
+  }
   fmt::print(stderr, "forescale: error: {}\n", result.error().message());
   return ExitCodeFor(result.error());
 }
@@ -316,5 +326,14 @@ int main(int argc, char** argv) {
   // fault per 4 KiB when it is needed again (measured: ~20 % of a month-long simulation).
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  return forescale::app::Main(argc, argv);
+  try {
+    return forescale::app::Main(argc, argv);
+  } catch (const std::system_error& e) {
+    // fmt::print throws when its output cannot be written (a full disk, a closed pipe).
+    std::fprintf(stderr, "forescale: error: writing output failed: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "forescale: internal error: %s\n", e.what());
+    return 1;
+  }
 }

@@ -291,7 +291,17 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
                       : std::vector<double>(history.values.begin(),
                                             history.values.begin() +
                                                 static_cast<ptrdiff_t>(origins.front()));
-  const double scale = MaseScale(first_train, period);
+  // The seasonal naive MAE needs a season and more before the first origin; a first fold that
+  // trains on less would divide by 0, which Score() reads as 1, and MASE would silently be the
+  // MAE. The one-step naive MAE scales it then, and the notes say so.
+  double scale = MaseScale(first_train, period);
+  if (scale == 0 && period > 1 && first_train.size() <= period + 1) {
+    scale = MaseScale(first_train, 1);
+    result.notes.push_back(
+        "MASE scaled by the one-step naive MAE: the first backtest fold trains on " +
+        std::to_string(first_train.size()) + " steps, not more than one season (" +
+        std::to_string(period) + ")");
+  }
   const std::vector<double> eval_q(std::begin(kEvalQuantiles), std::end(kEvalQuantiles));
   // Non-negative loads: errors scale with the square root of the level (see conformal.h); the
   // floor, a tenth of the median level, keeps near-zero forecasts from getting zero width.
