@@ -158,7 +158,7 @@ std::map<int64_t, double> DailyPeaks(const Series& s, size_t width, size_t per_d
   const std::vector<double> smooth = Smooth(s.values, width);
   struct Day {
     size_t present = 0;
-    double best = -INFINITY;
+    double best = -INFINITY, least = INFINITY;
     double hour = kNaN;
   };
   std::map<int64_t, Day> days;
@@ -166,6 +166,7 @@ std::map<int64_t, double> DailyPeaks(const Series& s, size_t width, size_t per_d
     if (std::isnan(smooth[i])) continue;
     Day& d = days[DayNumber(s.TimeAt(i))];
     ++d.present;
+    d.least = std::min(d.least, smooth[i]);
     if (smooth[i] > d.best) {
       d.best = smooth[i];
       d.hour = HourOfDay(s, i);
@@ -173,7 +174,9 @@ std::map<int64_t, double> DailyPeaks(const Series& s, size_t width, size_t per_d
   }
   std::map<int64_t, double> out;
   for (const auto& [day, d] : days) {
-    if (10 * d.present >= 9 * per_day) out[day] = d.hour;
+    // A flat day has no peak: its "maximum" is wherever rounding puts it.
+    const bool flat = d.best - d.least <= 1e-9 * std::fabs(d.best);
+    if (10 * d.present >= 9 * per_day && !flat) out[day] = d.hour;
   }
   return out;
 }
@@ -184,7 +187,7 @@ void PeakTiming(const Series& real, const Series& syn, const FidelityOptions& op
   r.peak_hour_error = r.peak_hour_real = r.peak_hour_synthetic = kNaN;
   if (per_day < 4) {
     r.notes.push_back("peak timing: a step of " + FormatDuration(r.step) +
-                      " leaves too few steps per day");
+                      (per_day == 0 ? " does not divide a day" : " leaves too few steps per day"));
     return;
   }
   const size_t width = std::max<size_t>(1, static_cast<size_t>(options.peak_smoothing / r.step));
@@ -198,7 +201,8 @@ void PeakTiming(const Series& real, const Series& syn, const FidelityOptions& op
   r.peak_hour_real = CircularMeanHour(rh);
   r.peak_hour_synthetic = CircularMeanHour(sh);
   if (rp.empty() || sp.empty()) {
-    r.notes.push_back("peak timing: needs a whole day (90 % present) in each series");
+    r.notes.push_back(
+        "peak timing: needs a whole day (90 % present) that is not flat in each series");
     return;
   }
   // 1970-01-01 (day 0) was a Thursday; only equality of weekdays matters here.

@@ -18,7 +18,7 @@
 //   peak_hour_error  mean circular |difference| in hours between the time of day of each day's
 //                    maximum of the smoothed series: a synthetic day is matched with the real
 //                    day of the same date, else with the real days of the same weekday, else
-//                    with every real day (days under 90 % present are skipped);
+//                    with every real day (days under 90 % present, or flat, are skipped);
 //   peak_to_mean     max / mean of each series, and the relative error syn / real - 1;
 //   burst_rate       episodes (runs of consecutive steps) above the real series' 0.995
 //                    quantile, per day, of each series;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <optional>
 #include <vector>
 
 #include "core/rng.h"
@@ -193,6 +194,27 @@ TEST(Fidelity, FlatSyntheticHistoryForecastsWorse) {
   auto r = Compare(week, flat, {.tstr_model = "snaive"});
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_GT(r->tstr_ratio, 1.1);
+}
+
+// A constant rate has no autocorrelation and no daily peak, whatever rounding does to it: 50
+// requests a minute (0.8333.../s) read as ACF 1 and a peak at 23:48 while 60 a minute (1/s)
+// read as ACF 0 and a peak at midnight.
+TEST(Fidelity, AConstantRateHasNoAutocorrelationAndNoPeak) {
+  const Series week = NasaWeek();
+  std::optional<double> acf_distance;
+  for (double rate : {50.0 / 60.0, 1.0, 0.1}) {
+    Series flat = week;
+    std::fill(flat.values.begin(), flat.values.end(), rate);
+    auto r = Compare(week, flat, kNoTstr);
+    ASSERT_TRUE(r) << r.error().message();
+    for (double a : r->acf_synthetic) EXPECT_EQ(a, 0.0) << rate;
+    if (acf_distance) {
+      EXPECT_DOUBLE_EQ(r->acf_distance, *acf_distance) << rate;
+    }
+    acf_distance = r->acf_distance;
+    EXPECT_TRUE(std::isnan(r->peak_hour_synthetic)) << rate;
+    EXPECT_TRUE(std::isnan(r->peak_hour_error)) << rate;
+  }
 }
 
 TEST(Fidelity, RejectsBadInputWithClearErrors) {

@@ -211,7 +211,11 @@ double Autocorrelation(std::span<const double> values, size_t lag) {
   if (present <= lag + 1) return kNaN;
   mean /= static_cast<double>(present);
   const double g0 = Autocovariance(values, 0, mean, present);
-  return g0 > 0 ? Autocovariance(values, lag, mean, present) / g0 : kNaN;
+  // A constant series has no autocorrelation (NaN). Rounding leaves a variance of ~1e-32
+  // relative to the mean's square in a constant rate such as 50/60 per second, which would read
+  // as a perfectly correlated series: spreads below 1e-10 of the mean are none.
+  return g0 > 1e-20 * mean * mean && g0 > 0 ? Autocovariance(values, lag, mean, present) / g0
+                                            : kNaN;
 }
 
 double Gpd::Sample(double u) const {
