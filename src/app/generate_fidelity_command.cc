@@ -75,9 +75,10 @@ void PrintTable(const generate::FidelityReport& r, const std::string& real_label
       "peak hour error", Fixed(r.peak_hour_error, 2), FormatDuration(o.fidelity.peak_smoothing),
       Fixed(r.peak_hour_real, 1), r.peak_days_real, Fixed(r.peak_hour_synthetic, 1),
       r.peak_days_synthetic);
-  fmt::print("{:<20} {:>8}%  peak / mean: real {}, synthetic {}\n", "peak/mean error",
-             Fixed(100 * r.peak_to_mean_error, 1), Fixed(r.peak_to_mean_real, 2),
-             Fixed(r.peak_to_mean_synthetic, 2));
+  fmt::print(
+      "{:<20} {:>9}  peak / mean: real {}, synthetic {}\n", "peak/mean error",
+      std::isfinite(r.peak_to_mean_error) ? Fixed(100 * r.peak_to_mean_error, 1) + "%" : "n/a",
+      Fixed(r.peak_to_mean_real, 2), Fixed(r.peak_to_mean_synthetic, 2));
   fmt::print(
       "{:<20} {:>9}  episodes/day above {:.4g} requests/s (real q{}): real {}, synthetic {}\n",
       "burst rate", Fixed(r.burst_rate_synthetic, 2), r.burst_threshold, o.fidelity.burst_quantile,

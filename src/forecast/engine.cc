@@ -286,6 +286,11 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   }
   const std::vector<size_t> origins = FoldOrigins(history.values, options, kMinFoldTrain);
   result.folds = origins.size();
+  if (request.folds > origins.size() && !origins.empty()) {
+    result.notes.push_back(
+        std::to_string(request.folds) + " backtest folds asked, the history holds " +
+        std::to_string(origins.size()) + " of " + std::to_string(request.horizon) + " steps");
+  }
   const std::vector<double> first_train =
       origins.empty() ? history.values
                       : std::vector<double>(history.values.begin(),

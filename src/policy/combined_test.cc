@@ -170,5 +170,25 @@ TEST(Combined, RejectsBadMembers) {
   EXPECT_NE(named.error().message().find("policy file"), std::string::npos);
 }
 
+// A member file that names itself, directly or through another, is a cycle to report: it
+// recursed until the stack overflowed.
+TEST(Combined, MemberFilesThatIncludeEachOtherAreAnError) {
+  const auto dir = std::filesystem::temp_directory_path() / "forescale_combined_cycle";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "self.yaml") << "kind: combined\nmembers:\n  - self.yaml\n";
+  std::ofstream(dir / "a.yaml") << "kind: combined\nmembers:\n  - hpa\n  - b.yaml\n";
+  std::ofstream(dir / "b.yaml") << "kind: combined\nmembers:\n  - a.yaml\n";
+  auto self = LoadPolicy((dir / "self.yaml").string(), internal::WebContext());
+  auto pair = LoadPolicy((dir / "a.yaml").string(), internal::WebContext());
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(self.has_value());
+  EXPECT_NE(self.error().message().find("include each other in a cycle (self.yaml -> self.yaml)"),
+            std::string::npos)
+      << self.error().message();
+  ASSERT_FALSE(pair.has_value());
+  EXPECT_NE(pair.error().message().find("(a.yaml -> b.yaml -> a.yaml)"), std::string::npos)
+      << pair.error().message();
+}
+
 }  // namespace
 }  // namespace forescale::policy

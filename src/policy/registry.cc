@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 
 #include "policy/aws_config.h"
@@ -92,6 +93,23 @@ Result<std::unique_ptr<Policy>> LoadPolicy(const std::string& name_or_file,
   // Kubernetes objects (an HPA or a KEDA ScaledObject, maybe with its Deployment, one or several
   // documents), read as a cluster reads them: see kubernetes.h.
   if (auto k8s = internal::LoadKubernetesPolicy(name_or_file, context)) return std::move(*k8s);
+  // A combined policy names its members' files: one that names itself, directly or through
+  // others, would load forever (it overflowed the stack). The files being loaded, outermost
+  // first, on this thread.
+  thread_local std::vector<std::filesystem::path> loading;
+  const std::filesystem::path canonical = std::filesystem::weakly_canonical(name_or_file, ec);
+  if (std::find(loading.begin(), loading.end(), canonical) != loading.end()) {
+    std::string chain;
+    for (const auto& f : loading) chain += f.filename().string() + " -> ";
+    return Fail(ErrorCode::kInvalidArgument, name_or_file +
+                                                 ": policy files include each other in a cycle (" +
+                                                 chain + canonical.filename().string() + ")");
+  }
+  loading.push_back(canonical);
+  struct Pop {
+    std::vector<std::filesystem::path>& stack;
+    ~Pop() { stack.pop_back(); }
+  } pop{loading};
   auto root = LoadYamlFile(name_or_file);
   if (!root) return std::unexpected(root.error());
   YamlConfig reader(name_or_file);
