@@ -102,6 +102,21 @@ TEST_F(SimulateCli, PrintsTheSummaryAndWritesOneTimelineRowPerStep) {
   EXPECT_GT(last_cost, 0);
 }
 
+// --out to a device: a write that fails is an error (it printed "timeline /dev/full" and
+// exited 0), and the device stays a device (the timeline was renamed over it).
+TEST_F(SimulateCli, AnOutputThatCannotBeWrittenFailsAndADeviceStaysOne) {
+  if (!std::filesystem::is_character_file("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  for (const char* flag : {"--out", "--decisions"}) {
+    auto r = Simulate({"--policy", "hpa", flag, "/dev/full"});
+    EXPECT_EQ(r.code, 1) << flag << "\n" << r.out;
+    EXPECT_NE(r.err.find("/dev/full: write failed"), std::string::npos) << r.err;
+    EXPECT_TRUE(std::filesystem::is_character_file("/dev/full")) << flag;
+  }
+  auto to_null = Simulate({"--policy", "hpa", "--out", "/dev/null"});
+  EXPECT_EQ(to_null.code, 0) << to_null.err;
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+}
+
 TEST_F(SimulateCli, WritesEveryScalingDecisionWithItsReason) {
   auto r = Simulate({"--policy", "hpa", "--format", "json", "--decisions", Path("decisions.csv")});
   ASSERT_EQ(r.code, 0) << r.err;

@@ -9,15 +9,15 @@
 #include <filesystem>
 #include <memory>
 
+#include "core/output_file.h"
+
 namespace forescale::app {
 namespace {
 
 Result<void> WriteText(const std::string& path, const std::string& text) {
-  std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
-  if (!f) return Fail(ErrorCode::kIo, path + ": cannot write: " + std::strerror(errno));
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok = (f == stdout ? std::fflush(f) : std::fclose(f)) == 0 && ok;
-  if (!ok) return Fail(ErrorCode::kIo, path + ": write failed");
+  if (path != "-") return WriteOutputFile(path, text);
+  const bool ok = std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
+  if (!ok || std::fflush(stdout) != 0) return Fail(ErrorCode::kIo, "<stdout>: write failed");
   return {};
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/output_file.h"
 #include "loadgen/loadgen.h"
 
 namespace forescale::app {
@@ -21,17 +22,7 @@ Result<double> Seconds(const std::string& text, const std::string& flag) {
 }
 
 Result<void> WriteJson(const nlohmann::json& j, const std::string& path) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp);
-    if (!f) return Fail(ErrorCode::kIo, path + ": cannot write");
-    f << j.dump(2) << "\n";
-    if (!f) return Fail(ErrorCode::kIo, path + ": write failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Fail(ErrorCode::kIo, path + ": " + ec.message());
-  return {};
+  return WriteOutputFile(path, j.dump(2) + "\n");  // whole or not at all; a device stays one
 }
 
 std::string Ms(const LogHistogram& h, double q) {

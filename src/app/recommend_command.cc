@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/workload_hints.h"
+#include "core/output_file.h"
 #include "recommend/recommend.h"
 #include "sim/service_model.h"
 #include "testkit/report_html.h"
@@ -33,19 +34,7 @@ std::string OutcomeRow(const std::string& label, const recommend::Outcome& o) {
 }
 
 Result<void> WriteAtomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
-    out << text;
-    if (!out.flush()) {
-      fs::remove(tmp);
-      return Fail(ErrorCode::kIo, path + ": write failed");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Fail(ErrorCode::kIo, path + ": " + ec.message());
-  return {};
+  return WriteOutputFile(path, text);  // whole or not at all, and a device stays a device
 }
 
 nlohmann::json OutcomeJson(const recommend::Outcome& o) {

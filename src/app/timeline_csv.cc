@@ -7,30 +7,13 @@
 #include <filesystem>
 #include <iterator>
 
+#include "core/output_file.h"
 #include "core/time.h"
 
 namespace forescale::app {
-namespace {
-
-// `tmp` becomes `path` when it was written whole; otherwise it is removed.
-Result<void> Publish(const std::string& tmp, const std::string& path, bool written) {
-  if (!written) {
-    std::filesystem::remove(tmp);
-    return Fail(ErrorCode::kIo, path + ": write failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    return Fail(ErrorCode::kIo, path + ": " + ec.message());
-  }
-  return {};
-}
-
-}  // namespace
 
 Result<void> WriteTimelineCsv(const sim::Timeline& t, const std::string& path) {
-  const std::string tmp = path + ".tmp";
+  const std::string tmp = StagingPathFor(path);
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) return Fail(ErrorCode::kIo, path + ": cannot write");
   std::string header =
@@ -69,11 +52,11 @@ Result<void> WriteTimelineCsv(const sim::Timeline& t, const std::string& path) {
   }
   ok &= std::fwrite(buf.data(), 1, buf.size(), f) == buf.size();
   ok &= std::fclose(f) == 0;
-  return Publish(tmp, path, ok);
+  return FinishOutput(tmp, path, ok);
 }
 
 Result<void> WriteDecisionsCsv(const sim::Timeline& t, const std::string& path) {
-  const std::string tmp = path + ".tmp";
+  const std::string tmp = StagingPathFor(path);
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) return Fail(ErrorCode::kIo, path + ": cannot write");
   fmt::memory_buffer buf;
@@ -93,7 +76,7 @@ Result<void> WriteDecisionsCsv(const sim::Timeline& t, const std::string& path) 
   }
   bool ok = std::fwrite(buf.data(), 1, buf.size(), f) == buf.size();
   ok &= std::fclose(f) == 0;
-  return Publish(tmp, path, ok);
+  return FinishOutput(tmp, path, ok);
 }
 
 }  // namespace forescale::app

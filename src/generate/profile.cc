@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/output_file.h"
 #include "core/rng.h"
 #include "generate/internal/season_curve.h"
 #include "generate/internal/stats.h"
@@ -422,7 +423,9 @@ Result<void> WriteProfileCsv(const Series& profile, const std::string& path,
                                             std::to_string(profile.size()) + " points");
     }
   }
-  std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
+  // Whole or not at all: through PATH.tmp (core/output_file.h).
+  const std::string staging = path == "-" ? path : StagingPathFor(path);
+  std::FILE* f = path == "-" ? stdout : std::fopen(staging.c_str(), "wb");
   if (!f) return Fail(ErrorCode::kIo, path + ": cannot write: " + std::strerror(errno));
   // Chunks of 256 k points (~10 MB) keep memory flat for long profiles.
   constexpr size_t kChunk = 1 << 18;
@@ -436,11 +439,11 @@ Result<void> WriteProfileCsv(const Series& profile, const std::string& path,
   if (!buffer.empty()) ok = std::fwrite(buffer.data(), 1, buffer.size(), f) == buffer.size();
   if (f == stdout) {
     ok = std::fflush(f) == 0 && ok;
-  } else {
-    ok = std::fclose(f) == 0 && ok;
+    if (!ok) return Fail(ErrorCode::kIo, "<stdout>: write failed");
+    return {};
   }
-  if (!ok) return Fail(ErrorCode::kIo, path + ": write failed");
-  return {};
+  ok = std::fclose(f) == 0 && ok;
+  return FinishOutput(staging, path, ok);
 }
 
 }  // namespace forescale::generate

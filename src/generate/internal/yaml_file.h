@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/output_file.h"
 
 namespace forescale::generate::internal {
 
@@ -34,13 +35,9 @@ auto ParseYamlText(const std::string& text, const std::string& origin, Parse&& p
   }
 }
 
+// Whole or not at all (core/output_file.h).
 inline Result<void> WriteTextFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Fail(ErrorCode::kIo, path + ": cannot write");
-  out << text;
-  out.close();
-  if (!out) return Fail(ErrorCode::kIo, path + ": write failed");
-  return {};
+  return WriteOutputFile(path, text);
 }
 
 }  // namespace forescale::generate::internal

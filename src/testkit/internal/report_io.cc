@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/output_file.h"
+
 namespace forescale::testkit::internal {
 namespace {
 
@@ -88,23 +90,7 @@ std::string XmlEscape(std::string_view text) {
 }
 
 Result<void> WriteFileAtomically(const std::string& path, std::string_view content) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return Fail(ErrorCode::kIo, path + ": cannot create " + tmp);
-  bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
-  ok &= std::fclose(f) == 0;
-  std::error_code ec;
-  if (!ok) {
-    std::filesystem::remove(tmp, ec);
-    return Fail(ErrorCode::kIo, path + ": write failed");
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    return Fail(ErrorCode::kIo, path + ": " + ec.message());
-  }
-  return {};
+  return WriteOutputFile(path, content);
 }
 
 std::string FormatMetric(std::string_view metric, double v) {
