@@ -1,9 +1,9 @@
 // End-to-end tests of `forescale simulate`: a load profile, a service model and a policy through
 // the real binary; the summary on stdout and the per-step timeline CSV.
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <numbers>
 
 #include "cli_runner.h"
@@ -115,6 +115,24 @@ TEST_F(SimulateCli, AnOutputThatCannotBeWrittenFailsAndADeviceStaysOne) {
   auto to_null = Simulate({"--policy", "hpa", "--out", "/dev/null"});
   EXPECT_EQ(to_null.code, 0) << to_null.err;
   EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+}
+
+// A step longer than the profile's (found by probing): it read every fifth minute of a
+// per-minute profile (+25 % requests at a 6 h step, one-minute spikes lost or multiplied), and
+// counted each 5-minute step as one minute.
+TEST_F(SimulateCli, ACoarseStepKeepsTheRequestsAndCountsMinutesOfTime) {
+  std::map<std::string, nlohmann::json> by_step;
+  for (const char* step : {"1s", "5m", "1h"}) {
+    auto r = Simulate({"--policy", "hpa", "--step", step, "--format", "json"});
+    ASSERT_EQ(r.code, 0) << step << ": " << r.err;
+    by_step[step] = nlohmann::json::parse(r.out);
+  }
+  for (const auto& [step, j] : by_step) {
+    EXPECT_NEAR(j["requests"].get<double>() / by_step["1s"]["requests"].get<double>(), 1, 1e-6)
+        << step;
+    EXPECT_EQ(j["minutes"], 120) << step;  // two hours
+    EXPECT_EQ(j["slo_violation_minutes"].get<int>() % (step == std::string("5m") ? 5 : 1), 0);
+  }
 }
 
 TEST_F(SimulateCli, WritesEveryScalingDecisionWithItsReason) {

@@ -357,6 +357,25 @@ Result<Timeline> Simulate(const Series& profile, const ServiceModel& service,
       }
     }
     double demand = profile.values[p];
+    if (options.step.count() > profile_step) {
+      // A simulation step longer than the profile's holds the time-weighted mean of the
+      // profile values it covers (present ones), not the first of them: a 5-minute step over a
+      // per-minute profile read every fifth minute, and a one-minute spike came and went.
+      const double a =
+          static_cast<double>((now - profile.start).count()) / static_cast<double>(profile_step);
+      const double b =
+          a + static_cast<double>(options.step.count()) / static_cast<double>(profile_step);
+      double sum = 0, weight = 0;
+      for (size_t k = static_cast<size_t>(a); k < profile.size() && static_cast<double>(k) < b;
+           ++k) {
+        const double w =
+            std::min(b, static_cast<double>(k + 1)) - std::max(a, static_cast<double>(k));
+        if (w <= 0 || std::isnan(profile.values[k])) continue;
+        sum += w * profile.values[k];
+        weight += w;
+      }
+      demand = weight > 0 ? sum / weight : std::numeric_limits<double>::quiet_NaN();
+    }
     if (std::isnan(demand)) {
       demand = 0;
       ++missing;

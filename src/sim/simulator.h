@@ -92,7 +92,9 @@ Duration StartupDelayP95(const ResourceModel& r);
 policy::PolicyContext ContextFor(const ResourceModel& r, const Series* future_demand, uint64_t seed);
 
 // `policies[i]` scales `service.resources[i]`. The profile is requests/s; its step may differ
-// from the simulation step (each profile value holds for its whole step).
+// from the simulation step: each profile value holds for its whole step, and a simulation step
+// longer than the profile's gets the time-weighted mean of the values it covers (the requests
+// are kept).
 Result<Timeline> Simulate(const Series& profile, const ServiceModel& service,
                           std::vector<std::unique_ptr<policy::Policy>>& policies,
                           const SimulationOptions& options);

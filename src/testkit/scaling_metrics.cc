@@ -42,6 +42,9 @@ ScalingSummary Summarise(const sim::Timeline& timeline, const ScalingMetricsOpti
   float run_latency = -1;
   double run_weight = 0;
   const size_t steps_per_minute = std::max<size_t>(1, static_cast<size_t>(60.0 / dt));
+  // A step of a minute or more is that many minutes (a 5-minute step that violates the SLO is
+  // five violation minutes, and six hours are 360 minutes whatever the step).
+  const size_t minutes_per_step = dt >= 60 ? static_cast<size_t>(dt / 60.0 + 1e-9) : 1;
   double minute_weight = 0, minute_slow = 0, minute_drops = 0;
   size_t in_minute = 0;
   for (size_t i = begin; i < end; ++i) {
@@ -65,10 +68,10 @@ ScalingSummary Summarise(const sim::Timeline& timeline, const ScalingMetricsOpti
     minute_drops += dropped;
     if (++in_minute == steps_per_minute || i + 1 == end) {
       if (in_minute == steps_per_minute) {
-        ++s.minutes;
+        s.minutes += minutes_per_step;
         // The minute's p95 exceeds the SLO when more than 5 % of its requests were slow.
         if (minute_drops >= 0.5 || (minute_weight > 0 && minute_slow > 0.05 * minute_weight)) {
-          ++s.slo_violation_minutes;
+          s.slo_violation_minutes += minutes_per_step;
         }
       }
       minute_weight = minute_slow = minute_drops = 0;
