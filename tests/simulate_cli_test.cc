@@ -135,6 +135,19 @@ TEST_F(SimulateCli, ACoarseStepKeepsTheRequestsAndCountsMinutesOfTime) {
   }
 }
 
+// Every --policy must scale something (found by probing: extra ones were ignored).
+TEST_F(SimulateCli, APolicyThatScalesNothingIsAnError) {
+  auto two = Simulate({"--policy", "hpa", "--policy", "oracle"});
+  EXPECT_EQ(two.code, 2);
+  EXPECT_NE(two.err.find("2 --policy given for a service of 1 resource (web)"), std::string::npos)
+      << two.err;
+  auto unknown = Simulate({"--policy", "web=hpa", "--policy", "db=oracle"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("--policy db=oracle: the service has no resource 'db'"),
+            std::string::npos)
+      << unknown.err;
+}
+
 TEST_F(SimulateCli, WritesEveryScalingDecisionWithItsReason) {
   auto r = Simulate({"--policy", "hpa", "--format", "json", "--decisions", Path("decisions.csv")});
   ASSERT_EQ(r.code, 0) << r.err;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -118,6 +119,28 @@ Result<void> SimulateCommand(const SimulateOptions& options) {
   demand_at.reserve(service->resources.size());
   double factor = 1;
   std::vector<std::unique_ptr<policy::Policy>> policies;
+  // Every --policy must scale something: one too many, or one for a resource the service does
+  // not have, was ignored without a word (--policy hpa --policy oracle ran hpa alone).
+  std::string names;
+  for (const auto& r : service->resources) names += (names.empty() ? "" : ", ") + r.name;
+  for (const std::string& spec : options.policies) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string name = spec.substr(0, eq);
+    if (std::none_of(service->resources.begin(), service->resources.end(),
+                     [&](const auto& r) { return r.name == name; })) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("--policy {}: the service has no resource '{}' (resources: {})", spec,
+                              name, names));
+    }
+  }
+  if (options.policies.size() > service->resources.size()) {
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        fmt::format("{} --policy given for a service of {} resource{} ({}): one per resource",
+                    options.policies.size(), service->resources.size(),
+                    service->resources.size() == 1 ? "" : "s", names));
+  }
   for (size_t r = 0; r < service->resources.size(); ++r) {
     auto spec = PolicyFor(options.policies, r, service->resources[r].name, service->resources.size());
     if (!spec) return std::unexpected(spec.error());
