@@ -545,11 +545,15 @@ Decision PredictivePolicy::Decide(const Observation& observation) {
   }
 
   // Scale-down guard: replicas removed now take a start-up delay to come back.
+  // No request rate and no CPU yet (the first decision, before the first scrape) is no
+  // evidence of an idle service: read as zero load, it scaled 7 replicas to 1 under 198 rps.
+  const bool blind = std::isnan(rps) && !cpu;
   if (desired < observation.current_replicas) {
     if (near) {
       desired = std::max(desired, ReplicasForPeak(*near, observation.capacity_per_replica));
-    } else if (ahead) {
+    } else if (ahead || blind) {
       desired = observation.current_replicas;  // no forecast of the near future: hold
+      if (blind) why += "; no metrics yet: holding";
     }
   }
   const Duration scale_down_window = options_.scale_down_window.value_or(options_.lead);

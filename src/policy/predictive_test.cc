@@ -91,6 +91,16 @@ TEST(Predictive, WithoutEnoughHistoryFollowsTheReactiveFloorAndSaysSo) {
   EXPECT_TRUE(std::isnan(d.expected_load));
 }
 
+// Before the first scrape there is neither a request rate nor CPU: no evidence of an idle
+// service. It was read as zero load and scaled 7 replicas to 1 under 198 rps (found by probing).
+TEST(Predictive, WithNoMetricsYetItHoldsTheReplicas) {
+  internal::FakeMetrics metrics;
+  PredictivePolicy policy({.min_history = 6h});
+  const Decision d = policy.Decide(At(kStart + 1min, 7, metrics));
+  EXPECT_EQ(d.desired_replicas, 7);
+  EXPECT_THAT(d.reason, HasSubstr("no metrics yet: holding"));
+}
+
 TEST(Predictive, FollowsAClearRampAheadEvenWithoutAForecast) {
   // Ten minutes rising by 10 rps a minute, 190 rps in the newest: the reactive floor asks for
   // ceil(190 / 42.5) = 5, but by the end of the window provisioned for (now + 2m15s, the middle
