@@ -313,6 +313,20 @@ TEST_F(ForecastCli, BacktestRefusesWhatItCannotScore) {
       << short_first.out;
 }
 
+// A --step finer than the data gives half-empty buckets (found by probing: a per-minute count
+// read at 30 s forecast a minute's requests per 30 s, and generate fit doubled the level).
+TEST_F(ForecastCli, AStepFinerThanTheDataIsRefused) {
+  auto r = Run({"forecast", "--input", NasaDays(2), "--step", "30s", "--horizon", "4"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--step 30s: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("has a step of 1m; --step must be a whole multiple of it"),
+            std::string::npos)
+      << r.err;
+  auto coarser = Run({"forecast", "--input", NasaDays(2), "--step", "5m", "--horizon", "4",
+                      "--model", "naive", "--quiet"});
+  EXPECT_EQ(coarser.code, 0) << coarser.err;
+}
+
 // Output that cannot be written is a failure (a full disk, a closed pipe), never exit 0.
 TEST_F(ForecastCli, OutputThatCannotBeWrittenFails) {
   if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";

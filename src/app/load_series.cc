@@ -177,6 +177,13 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
   }
   WarnAboutRepeatedTimes(shown, chosen->samples, source.aggregation);
   const Duration native = NativeStep(chosen->samples);
+  // Buckets finer than the data are half empty: a per-minute count read at 30 s doubled the
+  // fitted level and forecast a minute's requests per 30 s.
+  if (source.step && native.count() > 0 && source.step->count() % native.count() != 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "--step " + FormatDuration(*source.step) + ": " + shown + " has a step of " +
+                    FormatDuration(native) + "; --step must be a whole multiple of it");
+  }
   if (CounterName(chosen->name)) {
     // The rate at the counter's own step first: a coarser bucket's mean of the counter would
     // blur where the increases happened.
