@@ -16,6 +16,9 @@ namespace forescale::forecast {
 namespace {
 
 constexpr double kEvalQuantiles[] = {0.025, 0.1, 0.5, 0.9, 0.975};
+// Quantiles whose held-out width corrections bound those of more extreme ones (see RunForecast).
+constexpr double kWidthGrid[] = {0.005, 0.01, 0.025, 0.05,  0.1,  0.2,
+                                 0.8,   0.9,  0.95,  0.975, 0.99, 0.995};
 // The fewest steps a backtest fold fits on: every model can fit two values.
 constexpr size_t kMinFoldTrain = 2;
 
@@ -362,10 +365,16 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     // model (or naive) and say that the quantiles equal the mean.
     chosen.members = {request.model == "auto" ? std::string("naive") : request.model};
     const bool too_short = history.size() < request.horizon + kMinFoldTrain;
+    bool changes = false;  // two neighbouring steps present: a random walk to widen by
+    for (size_t i = 1; i < history.size() && !changes; ++i) {
+      changes = !std::isnan(history.values[i]) && !std::isnan(history.values[i - 1]);
+    }
     result.notes.push_back(
         std::string(too_short ? "history too short" : "history too sparsely observed") +
-        " to backtest a " + std::to_string(request.horizon) + "-step forecast: " +
-        chosen.members.front() + " used without calibration, quantiles equal the mean");
+        " to backtest a " + std::to_string(request.horizon) +
+        "-step forecast: " + chosen.members.front() + " used without calibration, " +
+        (changes ? "quantiles those of a random walk of the history's own step changes"
+                 : "quantiles equal the mean (no two neighbouring steps to measure a change on)"));
   } else {
     // Rank the singles, then the combinations of the best two and three.
     std::vector<size_t> order(backtests.size());
@@ -512,9 +521,29 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   // widths); the random-walk floor below is their safety net.
   std::vector<double> widths;
   if (chosen.folds.size() > 1 && !few_folds) {
-    widths = HeldOutWidthFactors(
-        chosen.folds, LeaveOneFoldOutQuantiles(chosen.folds, request.quantiles, chosen_floor),
-        request.quantiles);
+    // Each quantile's correction is measured on its own, and where the held-out steps are too
+    // few to tell (a 0.999 quantile on a few hundred steps) it would be none: then q0.999 came
+    // out below a corrected q0.99, and which value a quantile got depended on which others were
+    // asked for. A quantile is widened at least as much as any less extreme one of a fixed
+    // grid (and of those asked for) on its side of the median.
+    std::vector<double> probe(std::begin(kWidthGrid), std::end(kWidthGrid));
+    probe.insert(probe.end(), request.quantiles.begin(), request.quantiles.end());
+    std::sort(probe.begin(), probe.end());
+    probe.erase(std::unique(probe.begin(), probe.end()), probe.end());
+    const std::vector<double> own = HeldOutWidthFactors(
+        chosen.folds, LeaveOneFoldOutQuantiles(chosen.folds, probe, chosen_floor), probe);
+    for (double q : request.quantiles) {
+      const size_t at =
+          static_cast<size_t>(std::lower_bound(probe.begin(), probe.end(), q) - probe.begin());
+      double factor = own[at];
+      for (size_t k = 0; k < probe.size() && q != 0.5; ++k) {
+        const bool same_side = probe[k] != 0.5 && (probe[k] > 0.5) == (q > 0.5);
+        if (same_side && std::fabs(probe[k] - 0.5) < std::fabs(q - 0.5) && own[k] > 1) {
+          factor = std::max(factor, own[k]);
+        }
+      }
+      widths.push_back(factor);
+    }
     std::string corrected;
     for (size_t i = 0; i < widths.size(); ++i) {
       if (std::fabs(widths[i] - 1) < 0.01) continue;
@@ -537,7 +566,11 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   }
   const ConformalCalibrator calibrator(chosen.folds, chosen_floor);
   auto quantiles = QuantileForecasts(calibrator, unlifted, request.quantiles, non_negative, widths);
-  if (few_folds) WidenToRandomWalk(history.values, unlifted, request.quantiles, quantiles);
+  // No backtest at all is the fewest folds there are: a zero-width interval would promise
+  // certainty about a history too short to measure anything on.
+  if (few_folds || backtests.empty()) {
+    WidenToRandomWalk(history.values, unlifted, request.quantiles, quantiles);
+  }
   for (auto& q : quantiles) {
     for (size_t j = 0; j < q.size(); ++j) {
       q[j] = mean[j] + (q[j] - unlifted[j]) * lift_factor[j];

@@ -229,6 +229,20 @@ TEST(Engine, FewFoldsDoNotCorrectTheWidthsByEachOther) {
   }
 }
 
+// No backtest at all (three points, ten steps ahead): the intervals are a random walk's of the
+// history's step changes, not the mean (zero width, found by probing).
+TEST(Engine, WithoutAnyFoldTheIntervalsAreARandomWalks) {
+  ForecastRequest request{.horizon = 10, .quantiles = {0.1, 0.5, 0.9}};
+  auto r = RunForecast(Hourly({10, 12, 11}), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->folds, 0u);
+  for (size_t j = 0; j < 10; ++j) {
+    EXPECT_GT(r->quantiles.at(0.9)[j], r->mean[j]) << j;
+    EXPECT_LT(r->quantiles.at(0.1)[j], r->mean[j]) << j;
+    EXPECT_DOUBLE_EQ(r->quantiles.at(0.5)[j], r->mean[j]) << j;
+  }
+}
+
 TEST(Engine, GivenSeasonsAreCheckedSortedAndKeptOnlyWhenTheHistoryHoldsOne) {
   std::vector<double> y;
   for (size_t i = 0; i < 15 * 24; ++i) y.push_back(10 + static_cast<double>(i % 24));
