@@ -46,6 +46,11 @@ TEST_F(SeriesCli, UnknownSeriesOrDatabaseIsAClearError) {
   auto bad_step = Run({"series", "export", "nasa:requests", "--step", "90s", "--db", Db()});
   EXPECT_EQ(bad_step.code, 2);
   EXPECT_NE(bad_step.err.find("whole multiple"), std::string::npos) << bad_step.err;
+  // An empty range is a mistake to say, not "points 0" with exit 0 (found by probing).
+  auto reversed = Run({"series", "show", "nasa:requests", "--db", Db(), "--from",
+                       "1995-08-01T05:00:00Z", "--to", "1995-08-01T04:30:00Z"});
+  EXPECT_EQ(reversed.code, 2);
+  EXPECT_NE(reversed.err.find("is not before --to"), std::string::npos) << reversed.err;
 }
 
 }  // namespace

@@ -307,6 +307,10 @@ int Main(int argc, char** argv) {
     if (!f) return Report(std::unexpected(f.error().WithContext("--from")));
     if (!t) return Report(std::unexpected(t.error().WithContext("--to")));
     if (!aggregation) return Report(std::unexpected(aggregation.error()));
+    if (*f && *t && **f >= **t) {
+      return Report(Fail(ErrorCode::kInvalidArgument,
+                         "--from " + from + " is not before --to " + to + ": an empty range"));
+    }
     query.from = *f;
     query.to = *t;
     query.aggregation = *aggregation;

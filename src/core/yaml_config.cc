@@ -1,9 +1,11 @@
 #include "core/yaml_config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace forescale {
 namespace {
@@ -101,8 +103,15 @@ std::unexpected<Error> YamlConfig::Bad(const YAML::Node& at, const std::string& 
 Result<void> YamlConfig::Keys(const YAML::Node& node, const std::string& path,
                               std::initializer_list<const char*> known) const {
   if (!node.IsMap()) return Bad(node, path, "expected a mapping");
+  std::vector<std::string> seen;
   for (const auto& item : node) {
     const std::string name = item.first.Scalar();
+    // yaml-cpp keeps both of two equal keys and a lookup finds the first: the second would be
+    // ignored without a word (seed: 2 then seed: 5 ran with 2).
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      return Bad(item.first, Join(path, name), "given twice in one mapping");
+    }
+    seen.push_back(name);
     bool ok = false;
     std::string list;
     for (const char* k : known) {

@@ -147,7 +147,9 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
     }
   }
   const double growth = o.growth_per_week.value_or(model.growth_per_week);
-  if (!(growth > -1)) return Fail(ErrorCode::kInvalidArgument, "--growth-per-week must be > -1");
+  if (!(growth > -1) || !std::isfinite(growth)) {
+    return Fail(ErrorCode::kInvalidArgument, "--growth-per-week must be a finite number > -1");
+  }
   const int64_t step = o.step.count();
   const size_t n = static_cast<size_t>(o.duration.count() / step);
   if (n > kMaxPoints) {
@@ -318,6 +320,15 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
   }
 
   OverlayEvents(events, out);
+  // Growth compounded over a long profile, or bursts scaled far up, can leave the doubles: no
+  // file should say "inf" requests per second.
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!std::isfinite(out.values[i])) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "the profile's rate at " + FormatRfc3339(out.TimeAt(i)) +
+                      " overflows: lower --growth-per-week, --burst-height or the events' peaks");
+    }
+  }
   return out;
 }
 
@@ -356,6 +367,17 @@ std::string CsvHeader(std::span<const ProfileColumn> extra) {
 }
 
 // Rows [from, from + count) of the profile (and of each extra column), no header.
+// A rate in at most 24 characters: three decimals where they hold it (0.01 to 1e15), else six
+// significant digits (2.7e-08, 1.5e+20). Fixed notation alone wrote nothing for 1e20 and above
+// (an empty cell, which reads as missing) and 0.000 for a rate of 1e-9.
+char* WriteRate(char* p, double v) {
+  const double a = std::fabs(v);
+  const bool fixed = v == 0 || (a >= 0.01 && a < 1e15);
+  const auto [q, ec] = fixed ? std::to_chars(p, p + 24, v, std::chars_format::fixed, 3)
+                             : std::to_chars(p, p + 24, v, std::chars_format::general, 6);
+  return ec == std::errc() ? q : p;
+}
+
 void AppendRows(const Series& profile, size_t from, size_t count,
                 std::span<const ProfileColumn> extra, std::string& out) {
   const int64_t t0 = profile.start.time_since_epoch().count();
@@ -394,13 +416,10 @@ void AppendRows(const Series& profile, size_t from, size_t count,
     }
     *p++ = 'Z';
     *p++ = ',';
-    const auto [q, ec] = std::to_chars(p, p + 24, profile.values[i], std::chars_format::fixed, 3);
-    p = ec == std::errc() ? q : p;
+    p = WriteRate(p, profile.values[i]);
     for (const ProfileColumn& c : extra) {
       *p++ = ',';
-      const double v = i < c.values.size() ? c.values[i] : 0.0;
-      const auto [r, ec2] = std::to_chars(p, p + 24, v, std::chars_format::fixed, 3);
-      p = ec2 == std::errc() ? r : p;
+      p = WriteRate(p, i < c.values.size() ? c.values[i] : 0.0);
     }
     *p++ = '\n';
   }

@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <fstream>
-
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
 
 #include "generate/internal/test_data.h"
 
@@ -64,6 +64,15 @@ TEST(Profile, CsvHasOneLinePerPointWithMillisecondsOnlyWhenNeeded) {
   EXPECT_EQ(Csv(s), "timestamp,rps\n2024-02-29T23:59:59Z,1.500\n2024-03-01T00:00:00Z,2.000\n");
   Series ms{.start = At("2024-01-01T00:00:00Z"), .step = Duration{500}, .values = {1, 2}};
   EXPECT_EQ(Csv(ms), "timestamp,rps\n2024-01-01T00:00:00.000Z,1.000\n2024-01-01T00:00:00.500Z,2.000\n");
+}
+
+// Rates fixed notation cannot hold in 24 characters were written as empty cells (read back as
+// missing), and tiny ones as 0.000 (found by probing).
+TEST(Profile, CsvWritesVeryLargeAndVerySmallRatesReadably) {
+  Series s{.start = At("2024-01-01T00:00:00Z"), .step = seconds(1), .values = {1.5e20, 2.7e-8, 0}};
+  EXPECT_EQ(Csv(s),
+            "timestamp,rps\n2024-01-01T00:00:00Z,1.5e+20\n2024-01-01T00:00:01Z,2.7e-08\n"
+            "2024-01-01T00:00:02Z,0.000\n");
 }
 
 TEST(Profile, CsvCarriesFurtherColumnsInEveryChunk) {
@@ -269,6 +278,14 @@ TEST(Profile, RejectsNonsenseOptions) {
   EXPECT_FALSE(GenerateProfile(m, {}, {.duration = seconds(1), .step = seconds(2)}));
   EXPECT_FALSE(GenerateProfile(m, {}, {.noise = -1}));
   EXPECT_FALSE(GenerateProfile(m, {}, {.duration = days(3650), .step = Duration{1}}));
+  EXPECT_FALSE(
+      GenerateProfile(m, {}, {.growth_per_week = std::numeric_limits<double>::infinity()}));
+  // Growth compounded until the doubles overflow: an error, never "inf" in the file.
+  auto overflow =
+      GenerateProfile(m, {}, {.duration = days(3000), .step = days(1), .growth_per_week = 1e6});
+  ASSERT_FALSE(overflow);
+  EXPECT_NE(overflow.error().message().find("overflows"), std::string::npos)
+      << overflow.error().message();
 }
 
 }  // namespace
