@@ -222,7 +222,8 @@ std::function<std::optional<Result<void>>()> AddRecommendCommand(CLI::App& app) 
   cmd->add_option("--last", options->last, "Score only the last part of the history (e.g. 14d)");
   cmd->add_option("--warm-up", options->warm_up, "Simulated before the scored part, not scored");
   cmd->add_option("--violation-cost", options->violation_cost,
-                  "What one SLO-violation minute costs (default: an hour of peak capacity)");
+                  "What one SLO-violation minute costs (default: an hour of peak capacity)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--growth", options->growth_per_week, "Growth per week of the growth load (0.1 = 10 %)");
   cmd->add_option("--campaign", options->campaign_peak, "Peak multiplier of the campaign load");
   cmd->add_option("--budget", options->budget, "Simulations the search may spend")->check(CLI::Range(2, 10000));

@@ -183,7 +183,8 @@ std::function<std::optional<int>()> AddTestCommand(CLI::App& app,
   cmd->add_option("scenario", options->scenario_path, "Scenario YAML (see docs/scenario.md)")->required();
   cmd->add_option("--out", options->out_dir, "Directory for results.json, junit.xml, report.html");
   cmd->add_option("--policies", *policies, "Only these policies (comma-separated labels)");
-  cmd->add_option("--seed", *seed, "Seed of the first repetition (default: the scenario's)");
+  cmd->add_option("--seed", *seed, "Seed of the first repetition (default: the scenario's)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--quiet", options->quiet, "No progress bar");
   cmd->add_flag("--live", options->live,
                 "Run the policies for real on localhost (sample-service replicas behind nginx, "

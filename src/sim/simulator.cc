@@ -307,6 +307,15 @@ Result<Timeline> Simulate(const Series& profile, const ServiceModel& service,
   const int64_t span_ms = (profile.end() - profile.start).count();
   const size_t steps = static_cast<size_t>(span_ms / options.step.count());
   if (steps == 0) return Fail(ErrorCode::kInvalidArgument, "the profile is shorter than one step");
+  // A timeline holds a dozen columns per step: two points ten years apart at 1 s took 8 GB
+  // before anything was said. A year at 1 s is 31.5 M steps.
+  constexpr size_t kMaxSteps = 100'000'000;
+  if (steps > kMaxSteps) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "the profile spans " + FormatDuration(profile.end() - profile.start) + ": " +
+                    std::to_string(steps) + " simulation steps of " + FormatDuration(options.step) +
+                    " (at most 100 M); use a coarser step or a shorter profile");
+  }
 
   Timeline timeline;
   timeline.start = profile.start;

@@ -79,6 +79,19 @@ TEST(Simulator, WithinCapacityEverythingIsServedAndBilled) {
   EXPECT_DOUBLE_EQ(replica_seconds / 3600 * 0.36, 4 * 0.36);
 }
 
+// Two points ten years apart at a 1 s step took 8 GB before anything was said (found by
+// probing): more than 100 M steps is an error, before any timeline is allocated.
+TEST(Simulator, AProfileOfMoreThanAHundredMillionStepsIsRefused) {
+  Series sparse{.start = TimePoint{std::chrono::hours(24 * 365 * 50)},
+                .step = std::chrono::hours(24 * 3650)};
+  sparse.values = {100, 100};
+  auto t = RunWith(sparse, OneResource({.capacity_rps = 50, .initial_replicas = 4}),
+                   [](auto&) { return 4; });
+  ASSERT_FALSE(t);
+  EXPECT_NE(t.error().message().find("(at most 100 M); use a coarser step"), std::string::npos)
+      << t.error().message();
+}
+
 TEST(Simulator, WaitingTimeMatchesMM1) {
   // One replica, mu = 50/s, lambda = 25/s, exponential service (cv 1): the M/M/1 waiting time
   // exceeds t with probability rho * exp(-(mu - lambda) t), so its p95 is ln(0.5/0.05) / 25.

@@ -203,6 +203,8 @@ class Parser {
           s.max_drop_fraction = 0;
         } else {
           FORESCALE_TRY(rate, config_.Fraction(slo, "slo", "max_drop_rate"));
+          if (*rate > 1)
+            return config_.Bad(v, "slo.max_drop_rate", "is a share of requests: at most 100 %");
           s.max_drop_fraction = *rate;
         }
       }

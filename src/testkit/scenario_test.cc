@@ -413,6 +413,13 @@ TEST_F(ScenarioFile, OverlappingScalingsAndBadRepetitionsAreRejected) {
                                      "must be in [1, 1000]"));
   text = std::string(kHeader) + "policies: []\n";
   EXPECT_THAT(LoadError(text), HasSubstr("policies: expected a non-empty list of policies"));
+  // A share above 100 % was recorded as max_drop_fraction 1.5 (found by probing).
+  text = std::string(kHeader) + "policies: [hpa]\nslo: {max_drop_rate: 150%}\n";
+  EXPECT_THAT(LoadError(text),
+              HasSubstr("slo.max_drop_rate: is a share of requests: at most 100 %"));
+  // So was a key given twice: the first seed won.
+  text = std::string(kHeader) + "policies: [hpa]\nseed: 2\nseed: 5\n";
+  EXPECT_THAT(LoadError(text), HasSubstr("seed: given twice in one mapping"));
 }
 
 TEST(ScenarioParse, AMissingFileIsNotFound) {
