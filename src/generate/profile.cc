@@ -80,23 +80,35 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
         break;
     }
   }
+  // Every step the event overlaps.
   auto range = [&](const Active& a) {
-    const int64_t lo = std::max<int64_t>(0, FloorDiv(a.from - step / 2 - t0, step));
-    const int64_t hi = std::min<int64_t>(static_cast<int64_t>(n), FloorDiv(a.to - step / 2 - t0, step) + 2);
+    const int64_t lo = std::max<int64_t>(0, FloorDiv(a.from - t0, step));
+    const int64_t hi =
+        std::min<int64_t>(static_cast<int64_t>(n), FloorDiv(a.to - 1 - t0, step) + 1);
     return std::pair<size_t, size_t>(static_cast<size_t>(lo), static_cast<size_t>(std::max(lo, hi)));
   };
-  auto centre_of = [&](size_t i) {
-    return TimePoint{Duration{t0 + static_cast<int64_t>(i) * step + step / 2}};
+  // An event's mean intensity over step i, [t, t + step): at the centres of up to 60 equal parts
+  // of it (seconds of a minute, minutes of an hour). Read at the step's centre alone, a
+  // 20-minute outage at 10:20 emptied the whole 10:00 hour and one at 10:00 did nothing.
+  const int64_t parts = std::clamp<int64_t>(step / 1000, 1, 60);
+  auto mean_intensity = [&](const Event& e, size_t i) {
+    const int64_t b0 = t0 + static_cast<int64_t>(i) * step;
+    double sum = 0;
+    for (int64_t k = 0; k < parts; ++k) {
+      sum += e.Intensity(TimePoint{Duration{b0 + (2 * k + 1) * step / (2 * parts)}});
+    }
+    return sum / static_cast<double>(parts);
   };
   for (const Active& a : multipliers) {
     const auto [lo, hi] = range(a);
     const double lift = *a.event->peak_multiplier - 1;
-    for (size_t i = lo; i < hi; ++i) if (!std::isnan(out.values[i])) out.values[i] *= 1 + lift * a.event->Intensity(centre_of(i));
+    for (size_t i = lo; i < hi; ++i)
+      if (!std::isnan(out.values[i])) out.values[i] *= 1 + lift * mean_intensity(*a.event, i);
   }
   for (const Active& a : additions) {
     const auto [lo, hi] = range(a);
     const double peak = a.event->peak_rate.value_or(0);
-    for (size_t i = lo; i < hi; ++i) out.values[i] += peak * a.event->Intensity(centre_of(i));
+    for (size_t i = lo; i < hi; ++i) out.values[i] += peak * mean_intensity(*a.event, i);
   }
   // Scheduled jobs add their volume exactly: each run's rate times its overlap with a step.
   for (const Event& e : events) {
@@ -120,7 +132,7 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
   for (const Active& a : outages) {
     const auto [lo, hi] = range(a);
     for (size_t i = lo; i < hi; ++i) {
-      out.values[i] *= 1 - a.event->drop * a.event->Intensity(centre_of(i));
+      out.values[i] *= 1 - a.event->drop * mean_intensity(*a.event, i);
     }
   }
   for (double& v : out.values) {

@@ -210,9 +210,39 @@ TEST(Profile, OutageDropsAndFlashCrowdAddsAbsoluteRate) {
   ASSERT_TRUE(base && with);
   EXPECT_NEAR(with->values[65] / base->values[65], 0.2, 1e-9);
   EXPECT_DOUBLE_EQ(with->values[75], base->values[75]);
-  // Peak at 02:02 (the bucket 02:01 has its centre at 02:01:30: 3/4 of the rise).
+  // Peak at 02:02; each step gets the event's mean over it: 3/4 of the rise over 02:01-02:02,
+  // and over 02:12-02:13 the decay's mean, 400 x 10 (e^-1 - e^-1.1).
   EXPECT_NEAR(with->values[121] - base->values[121], 300, 1e-6);
-  EXPECT_NEAR(with->values[132] - base->values[132], 400 * std::exp(-1.05), 1e-6);
+  EXPECT_NEAR(with->values[132] - base->values[132], 4000 * (std::exp(-1.0) - std::exp(-1.1)),
+              0.01);
+}
+
+// At an hour's step an event shorter than the hour counts for its share of it (found by
+// probing: read at the step's centre, a 20-minute outage at 10:20 emptied the whole hour, one at
+// 10:00 did nothing, and a 20-minute campaign at 10:00 too).
+TEST(Profile, AnEventShorterThanTheStepCountsForItsShareOfIt) {
+  const LoadModel m = testing::SimpleModel();
+  const auto o = Flat("2024-02-01T00:00:00Z", hours(24), hours(1));
+  auto base = GenerateProfile(m, {}, o);
+  ASSERT_TRUE(base);
+  for (const char* start :
+       {"2024-02-01T10:00:00Z", "2024-02-01T10:20:00Z", "2024-02-01T10:40:00Z"}) {
+    auto with =
+        GenerateProfile(m,
+                        Events(std::string("events:\n  - {name: down, type: outage, start: ") +
+                               start + ", duration: 20m}\n"),
+                        o);
+    ASSERT_TRUE(with);
+    EXPECT_NEAR(with->values[10] / base->values[10], 2.0 / 3.0, 1e-9) << start;
+    EXPECT_DOUBLE_EQ(with->values[11], base->values[11]) << start;
+  }
+  auto campaign = GenerateProfile(
+      m,
+      Events("events:\n  - {name: promo, type: campaign, start: 2024-02-01T10:00:00Z, "
+             "ramp_up: 0s, plateau: 20m, ramp_down: 0s, peak: 4x}\n"),
+      o);
+  ASSERT_TRUE(campaign);
+  EXPECT_NEAR(campaign->values[10] / base->values[10], 2.0, 1e-9);  // 1/3 of the hour at 4x
 }
 
 TEST(Profile, OverlappingOutagesCompound) {
