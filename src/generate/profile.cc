@@ -301,25 +301,43 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
     }
   };
   const double inv_subs = 1.0 / static_cast<double>(subs);
+  // --mean-rps and --peak-rps scale the load before events, and a holiday is an event: the
+  // reference is the profile without the holidays' shifted calendar (with it, a Wednesday like a
+  // Sunday raised every other day by 9 % under --mean-rps).
+  const bool holiday_free_reference = !holidays.empty() && (o.mean_rps || o.peak_rps);
+  double reference_sum = 0, reference_peak = 0;
   for (size_t i = 0; i < n; ++i) {
     const int64_t t = t0 + static_cast<int64_t>(i) * step;
-    double sum = 0;
+    double sum = 0, plain = 0;
     for (int64_t j = 0; j < subs; ++j) {
       const int64_t ts = t + j * h;
       const int64_t centre = ts + h / 2;
       advance_bursts(centre);
-      const double season = internal::SeasonsAt(curves, season_time(centre));
+      const int64_t shifted = season_time(centre);
+      const double season = internal::SeasonsAt(curves, shifted);
       const size_t k = static_cast<size_t>(FloorDiv(ts, fitted) - k0);
-      const double log_rate = log_level + log_growth_per_ms * static_cast<double>(centre - t0) +
-                              o.seasonality * season + spread[k] * (noise[k + burn] + burst_level);
-      sum += std::exp(log_rate) - c;
+      const double rest = log_level + log_growth_per_ms * static_cast<double>(centre - t0) +
+                          spread[k] * (noise[k + burn] + burst_level);
+      sum += std::exp(rest + o.seasonality * season) - c;
+      if (holiday_free_reference) {
+        plain += shifted == centre
+                     ? std::exp(rest + o.seasonality * season) - c
+                     : std::exp(rest + o.seasonality * internal::SeasonsAt(curves, centre)) - c;
+      }
     }
     out.values[i] = std::max(sum * inv_subs, 0.0);
+    if (holiday_free_reference) {
+      const double v = std::max(plain * inv_subs, 0.0);
+      reference_sum += v;
+      reference_peak = std::max(reference_peak, v);
+    }
   }
 
   if (o.mean_rps || o.peak_rps) {
     double ref = 0;
-    if (o.mean_rps) {
+    if (holiday_free_reference) {
+      ref = o.mean_rps ? reference_sum / static_cast<double>(n) : reference_peak;
+    } else if (o.mean_rps) {
       for (double v : out.values) ref += v;
       ref /= static_cast<double>(n);
     } else {
