@@ -181,6 +181,15 @@ TEST_F(TestCli, PoliciesOptionRunsOnlyTheNamedPoliciesAndTheOracle) {
   auto bad = Run({"test", path, "--policies", "hpa,predictive", "--out", Path("out2"), "--quiet"});
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("--policies: no policy named 'predictive'"), std::string::npos) << bad.err;
+
+  // The oracle always runs, so naming it is no error; an assertion on a policy left out says
+  // it was not run rather than that the policy is unknown (found by probing).
+  const std::string on_tt = Scenario("[hpa, target-tracking]", "  - target-tracking.cost > 0\n");
+  auto only_oracle = Run({"test", on_tt, "--policies", "oracle", "--out", Path("out3"), "--quiet"});
+  EXPECT_EQ(only_oracle.code, 1) << only_oracle.err;
+  EXPECT_NE(only_oracle.out.find("policy \"target-tracking\" was not run (--policies)"),
+            std::string::npos)
+      << only_oracle.out;
 }
 
 TEST_F(TestCli, SeedOptionReplacesTheScenariosSeed) {
