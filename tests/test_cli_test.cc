@@ -192,6 +192,18 @@ TEST_F(TestCli, PoliciesOptionRunsOnlyTheNamedPoliciesAndTheOracle) {
       << only_oracle.out;
 }
 
+// A report that cannot be written does not hide what the run found (found by probing: with
+// junit.xml a directory, stdout was empty).
+TEST_F(TestCli, AReportThatCannotBeWrittenStillPrintsTheVerdict) {
+  const std::string path = Scenario("[hpa]", "  - hpa.cost > 0\n");
+  std::filesystem::create_directories(Path("out") + "/junit.xml");
+  auto r = Run({"test", path, "--out", Path("out"), "--quiet"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("verdict    "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PASS  hpa.cost"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("junit.xml"), std::string::npos) << r.err;
+}
+
 TEST_F(TestCli, SeedOptionReplacesTheScenariosSeed) {
   const std::string path = Scenario("[hpa]", "  - hpa.cost > 0\n");
   ASSERT_EQ(Run({"test", path, "--out", Path("default"), "--quiet"}).code, 0);

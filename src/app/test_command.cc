@@ -148,9 +148,11 @@ Result<bool> TestCommand(const TestCommandOptions& options) {
   if (ec) return Fail(ErrorCode::kIo, dir + ": cannot create: " + ec.message());
   const std::string json = dir + "/results.json", junit = dir + "/junit.xml",
                     html = dir + "/report.html";
-  if (auto ok = testkit::WriteResultsJson(*results, json); !ok) return std::unexpected(ok.error());
-  if (auto ok = testkit::WriteJunit(*results, junit); !ok) return std::unexpected(ok.error());
-  if (auto ok = testkit::WriteReportHtml(*results, html); !ok) return std::unexpected(ok.error());
+  // The reports are written first (a CI job reads them), but a report that cannot be written
+  // does not hide what the run found: the console summary follows either way.
+  Result<void> written = testkit::WriteResultsJson(*results, json);
+  if (written) written = testkit::WriteJunit(*results, junit);
+  if (written) written = testkit::WriteReportHtml(*results, html);
 
   const testkit::Verdict verdict = testkit::Headline(*results);
   fmt::print("scenario   {} ({})\n", results->name, results->scenario_path);
@@ -169,6 +171,7 @@ Result<bool> TestCommand(const TestCommandOptions& options) {
     all_hold &= a.passed;
   }
   for (const auto& note : results->notes) fmt::print("note  {}\n", note);
+  if (!written) return std::unexpected(written.error());
   fmt::print("\nreport     {}\nresults    {}\njunit      {}\n", html, json, junit);
   return all_hold;
 }
