@@ -246,6 +246,15 @@ class Ingester {
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.empty()) continue;
       const ingest::LineVerdict verdict = parser.Parse(line, record);
+      if (verdict.error && scanner.last_unterminated()) {
+        // Half a line at the end of a log still being written: not malformed, not consumed;
+        // the next ingest of the grown file reads it whole (it was skipped, and the rest of it
+        // then read as a line of its own).
+        scanner.HoldLastLine();
+        --report.lines;
+        outcome.held_last_line = true;
+        continue;
+      }
       if (verdict.error) {
         if (options_.strict) {
           return std::unexpected(LineError(path, scanner.line_number(), verdict.error));

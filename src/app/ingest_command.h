@@ -42,6 +42,9 @@ struct FileOutcome {
   std::vector<SeriesId> written;    // the series this file wrote to
   size_t outage_missing = 0;        // values stored as missing where column `outage` is 1
   TimePoint first{}, last{};        // span of the buckets written
+  // The log's last line had no newline and did not parse (a line still being written): it was
+  // left for the next ingest.
+  bool held_last_line = false;
 };
 
 struct IngestOutcome {

@@ -104,6 +104,11 @@ void PrintIngestSummary(const IngestOutcome& outcome, const IngestOptions& optio
                    : "");
     fmt::print("  lines {}, records {}, malformed {}, recovered {}\n", r.lines, r.records,
                r.malformed, r.recovered);
+    if (file.held_last_line) {
+      fmt::print(
+          "  the last line has no newline and does not parse yet: left for the next "
+          "ingest (a log still being written)\n");
+    }
     for (const auto& issue : r.first_malformed) {
       fmt::print(stderr, "  {}:{}: skipped: {}\n", shown, issue.line, issue.reason);
     }

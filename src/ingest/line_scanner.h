@@ -63,7 +63,9 @@ class LineScanner {
         return Status::kLine;
       }
       if (eof_) {
-        if (avail == 0 && !skipping_) return Status::kEnd;
+        if (held_ || (avail == 0 && !skipping_)) return Status::kEnd;
+        last_unterminated_ = !skipping_ && avail <= max_line_;
+        last_start_ = pos_;
         pos_ = end_;
         consumed_ += avail;
         ++line_number_;
@@ -81,6 +83,22 @@ class LineScanner {
       }
       if (auto ok = Refill(); !ok) return std::unexpected(ok.error());
     }
+  }
+
+  // Whether the line last returned was the input's last and had no newline: a log still being
+  // written may hold half a line there.
+  bool last_unterminated() const { return last_unterminated_; }
+  // Gives that unterminated last line back: it is not consumed (consumed_bytes(), line_number()
+  // and tail() are as before it), so a later run from consumed_bytes() reads it whole. Next()
+  // then returns kEnd.
+  void HoldLastLine() {
+    if (!last_unterminated_) return;
+    const size_t len = end_ - last_start_;
+    pos_ = last_start_;
+    consumed_ -= len;
+    --line_number_;
+    held_ = true;
+    last_unterminated_ = false;
   }
 
   uint64_t line_number() const { return line_number_; }     // of the line last returned
@@ -133,6 +151,8 @@ class LineScanner {
   uint64_t line_number_ = 0;
   uint64_t too_long_bytes_ = 0;
   std::string tail_;
+  bool last_unterminated_ = false, held_ = false;
+  size_t last_start_ = 0;
 };
 
 }  // namespace forescale::ingest
