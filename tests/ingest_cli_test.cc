@@ -141,6 +141,15 @@ TEST_F(IngestCli, DerivesStatusEndpointAndLatencySeries) {
   ASSERT_EQ(p99.code, 0) << p99.err;
   const double minute2 = std::stod(ParseExport(p99.out).at("2023-10-10T13:56:00Z"));
   EXPECT_NEAR(minute2, 1.5, 0.015);
+  // At a longer step a quantile is recomputed from the stored histograms, not summed (found
+  // by probing: five per-minute p95s summed to more than the slowest request).
+  auto p99_hour = Run(
+      {"series", "export", "web:latency_seconds{quantile=\"0.99\"}", "--db", Db(), "--step", "1h"});
+  ASSERT_EQ(p99_hour.code, 0) << p99_hour.err;
+  EXPECT_NEAR(std::stod(ParseExport(p99_hour.out).at("2023-10-10T13:00:00Z")), 1.5, 0.015);
+  auto p50_hour = Run(
+      {"series", "export", "web:latency_seconds{quantile=\"0.5\"}", "--db", Db(), "--step", "1h"});
+  EXPECT_NEAR(std::stod(ParseExport(p50_hour.out).at("2023-10-10T13:00:00Z")), 0.030, 0.001);
 }
 
 TEST_F(IngestCli, ReingestingTheSameFileAddsNothing) {
