@@ -313,6 +313,15 @@ Result<std::vector<MetricSeries>> ParseCsvMetrics(std::string_view content,
   for (size_t i = 1; i < columns; ++i) {
     // An unnamed column still needs a name that can be printed and selected.
     series[i - 1].name = header[i].empty() ? "column" + std::to_string(i + 1) : header[i];
+    // Two columns of one name would be one series, the second overwriting the first.
+    for (size_t j = 0; j + 1 < i; ++j) {
+      if (series[j].name == series[i - 1].name) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    LineMessage(header_line, "columns " + std::to_string(j + 2) + " and " +
+                                                 std::to_string(i + 1) + " are both named " +
+                                                 Quote(series[j].name) + ": rename one"));
+      }
+    }
   }
 
   // One reservation instead of repeated doubling of every column. The estimate comes from the

@@ -86,6 +86,17 @@ TEST(CsvMetrics, AnOutageColumnMakesTheOtherColumnsMissingWhereItIsOne) {
   EXPECT_EQ((*counts)[0].samples[0].value, 10.0);
 }
 
+// Two value columns of one name became one series, the second overwriting the first without a
+// word (found by probing).
+TEST(CsvMetrics, TwoColumnsOfOneNameAreAnError) {
+  ParseReport report;
+  auto r = Parse("timestamp,a,a\n2024-01-01T00:00:00Z,1,100\n", report);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("line 1: columns 2 and 3 are both named 'a'"),
+            std::string::npos)
+      << r.error().message();
+}
+
 TEST(CsvMetrics, NaiveTimesTakeTheDefaultOffset) {
   ParseReport report;
   auto series = Parse("time,v\n1995-07-01 00:00:00,1\n1995-07-01T23:59:59,2\n", report,
