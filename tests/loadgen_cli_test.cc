@@ -215,6 +215,15 @@ TEST_F(LoadgenCli, ReplaysARequestFile) {
   EXPECT_LT(j["duration_s"].get<double>(), 1.0);  // 2 s of requests at 2x
 }
 
+// A run in which no request succeeded exited 0 (found by probing): a script checking the exit
+// code must see that the target was not loaded.
+TEST_F(LoadgenCli, ARunWithoutOneSuccessfulRequestFails) {
+  const std::string closed = "http://127.0.0.1:" + std::to_string(FreePort()) + "/";
+  auto r = Run({"loadgen", "--target", closed, "--rate", "20", "--duration", "1s"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("no request to " + closed + " succeeded"), std::string::npos) << r.err;
+}
+
 TEST_F(LoadgenCli, BadInputIsAClearErrorWithExitCode2) {
   const std::string local = "http://127.0.0.1:" + std::to_string(FreePort()) + "/";
   struct Case {

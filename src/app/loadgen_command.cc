@@ -136,6 +136,12 @@ Result<void> LoadgenCommand(const LoadgenCommandOptions& o) {
   if (!o.out.empty()) {
     if (auto ok = WriteJson(loadgen::ResultToJson(result), o.out); !ok) return ok;
   }
+  // A run in which not one request succeeded did not load the target: a script that checks
+  // the exit code must see it (every request refused exited 0; found by probing).
+  if (result.totals.ok == 0 && result.totals.ErrorTotal() > 0) {
+    return Fail(ErrorCode::kIo, fmt::format("no request to {} succeeded ({} errors)", result.target,
+                                            result.totals.ErrorTotal()));
+  }
   return {};
 }
 

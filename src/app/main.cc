@@ -109,14 +109,18 @@ void PrintIngestSummary(const IngestOutcome& outcome, const IngestOptions& optio
           "  the last line has no newline and does not parse yet: left for the next "
           "ingest (a log still being written)\n");
     }
+    // Line 0: a whole-document format (Prometheus JSON) names the place by its JSON path.
+    auto where = [&](uint64_t line) {
+      return line > 0 ? fmt::format("{}:{}", shown, line) : shown;
+    };
     for (const auto& issue : r.first_malformed) {
-      fmt::print(stderr, "  {}:{}: skipped: {}\n", shown, issue.line, issue.reason);
+      fmt::print(stderr, "  {}: skipped: {}\n", where(issue.line), issue.reason);
     }
     if (r.malformed > r.first_malformed.size()) {
       fmt::print(stderr, "  ... and {} more malformed lines\n", r.malformed - r.first_malformed.size());
     }
     for (const auto& issue : r.first_recovered) {
-      fmt::print(stderr, "  {}:{}: recovered: {}\n", shown, issue.line, issue.reason);
+      fmt::print(stderr, "  {}: recovered: {}\n", where(issue.line), issue.reason);
     }
     if (!file.written.empty()) {
       fmt::print("  {} series, {} .. {}\n", file.written.size(), FormatRfc3339(file.first),
