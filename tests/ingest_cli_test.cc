@@ -204,6 +204,19 @@ TEST_F(IngestCli, AHalfWrittenLastLineIsReadWholeNextTime) {
             Run({"series", "export", "access:requests", "--db", Path("once.db")}).out);
 }
 
+// A column with no value at all was stored as a series of no points, listed from 1970 (found
+// by probing).
+TEST_F(IngestCli, AColumnWithoutAValueIsNoSeries) {
+  WriteFile(Path("m.csv"),
+            "timestamp,rps,empty\n2024-01-01T00:00:00Z,5,\n2024-01-01T00:01:00Z,6,NaN\n");
+  auto r = Run({"ingest", Path("m.csv"), "--db", Db(), "--name", "m"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto list = Run({"series", "list", "--db", Db()});
+  EXPECT_NE(list.out.find("m:rps"), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find("m:empty"), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find("1970"), std::string::npos) << list.out;
+}
+
 TEST_F(IngestCli, GzipAndStdinGiveTheSameSeriesAsThePlainFile) {
   WriteGzip(Path("nasa.gz"), ReadFile(kNasaLog));
   ASSERT_EQ(Run({"ingest", kNasaLog, "--db", Path("plain.db"), "--name", "x"}).code, 0);

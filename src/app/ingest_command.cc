@@ -1,6 +1,7 @@
 #include "app/ingest_command.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -335,7 +336,12 @@ class Ingester {
     outcome.outage_missing = ingest::MaskOutageRows(*parsed);
     const bool prefix = outcome.format == Format::kCsv || !options_.name.empty();
     for (const auto& metric : *parsed) {
-      if (metric.samples.empty()) continue;
+      // A column or metric with no value at all (text, or only NaN) would be a series of no
+      // points, listed from 1970.
+      if (std::all_of(metric.samples.begin(), metric.samples.end(),
+                      [](const Sample& s) { return std::isnan(s.value); })) {
+        continue;
+      }
       const Duration step = options_.step.value_or(NativeStep(metric.samples));
       Series series = BucketSamples(metric.samples, step, options_.metric_aggregation);
       SeriesId id{prefix ? outcome.dataset + ":" + metric.name : metric.name, metric.labels};
