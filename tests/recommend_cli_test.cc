@@ -82,6 +82,13 @@ spec:
   r = Recommend(Path("notk8s.yaml"));
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.err.find("notk8s.yaml"), std::string::npos) << r.err;
+
+  // An error in a forescale policy file names its line, as simulate does (it said line 1 for
+  // every error: the tuned copies are re-rendered documents; found by probing).
+  WriteFile(Path("hpa.yaml"), "kind: hpa\nminReplicas: 2\nmaxReplicas: 20\nfooBar: 1\n");
+  r = Recommend(Path("hpa.yaml"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("hpa.yaml:4: fooBar: unknown key"), std::string::npos) << r.err;
 }
 
 }  // namespace

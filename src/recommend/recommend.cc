@@ -249,6 +249,14 @@ Result<Recommendation> Recommend(const Series& history, const sim::ServiceModel&
                     .startup_delay_s = Seconds(front.startup_delay)};
   auto config = TunableConfig::Read(o.policy_path, limits);
   if (!config) return std::unexpected(config.error());
+  // The file as a policy first, as simulate reads it: the tuned copies are re-rendered documents
+  // whose errors would all point at line 1.
+  {
+    policy::PolicyContext ctx = sim::ContextFor(front, &(*loads)[0].series, o.seed);
+    std::vector<std::string> ignored;
+    ctx.warnings = &ignored;
+    if (auto p = policy::LoadPolicy(o.policy_path, ctx); !p) return std::unexpected(p.error());
+  }
 
   Recommendation rec{.config = std::move(*config)};
   for (const Load& l : *loads) rec.loads.push_back(l.name);
