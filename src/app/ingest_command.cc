@@ -404,8 +404,25 @@ std::string DefaultDatasetName(const std::string& path) {
 }
 
 Result<IngestOutcome> RunIngest(const IngestOptions& options, const Clock& clock) {
+  // A database this run creates is removed again when the run fails: an empty file left behind
+  // made the next `series list` say "no series" instead of "no such database".
+  std::error_code ec;
+  const bool created = !std::filesystem::exists(options.db_path, ec);
   auto opened = store::Store::Open(options.db_path);
   if (!opened) return std::unexpected(opened.error());
+  struct RemoveIfFailed {
+    std::unique_ptr<store::Store>* store;
+    std::string path;
+    bool armed;
+    ~RemoveIfFailed() {
+      if (!armed) return;
+      store->reset();  // close it first
+      std::error_code ignored;
+      for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+        std::filesystem::remove(path + suffix, ignored);
+      }
+    }
+  } cleanup{&*opened, options.db_path, created};
   store::Store& store = **opened;
   if (auto ok = store.Begin(); !ok) return std::unexpected(ok.error());
   Ingester ingester(options, clock, store);
@@ -428,6 +445,7 @@ Result<IngestOutcome> RunIngest(const IngestOptions& options, const Clock& clock
     outcome.files.push_back(std::move(*file));
   }
   if (auto ok = store.Commit(); !ok) return std::unexpected(ok.error());
+  cleanup.armed = false;
   return outcome;
 }
 
