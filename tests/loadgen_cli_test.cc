@@ -222,6 +222,12 @@ TEST_F(LoadgenCli, ARunWithoutOneSuccessfulRequestFails) {
   auto r = Run({"loadgen", "--target", closed, "--rate", "20", "--duration", "1s"});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("no request to " + closed + " succeeded"), std::string::npos) << r.err;
+  // An --out that cannot be written fails before any load is sent (after the run, before).
+  auto no_dir = Run({"loadgen", "--target", closed, "--rate", "20", "--duration", "1s", "--out",
+                     Path("missing/dir/result.json")});
+  EXPECT_EQ(no_dir.code, 1);
+  EXPECT_NE(no_dir.err.find("result.json: cannot write"), std::string::npos) << no_dir.err;
+  EXPECT_EQ(no_dir.out.find("scheduled"), std::string::npos) << no_dir.out;
 }
 
 TEST_F(LoadgenCli, BadInputIsAClearErrorWithExitCode2) {

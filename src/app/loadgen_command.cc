@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -115,6 +117,15 @@ Result<void> LoadgenCommand(const LoadgenCommandOptions& o) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
+  // Where the results go is checked before the load is sent, not after (a missing directory
+  // failed only once the run was over).
+  if (!o.out.empty()) {
+    const std::string staging = StagingPathFor(o.out);
+    std::FILE* probe = std::fopen(staging.c_str(), "ab");
+    if (!probe) return Fail(ErrorCode::kIo, o.out + ": cannot write: " + std::strerror(errno));
+    std::fclose(probe);
+    if (staging != o.out) std::filesystem::remove(staging);
+  }
   auto gen = loadgen::Loadgen::Start(*schedule, lo);
   if (!gen) {
     pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
