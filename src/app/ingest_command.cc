@@ -374,11 +374,16 @@ class Ingester {
     return content;
   }
 
+  // The span of the steps with a value (missing ones at either end are not stored, and the
+  // summary would otherwise name a time the dataset line does not).
   static void NoteSpan(const SeriesId& id, const Series& s, FileOutcome& outcome) {
-    if (s.empty()) return;
+    size_t lo = 0, hi = s.size();
+    while (lo < hi && std::isnan(s.values[lo])) ++lo;
+    while (hi > lo && std::isnan(s.values[hi - 1])) --hi;
+    if (lo == hi) return;
     const bool first = outcome.written.empty();
-    if (first || s.start < outcome.first) outcome.first = s.start;
-    if (first || s.end() - s.step > outcome.last) outcome.last = s.end() - s.step;
+    if (first || s.TimeAt(lo) < outcome.first) outcome.first = s.TimeAt(lo);
+    if (first || s.TimeAt(hi - 1) > outcome.last) outcome.last = s.TimeAt(hi - 1);
     outcome.written.push_back(id);
   }
 
