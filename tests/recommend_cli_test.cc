@@ -1,5 +1,6 @@
 // End-to-end tests of `forescale recommend`: a real trace, a user's own policy file in, the
 // comparison on stdout, the recommended file (same format), recommendation.json and the report.
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
@@ -89,6 +90,25 @@ spec:
   r = Recommend(Path("hpa.yaml"));
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.err.find("hpa.yaml:4: fooBar: unknown key"), std::string::npos) << r.err;
+}
+
+// A history with no load has nothing to tune against: it said "written back unchanged", exit 0
+// (found by probing).
+TEST_F(RecommendCli, AHistoryWithoutLoadIsAnError) {
+  std::string csv = "timestamp,rps\n";
+  for (int m = 0; m < 2 * 1440; ++m) {
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "2024-01-%02dT%02d:%02d:00Z", 1 + m / 1440, m % 1440 / 60,
+                  m % 60);
+    csv += std::string(stamp) + ",0\n";
+  }
+  WriteFile(Path("zero.csv"), csv);
+  auto r =
+      Run({"recommend", "--history", Path("zero.csv"), "--service", Repo("examples/service.yaml"),
+           "--policy", Repo("examples/policies/hpa.yaml"), "--out", Path("out")});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("no load in the scored part of the history"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(Path("out/recommendation.json")));
 }
 
 }  // namespace

@@ -241,6 +241,18 @@ Result<Recommendation> Recommend(const Series& history, const sim::ServiceModel&
   if (!loads) return std::unexpected(loads.error());
 
   const double peak_need = PeakNeed((*loads)[0].series, score_from, front);
+  // A history with no load in its scored part has nothing to tune against: every setting
+  // scores the same, and "written back unchanged" would read as a verdict (found by probing).
+  const Series& scored = (*loads)[0].series;
+  bool any_load = false;
+  for (size_t i = 0; i < scored.size() && !any_load; ++i) {
+    any_load = scored.TimeAt(i) >= score_from && scored.values[i] > 0;
+  }
+  if (!any_load) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "no load in the scored part of the history: nothing to tune against (every setting "
+                "would score the same)");
+  }
   KnobLimits limits{.capacity_per_replica = front.capacity_rps,
                     .max_replicas = front.max_replicas,
                     .min_replicas_hi = static_cast<int>(std::clamp(
