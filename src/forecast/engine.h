@@ -8,7 +8,7 @@
 // fold MASE wins (see Scores::fold_mase_gmean); a combination must win by 1 %. A history too
 // short for kMinFolds folds gives a choice made on one or two stretches of it: naive is then
 // kept unless the best candidate beat it on every fold, no combination is tried, and the
-// quantiles are at least as wide as a random walk's of the history's step changes. Seasons are
+// quantiles are a random walk's of the history's step changes. Seasons are
 // detected from the data unless given; a clear day-of-week effect (two weeks of history or
 // more) is taken out first by a weekly profile at hourly resolution (internal/week_profile.h).
 // Every choice is reported.
