@@ -33,10 +33,6 @@ std::string OutcomeRow(const std::string& label, const recommend::Outcome& o) {
                      o.response_p95_s, o.objective);
 }
 
-Result<void> WriteAtomically(const std::string& path, const std::string& text) {
-  return WriteOutputFile(path, text);  // whole or not at all, and a device stays a device
-}
-
 nlohmann::json OutcomeJson(const recommend::Outcome& o) {
   nlohmann::json loads = nlohmann::json::array();
   for (const auto& l : o.loads) {
@@ -109,7 +105,8 @@ Result<void> RecommendCommand(const RecommendCommandOptions& options) {
   if (ec) return Fail(ErrorCode::kIo, dir + ": cannot create: " + ec.message());
   const std::string recommended_path =
       dir + "/" + fs::path(options.policy_path).stem().string() + ".recommended" + rec->config.Extension();
-  if (auto ok = WriteAtomically(recommended_path, rec->config.Render(rec->recommended_values)); !ok) return ok;
+  if (auto ok = WriteOutputFile(recommended_path, rec->config.Render(rec->recommended_values)); !ok)
+    return ok;
 
   const auto& knobs = rec->config.knobs();
   nlohmann::json j;
@@ -142,7 +139,7 @@ Result<void> RecommendCommand(const RecommendCommandOptions& options) {
   }
   j["recommended_file"] = recommended_path;
   const std::string json_path = dir + "/recommendation.json";
-  if (auto ok = WriteAtomically(json_path, j.dump(2) + "\n"); !ok) return ok;
+  if (auto ok = WriteOutputFile(json_path, j.dump(2) + "\n"); !ok) return ok;
 
   // The usual report, on the history: current, recommended, predictive (and the oracle).
   testkit::Scenario scenario;

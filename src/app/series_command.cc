@@ -32,9 +32,7 @@ Result<Series> ResampleQuantile(store::Store& db, const SeriesId& id, const Seri
                                 const std::string& quantile, const SeriesQuery& query) {
   const Duration step = *query.step;
   if (step.count() % series.step.count() != 0) return Resample(series, step, query.aggregation);
-  const int64_t start_ms = series.start.time_since_epoch().count();
-  const TimePoint from{
-      Duration{start_ms - ((start_ms % step.count()) + step.count()) % step.count()}};
+  const TimePoint from = FloorTo(series.start, step);
   auto blobs = db.ReadBlobs(id.name, from, series.end() + step);
   if (!blobs) return std::unexpected(blobs.error());
   double q = 0;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/output_file.h"
 #include "loadgen/http_client.h"
 
 namespace forescale::control {
@@ -113,17 +114,9 @@ NginxBalancer::~NginxBalancer() {
 }
 
 Result<void> NginxBalancer::WriteConfig(const std::vector<uint16_t>& ports) {
-  const std::string path = options_.run_dir + "/nginx.conf";
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << NginxConfig(options_.run_dir, port_, ports);
-    if (!out) return Fail(ErrorCode::kIo, "cannot write " + tmp);
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Fail(ErrorCode::kIo, "cannot rename " + tmp + ": " + ec.message());
-  return {};
+  // Through nginx.conf.tmp: a reload never reads half a file.
+  return WriteOutputFile(options_.run_dir + "/nginx.conf",
+                         NginxConfig(options_.run_dir, port_, ports));
 }
 
 Result<void> NginxBalancer::SetBackends(const std::vector<uint16_t>& ports) {

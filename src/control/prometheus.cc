@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/output_file.h"
 #include "loadgen/http_client.h"
 
 namespace forescale::control {
@@ -21,19 +22,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::string TargetsPath(const std::string& run_dir, const std::string& job) {
   return run_dir + "/" + job + ".targets.json";
-}
-
-Result<void> WriteAtomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out) return Fail(ErrorCode::kIo, "cannot write " + tmp);
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);  // atomic: Prometheus never reads half a file
-  if (ec) return Fail(ErrorCode::kIo, "cannot rename " + tmp + ": " + ec.message());
-  return {};
 }
 
 std::string Tail(const std::string& path, size_t bytes) {
@@ -136,7 +124,7 @@ Result<std::unique_ptr<PrometheusServer>> PrometheusServer::Start(const Promethe
     if (auto w = server->SetTargets(job, {}); !w) return std::unexpected(w.error());
   }
   const std::string config = o.run_dir + "/prometheus.yml";
-  if (auto w = WriteAtomically(config, PrometheusConfig(o)); !w) return std::unexpected(w.error());
+  if (auto w = WriteOutputFile(config, PrometheusConfig(o)); !w) return std::unexpected(w.error());
   const std::string log = o.run_dir + "/prometheus.log";
   // A port taken between FreeLoopbackPort and Prometheus binding it: try another.
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -177,7 +165,7 @@ Result<void> PrometheusServer::SetTargets(const std::string& job,
   }
   json doc = json::array();
   if (!targets.empty()) doc.push_back({{"targets", targets}, {"labels", json::object()}});
-  return WriteAtomically(TargetsPath(options_.run_dir, job), doc.dump());
+  return WriteOutputFile(TargetsPath(options_.run_dir, job), doc.dump());
 }
 
 Result<double> ParseInstantValue(std::string_view body) {

@@ -14,6 +14,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // (1: all at one phase; about 1/sqrt(n) for phases spread at random).
 constexpr double kPhaseAgreement = 0.7;
 
+}  // namespace
+
 TimePoint FloorTo(TimePoint t, Duration step) {
   int64_t ms = t.time_since_epoch().count();
   int64_t s = step.count();
@@ -21,8 +23,6 @@ TimePoint FloorTo(TimePoint t, Duration step) {
   if (ms % s != 0 && ms < 0) --q;
   return TimePoint{Duration{q * s}};
 }
-
-}  // namespace
 
 size_t Series::MissingCount() const {
   return static_cast<size_t>(

@@ -57,6 +57,9 @@ double Aggregate(std::span<double> values, Aggregation agg);
 // `step` must be a whole multiple of `in.step`; anything else is an error, because splitting
 // a bucket would invent data.
 Result<Series> Resample(const Series& in, Duration step, Aggregation agg);
+// The start of the epoch-aligned `step`-long bucket that holds `t` (step > 0), as Resample
+// aligns its buckets.
+TimePoint FloorTo(TimePoint t, Duration step);
 
 // Builds a series from irregular (time, value) samples on a grid of multiples of `step` since
 // the epoch; buckets without samples are NaN, several samples in one are aggregated. `samples`

@@ -364,7 +364,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   double chosen_floor = 0;
   if (backtests.empty()) {
     // Too short to backtest: no choice and no calibration possible. Fall back to the named
-    // model (or naive) and say that the quantiles equal the mean.
+    // model (or naive), with a random walk's quantiles (below), and say so.
     chosen.members = {request.model == "auto" ? std::string("naive") : request.model};
     const bool too_short = history.size() < request.horizon + kMinFoldTrain;
     bool changes = false;  // two neighbouring steps present: a random walk to measure
@@ -520,7 +520,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   // Where the chosen model's held-out folds show its calibration under- or over-covering,
   // the widths are corrected by what they show. Not with few folds: one fold judged by one
   // other is one stretch of evidence (on the Azure hour, a quiet fold and a rise tripled the
-  // widths); the random-walk floor below is their safety net.
+  // widths); their quantiles are a random walk's (below).
   std::vector<double> widths;
   if (chosen.folds.size() > 1 && !few_folds) {
     // Each quantile's correction is measured on its own, and where the held-out steps are too

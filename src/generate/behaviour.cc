@@ -13,6 +13,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "core/output_file.h"
 #include "core/yaml_config.h"
 #include "generate/internal/stats.h"
 #include "generate/internal/yaml_file.h"
@@ -997,7 +998,7 @@ Result<BehaviourModel> ParseBehaviourYaml(const std::string& yaml_text, const st
 }
 
 Result<void> WriteBehaviourFile(const BehaviourModel& model, const std::string& path) {
-  return internal::WriteTextFile(path, FormatBehaviourYaml(model));
+  return WriteOutputFile(path, FormatBehaviourYaml(model));
 }
 
 Result<BehaviourModel> ReadBehaviourFile(const std::string& path) {

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <sstream>
 
+#include "core/output_file.h"
 #include "core/yaml_config.h"
 #include "generate/internal/stats.h"
 #include "generate/internal/yaml_file.h"
@@ -454,7 +455,7 @@ Result<LoadModel> ParseModelYaml(const std::string& yaml_text, const std::string
 }
 
 Result<void> WriteModelFile(const LoadModel& model, const std::string& path) {
-  return internal::WriteTextFile(path, FormatModelYaml(model));
+  return WriteOutputFile(path, FormatModelYaml(model));
 }
 
 Result<LoadModel> ReadModelFile(const std::string& path) {

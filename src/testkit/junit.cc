@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/output_file.h"
 #include "core/time.h"
 #include "testkit/internal/report_io.h"
 #include "testkit/summary.h"
@@ -69,7 +70,7 @@ std::string JunitXml(std::span<const ScenarioResults> scenarios) {
 }
 
 Result<void> WriteJunit(std::span<const ScenarioResults> scenarios, const std::string& path) {
-  return internal::WriteFileAtomically(path, JunitXml(scenarios));
+  return WriteOutputFile(path, JunitXml(scenarios));
 }
 
 Result<void> WriteJunit(const ScenarioResults& results, const std::string& path) {

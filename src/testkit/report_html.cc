@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/output_file.h"
 #include "core/time.h"
 #include "testkit/internal/report_io.h"
 #include "testkit/internal/svg_chart.h"
@@ -463,7 +464,7 @@ std::string ReportHtml(const ScenarioResults& r) {
 }
 
 Result<void> WriteReportHtml(const ScenarioResults& results, const std::string& path) {
-  return internal::WriteFileAtomically(path, ReportHtml(results));
+  return WriteOutputFile(path, ReportHtml(results));
 }
 
 }  // namespace forescale::testkit

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/output_file.h"
 #include "core/time.h"
 #include "testkit/internal/report_io.h"
 #include "testkit/summary.h"
@@ -130,7 +131,7 @@ json ResultsJson(const ScenarioResults& r) {
 
 Result<void> WriteResultsJson(const ScenarioResults& results, const std::string& path) {
   // Every string went through ValidUtf8, so dump cannot throw on encoding.
-  return internal::WriteFileAtomically(path, ResultsJson(results).dump(2) + "\n");
+  return WriteOutputFile(path, ResultsJson(results).dump(2) + "\n");
 }
 
 }  // namespace forescale::testkit

@@ -355,21 +355,27 @@ Result<ScenarioResults> RunScenario(const Scenario& scenario, Series raw, const 
   // Assertions.
   const MetricTable table = MetricsByPolicy(results.policies);
   for (const Assertion& assertion : scenario.assertions) {
+    // A policy of the scenario that --policies left out is not unknown: it was not run.
+    const auto not_run = std::find_if(
+        assertion.references().begin(), assertion.references().end(), [&](const MetricRef& ref) {
+          return !table.contains(ref.policy) &&
+                 std::any_of(scenario.policies.begin(), scenario.policies.end(),
+                             [&](const PolicySpec& p) { return p.label == ref.policy; });
+        });
+    if (not_run != assertion.references().end()) {
+      results.assertions.push_back({.expression = assertion.text(),
+                                    .passed = false,
+                                    .message = "policy \"" + not_run->policy +
+                                               "\" was not run (--policies): \"" +
+                                               assertion.text() + "\" cannot be checked"});
+      continue;
+    }
     auto r = Evaluate(assertion, table);
     if (r) {
       results.assertions.push_back(std::move(*r));
     } else {
-      std::string message = r.error().message();
-      // A policy that --policies left out is not unknown: say that it was not run.
-      for (const PolicySpec& p : scenario.policies) {
-        if (message.starts_with("unknown policy \"" + p.label + "\"")) {
-          message = "policy \"" + p.label + "\" was not run (--policies): \"" + assertion.text() +
-                    "\" cannot be checked";
-          break;
-        }
-      }
       results.assertions.push_back(
-          {.expression = assertion.text(), .passed = false, .message = message});
+          {.expression = assertion.text(), .passed = false, .message = r.error().message()});
     }
   }
   results.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

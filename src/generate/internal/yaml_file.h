@@ -1,14 +1,12 @@
-// Reading and writing the generator's YAML files (load models, behaviour models): one place for
-// the error format "file:line: problem" and for writing a whole file or failing cleanly.
+// Reading the generator's YAML files (load models, behaviour models): one place for the error
+// format "file:line: problem". They are written through core/output_file.h.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <string>
 
 #include "core/error.h"
-#include "core/output_file.h"
 
 namespace forescale::generate::internal {
 
@@ -33,11 +31,6 @@ auto ParseYamlText(const std::string& text, const std::string& origin, Parse&& p
   } catch (const YAML::Exception& e) {
     return std::unexpected(YamlError(origin, e));
   }
-}
-
-// Whole or not at all (core/output_file.h).
-inline Result<void> WriteTextFile(const std::string& path, const std::string& text) {
-  return WriteOutputFile(path, text);
 }
 
 }  // namespace forescale::generate::internal

@@ -6,8 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "core/output_file.h"
-
 namespace forescale::testkit::internal {
 namespace {
 
@@ -87,10 +85,6 @@ std::string XmlEscape(std::string_view text) {
     i += n;
   }
   return out;
-}
-
-Result<void> WriteFileAtomically(const std::string& path, std::string_view content) {
-  return WriteOutputFile(path, content);
 }
 
 std::string FormatMetric(std::string_view metric, double v) {

@@ -1,5 +1,5 @@
 // What the three report writers (results.json, junit.xml, report.html) share: escaping for
-// XML/HTML, the atomic file write, and how a metric's value is shown to a person.
+// XML/HTML and how a metric's value is shown to a person (they write through core/output_file.h).
 // Not part of testkit's interface.
 #pragma once
 
@@ -17,11 +17,6 @@ std::string XmlEscape(std::string_view text);
 
 // Replaces invalid UTF-8 with U+FFFD and leaves everything else alone.
 std::string ValidUtf8(std::string_view text);
-
-// Writes `content` to `path` through `path.tmp` + rename, so a reader (a CI system, a browser
-// reloading the report) sees the old file or the new one, never half of one. The directory must
-// exist. Errors name the path.
-Result<void> WriteFileAtomically(const std::string& path, std::string_view content);
 
 // A metric as a person reads it, by its name: shares as percentages ("0.04 %"), latencies in
 // ms or s, response times in s, counts without decimals when whole, "n/a" for NaN.
