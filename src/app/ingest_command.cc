@@ -185,6 +185,11 @@ class Ingester {
       source.head_hash = head_hash;
       source.head_len = head_len;
     }
+    // A metric export rewritten in place starts differently, so it is a new source by its
+    // fingerprint; by its path it is the same file, whose values it may replace.
+    rewritten_export_ = !is_log && path != "-" &&
+                        std::any_of(sources->begin(), sources->end(),
+                                    [&](const store::SourceRecord& s) { return s.path == path; });
     const uint64_t from_byte = resume->start.offset;
     LineScanner scanner(*resume->stream, std::move(resume->start));
     Result<void> parsed = ingest::IsAccessLog(outcome.format)
@@ -345,11 +350,45 @@ class Ingester {
       const Duration step = options_.step.value_or(NativeStep(metric.samples));
       Series series = BucketSamples(metric.samples, step, options_.metric_aggregation);
       SeriesId id{prefix ? outcome.dataset + ":" + metric.name : metric.name, metric.labels};
+      if (outcome.kind == FileOutcome::Kind::kNew && !rewritten_export_) {
+        auto replaced = CountDiffering(id, series);
+        if (!replaced) return std::unexpected(replaced.error().WithContext(Shown(path)));
+        if (*replaced > 0) outcome.replaced.emplace_back(id, *replaced);
+      }
       auto ok = store_.WriteSeries(id, series, store::MergeMode::kReplace, "");
       if (!ok) return std::unexpected(ok.error().WithContext(Shown(path)));
       NoteSpan(id, series, outcome);
     }
     return {};
+  }
+
+  // Stored values of `id` that `series` would replace with a different one. Values equal to
+  // 1e-9 relative are the same export read again under another name, not a conflict.
+  Result<size_t> CountDiffering(const SeriesId& id, const Series& series) {
+    if (series.empty()) return 0;
+    auto info = store_.Describe(id);
+    if (!info) {
+      if (info.error().code() == ErrorCode::kNotFound) return 0;
+      return std::unexpected(info.error());
+    }
+    if (info->step != series.step) return 0;  // WriteSeries refuses it, naming both steps
+    auto stored =
+        store_.ReadSeries(id, series.start, series.TimeAt(series.size() - 1) + series.step);
+    if (!stored) return std::unexpected(stored.error());
+    size_t differing = 0;
+    for (size_t i = 0; i < series.size(); ++i) {
+      const double v = series.values[i];
+      if (std::isnan(v)) continue;
+      const Duration offset = series.TimeAt(i) - stored->start;
+      if (offset < Duration{0} || offset % stored->step != Duration{0}) continue;
+      const auto j = static_cast<size_t>(offset / stored->step);
+      if (j >= stored->size()) continue;
+      const double old = stored->values[j];
+      if (!std::isnan(old) && std::fabs(old - v) > 1e-9 * std::max(std::fabs(old), std::fabs(v))) {
+        ++differing;
+      }
+    }
+    return differing;
   }
 
   Result<std::string> ReadAll(LineScanner& scanner, FileOutcome& outcome) {
@@ -390,6 +429,7 @@ class Ingester {
   const IngestOptions& options_;
   const Clock& clock_;
   store::Store& store_;
+  bool rewritten_export_ = false;  // the file being read is a stored source's path
 };
 
 }  // namespace

@@ -41,6 +41,9 @@ struct FileOutcome {
   uint64_t skipped_bytes = 0;       // already ingested earlier
   std::vector<SeriesId> written;    // the series this file wrote to
   size_t outage_missing = 0;        // values stored as missing where column `outage` is 1
+  // Metric values this file, read for the first time, wrote over differing values another
+  // source had stored (per series). A changed snapshot of the same path replaces silently.
+  std::vector<std::pair<SeriesId, size_t>> replaced;
   TimePoint first{}, last{};        // span of the buckets written
   // The log's last line had no newline and did not parse (a line still being written): it was
   // left for the next ingest.

@@ -109,6 +109,7 @@ void PrintIngestSummary(const IngestOutcome& outcome, const IngestOptions& optio
           "  the last line has no newline and does not parse yet: left for the next "
           "ingest (a log still being written)\n");
     }
+    std::fflush(stdout);  // the warnings below, on stderr, follow their file's header in a pipe
     // Line 0: a whole-document format (Prometheus JSON) names the place by its JSON path.
     auto where = [&](uint64_t line) {
       return line > 0 ? fmt::format("{}:{}", shown, line) : shown;
@@ -125,6 +126,11 @@ void PrintIngestSummary(const IngestOutcome& outcome, const IngestOptions& optio
     if (!file.written.empty()) {
       fmt::print("  {} series, {} .. {}\n", file.written.size(), FormatRfc3339(file.first),
                  FormatRfc3339(file.last));
+    }
+    for (const auto& [id, count] : file.replaced) {
+      fmt::print(stderr,
+                 "  warning: {} value{} of {} replaced different values another file had stored\n",
+                 count, count == 1 ? "" : "s", FormatSeriesId(id.name, id.labels));
     }
     if (file.outage_missing > 0) {
       fmt::print("  {} values stored as missing where column outage is 1\n", file.outage_missing);
