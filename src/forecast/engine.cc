@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <numeric>
 
 #include "forecast/conformal.h"
 #include "forecast/ets.h"
@@ -136,9 +137,13 @@ void RandomWalkQuantiles(const std::vector<double>& history, const std::vector<d
   std::sort(changes.begin(), changes.end());
   const double n = static_cast<double>(changes.size());
   for (size_t k = 0; k < qs.size(); ++k) {
-    // The median stays the mean; the walk's own median would move it off the mean by a
-    // typical step (on a staircase of +1 steps and a nightly fall, by +1 x sqrt(h)).
-    if (qs[k] == 0.5) continue;
+    // The median is the mean; the walk's own median would move it off the mean by a typical
+    // step (on a staircase of +1 steps and a nightly fall, by +1 x sqrt(h)). Not the folds'
+    // conformal median either: on a rising history it lay above the walk's q0.9.
+    if (qs[k] == 0.5) {
+      quantiles[k] = mean;
+      continue;
+    }
     // The conformal rank, from the side the quantile lies on.
     const double rank = qs[k] >= 0.5 ? std::ceil((n + 1) * qs[k]) : std::floor((n + 1) * qs[k]);
     const double step = changes[static_cast<size_t>(std::clamp(rank, 1.0, n)) - 1];
@@ -146,6 +151,23 @@ void RandomWalkQuantiles(const std::vector<double>& history, const std::vector<d
       const double walk = mean[j] + step * std::sqrt(static_cast<double>(j + 1));
       quantiles[k][j] = walk;
     }
+  }
+}
+
+// A higher quantile is never below a lower one at the same step: each step's values are
+// sorted across the levels (the rearrangement of Chernozhukov et al. 2010, which only ever
+// brings a quantile closer to its true value). Quantiles corrected or calibrated level by
+// level can otherwise cross by a hair where two levels are close.
+void SortAcrossLevels(const std::vector<double>& qs, std::vector<std::vector<double>>& quantiles) {
+  std::vector<size_t> order(qs.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return qs[a] < qs[b]; });
+  const size_t steps = quantiles.empty() ? 0 : quantiles.front().size();
+  std::vector<double> column(qs.size());
+  for (size_t j = 0; j < steps; ++j) {
+    for (size_t k = 0; k < order.size(); ++k) column[k] = quantiles[order[k]][j];
+    std::sort(column.begin(), column.end());
+    for (size_t k = 0; k < order.size(); ++k) quantiles[order[k]][j] = column[k];
   }
 }
 
@@ -579,6 +601,7 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
       if (non_negative) q[j] = std::max(0.0, q[j]);
     }
   }
+  SortAcrossLevels(request.quantiles, quantiles);
   for (size_t i = 0; i < request.quantiles.size(); ++i) {
     result.quantiles[request.quantiles[i]] = quantiles[i];
   }
