@@ -238,6 +238,35 @@ TEST_F(IngestCli, AnExportThatOverwritesAnotherFilesValuesSaysSo) {
   EXPECT_EQ(changed.err.find("replaced"), std::string::npos) << changed.err;
 }
 
+// Bucketing combined samples without a trace: a time given twice with different values, and
+// times off the series' own grid sharing a step (found by probing). Both are now said, and
+// `forecast --input` says the second too; a coarser --step combines on purpose, silently.
+TEST_F(IngestCli, CombinedSamplesAreSaid) {
+  WriteFile(Path("odd.csv"),
+            "timestamp,v\n2024-01-01T00:00:00Z,1\n2024-01-01T00:00:00Z,3\n"
+            "2024-01-01T00:01:00Z,2\n2024-01-01T00:02:00Z,3\n2024-01-01T00:02:40Z,5\n"
+            "2024-01-01T00:03:00Z,4\n2024-01-01T00:04:00Z,6\n");
+  auto r = Run({"ingest", Path("odd.csv"), "--db", Db()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("odd:v: 1 time occurs more than once with different values (the first, "
+                       "2024-01-01T00:00:00Z: 1 and 3); each step gets their mean"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(
+      r.err.find("odd:v: 1 step of 1m holds samples at more than one time (times off a "
+                 "regular grid; the first at 2024-01-01T00:02:00Z); each step gets their mean"),
+      std::string::npos)
+      << r.err;
+  auto coarse = Run({"ingest", Path("odd.csv"), "--step", "5m", "--name", "c", "--db", Db()});
+  ASSERT_EQ(coarse.code, 0) << coarse.err;
+  EXPECT_EQ(coarse.err.find("regular grid"), std::string::npos) << coarse.err;
+  auto forecast = Run({"forecast", "--input", Path("odd.csv"), "--horizon", "2"});
+  ASSERT_EQ(forecast.code, 0) << forecast.err;
+  EXPECT_NE(forecast.err.find("1 step of 1m holds samples at more than one time"),
+            std::string::npos)
+      << forecast.err;
+}
+
 // A failed ingest into a new database leaves no database behind (found by probing: an empty
 // file made `series list` say "no series" rather than "no such database").
 TEST_F(IngestCli, AFailedIngestCreatesNoDatabase) {

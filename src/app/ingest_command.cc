@@ -1,5 +1,7 @@
 #include "app/ingest_command.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -347,9 +349,11 @@ class Ingester {
                       [](const Sample& s) { return std::isnan(s.value); })) {
         continue;
       }
-      const Duration step = options_.step.value_or(NativeStep(metric.samples));
+      const Duration native = NativeStep(metric.samples);
+      const Duration step = options_.step.value_or(native);
       Series series = BucketSamples(metric.samples, step, options_.metric_aggregation);
       SeriesId id{prefix ? outcome.dataset + ":" + metric.name : metric.name, metric.labels};
+      NoteCombined(id, metric.samples, step == native ? step : Duration{0}, outcome);
       if (outcome.kind == FileOutcome::Kind::kNew && !rewritten_export_) {
         auto replaced = CountDiffering(id, series);
         if (!replaced) return std::unexpected(replaced.error().WithContext(Shown(path)));
@@ -360,6 +364,29 @@ class Ingester {
       NoteSpan(id, series, outcome);
     }
     return {};
+  }
+
+  // What bucketing `samples` combined silently (see FileOutcome::combined). `own_step`: the
+  // series' own step when it is the bucket (a coarser --step combines on purpose), else 0.
+  void NoteCombined(const SeriesId& id, std::span<const Sample> samples, Duration own_step,
+                    FileOutcome& outcome) const {
+    const std::string shown = FormatSeriesId(id.name, id.labels);
+    const char* how = AggregationName(options_.metric_aggregation);
+    if (const RepeatedTimes r = FindRepeatedTimes(samples); r.count > 0) {
+      outcome.combined.push_back(fmt::format(
+          "{}: {} time{} more than once with different values (the first, {}: {:g} and {:g}); "
+          "each step gets their {}",
+          shown, r.count, r.count == 1 ? " occurs" : "s occur", FormatRfc3339(r.first),
+          r.first_value, r.second_value, how));
+    }
+    if (own_step.count() == 0) return;
+    if (const SharedSteps sh = FindSharedSteps(samples, own_step); sh.count > 0) {
+      outcome.combined.push_back(fmt::format(
+          "{}: {} step{} of {} hold{} samples at more than one time (times off a regular grid; "
+          "the first at {}); each step gets their {}",
+          shown, sh.count, sh.count == 1 ? "" : "s", FormatDuration(own_step),
+          sh.count == 1 ? "s" : "", FormatRfc3339(sh.first), how));
+    }
   }
 
   // Stored values of `id` that `series` would replace with a different one. Values equal to

@@ -44,6 +44,9 @@ struct FileOutcome {
   // Metric values this file, read for the first time, wrote over differing values another
   // source had stored (per series). A changed snapshot of the same path replaces silently.
   std::vector<std::pair<SeriesId, size_t>> replaced;
+  // Values bucketing combined without a trace: a time given twice with different values, or
+  // times off the series' own grid sharing a step. One line each, for the user.
+  std::vector<std::string> combined;
   TimePoint first{}, last{};        // span of the buckets written
   // The log's last line had no newline and did not parse (a line still being written): it was
   // left for the next ingest.

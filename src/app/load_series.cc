@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -74,19 +75,27 @@ void WarnAboutRepeatedTimes(const std::string& shown, std::span<const Sample> sa
                             Aggregation aggregation) {
   const RepeatedTimes repeated = FindRepeatedTimes(samples);
   if (repeated.count == 0) return;
-  using Kind = Aggregation::Kind;
-  const char* combined = aggregation.kind == Kind::kSum        ? "sum"
-                         : aggregation.kind == Kind::kMax      ? "largest"
-                         : aggregation.kind == Kind::kMin      ? "smallest"
-                         : aggregation.kind == Kind::kLast     ? "last"
-                         : aggregation.kind == Kind::kQuantile ? "quantile"
-                                                               : "mean";
+  const char* combined = AggregationName(aggregation);
   fmt::print(stderr,
              "forescale: warning: {}: {} time{} more than once with different values (the first, "
              "{}: {:g} and {:g}); each step gets their {}. Local times across a daylight-saving "
              "change? Write times with their UTC offset, e.g. 2024-11-03T01:30:00-04:00\n",
              shown, repeated.count, repeated.count == 1 ? " occurs" : "s occur",
              FormatRfc3339(repeated.first), repeated.first_value, repeated.second_value, combined);
+}
+
+// At its own step each step should hold one sample; samples at irregular times that share a
+// step are combined, which no analysis would show afterwards either (found by probing).
+void WarnAboutSharedSteps(const std::string& shown, std::span<const Sample> samples, Duration step,
+                          Aggregation aggregation) {
+  const SharedSteps shared = FindSharedSteps(samples, step);
+  if (shared.count == 0) return;
+  fmt::print(stderr,
+             "forescale: warning: {}: {} step{} of {} hold{} samples at more than one time (times "
+             "off a regular grid; the first at {}); each step gets their {}\n",
+             shown, shared.count, shared.count == 1 ? "" : "s", FormatDuration(step),
+             shared.count == 1 ? "s" : "", FormatRfc3339(shared.first),
+             AggregationName(aggregation));
 }
 
 // Series of one metric told apart by labels only (a Prometheus export per instance): when the
@@ -183,6 +192,9 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
     return Fail(ErrorCode::kInvalidArgument,
                 "--step " + FormatDuration(*source.step) + ": " + shown + " has a step of " +
                     FormatDuration(native) + "; --step must be a whole multiple of it");
+  }
+  if (!source.step || *source.step == native) {
+    WarnAboutSharedSteps(shown, chosen->samples, native, source.aggregation);
   }
   if (CounterName(chosen->name)) {
     // The rate at the counter's own step first: a coarser bucket's mean of the counter would

@@ -127,6 +127,7 @@ void PrintIngestSummary(const IngestOutcome& outcome, const IngestOptions& optio
       fmt::print("  {} series, {} .. {}\n", file.written.size(), FormatRfc3339(file.first),
                  FormatRfc3339(file.last));
     }
+    for (const std::string& line : file.combined) fmt::print(stderr, "  warning: {}\n", line);
     for (const auto& [id, count] : file.replaced) {
       fmt::print(stderr,
                  "  warning: {} value{} of {} replaced different values another file had stored\n",

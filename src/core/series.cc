@@ -238,4 +238,30 @@ RepeatedTimes FindRepeatedTimes(std::span<const Sample> samples) {
   return out;
 }
 
+const char* AggregationName(Aggregation agg) {
+  using Kind = Aggregation::Kind;
+  return agg.kind == Kind::kSum        ? "sum"
+         : agg.kind == Kind::kMax      ? "largest"
+         : agg.kind == Kind::kMin      ? "smallest"
+         : agg.kind == Kind::kLast     ? "last"
+         : agg.kind == Kind::kQuantile ? "quantile"
+                                       : "mean";
+}
+
+SharedSteps FindSharedSteps(std::span<const Sample> samples, Duration step) {
+  std::vector<std::pair<TimePoint, TimePoint>> placed;  // (step, sample time)
+  for (const Sample& s : samples) {
+    if (!std::isnan(s.value)) placed.emplace_back(FloorTo(s.time, step), s.time);
+  }
+  std::sort(placed.begin(), placed.end());
+  placed.erase(std::unique(placed.begin(), placed.end()), placed.end());
+  SharedSteps out;
+  for (size_t i = 1; i < placed.size(); ++i) {
+    const bool starts_shared = placed[i].first == placed[i - 1].first &&
+                               (i == 1 || placed[i - 2].first != placed[i].first);
+    if (starts_shared && out.count++ == 0) out.first = placed[i].first;
+  }
+  return out;
+}
+
 }  // namespace forescale

@@ -48,6 +48,9 @@ struct Aggregation {
 
 // Parses "sum", "mean", "max", "min", "last", "p95", "q0.95", "median".
 Result<Aggregation> ParseAggregation(std::string_view text);
+// How a sentence names what the aggregation makes of a bucket's values: "mean", "sum",
+// "largest", "smallest", "last", "quantile".
+const char* AggregationName(Aggregation agg);
 
 // Aggregates the non-NaN values; NaN when there are none. Quantiles interpolate linearly
 // between order statistics (type 7, as R's and numpy's default). `values` may be reordered.
@@ -88,5 +91,14 @@ struct RepeatedTimes {
   double first_value = 0, second_value = 0;
 };
 RepeatedTimes FindRepeatedTimes(std::span<const Sample> samples);
+
+// Steps of `step` (epoch-aligned, as BucketSamples places them) that receive present samples
+// at two or more different times: times off a regular grid, whose values bucketing combines
+// without a trace. `count` such steps; `first` the earliest.
+struct SharedSteps {
+  size_t count = 0;
+  TimePoint first{};
+};
+SharedSteps FindSharedSteps(std::span<const Sample> samples, Duration step);
 
 }  // namespace forescale

@@ -147,5 +147,20 @@ TEST(FindRepeatedTimes, CountsTimesWhoseSamplesDisagree) {
   EXPECT_EQ(FindRepeatedTimes(std::vector<Sample>{}).count, 0u);
 }
 
+TEST(FindSharedSteps, CountsStepsWithSamplesAtTwoTimes) {
+  const auto at = [](int second) { return TimePoint{std::chrono::seconds(second)}; };
+  std::vector<Sample> samples;
+  for (int i = 0; i < 10; ++i) samples.push_back({at(60 * i + 1), 1.0});  // a steady 1 s offset
+  samples.push_back({at(130), 2.0});  // a third sample in minute 2
+  samples.push_back({at(140), 2.0});
+  samples.push_back({at(301), 3.0});  // a repeated time: FindRepeatedTimes' business
+  samples.push_back({at(420), NAN});  // a missing value shares nothing
+  samples.push_back({at(550), 4.0});  // minute 9, after the others
+  const SharedSteps shared = FindSharedSteps(samples, std::chrono::minutes(1));
+  EXPECT_EQ(shared.count, 2u);
+  EXPECT_EQ(shared.first, at(120));
+  EXPECT_EQ(FindSharedSteps(samples, std::chrono::seconds(1)).count, 0u);
+}
+
 }  // namespace
 }  // namespace forescale
