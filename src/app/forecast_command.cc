@@ -82,22 +82,24 @@ void PrintChoice(const forecast::ForecastResult& r, const std::string& label, st
   for (const auto& note : r.notes) fmt::print(out, "note     {}\n", note);
 }
 
-// Ranked by FOLD-GM, the geometric mean over folds of each fold's MASE (see backtest.h);
-// `by_quantile` adds a table of each candidate's pinball loss at each evaluation quantile.
+// Ranked by FOLD-GM, the geometric mean over folds of each fold's MASE (see backtest.h), or by
+// RMSSE on an intermittent history (the notes say so); `by_quantile` adds a table of each
+// candidate's pinball loss at each evaluation quantile.
 void PrintCandidates(const forecast::ForecastResult& r, std::FILE* out, bool by_quantile = false) {
   size_t width = 28;
   for (const auto& c : r.candidates) width = std::max(width, c.model.size());
-  fmt::print(out, "{:<{}} {:>8} {:>8} {:>9} {:>8} {:>8} {:>10}  {}\n", "MODEL", width, "FOLD-GM",
-             "MASE", "PINBALL", "COV80", "COV95", "FIT ms", "FITTED");
+  fmt::print(out, "{:<{}} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>10}  {}\n", "MODEL", width,
+             "FOLD-GM", "MASE", "RMSSE", "PINBALL", "COV80", "COV95", "FIT ms", "FITTED");
   for (const auto& c : r.candidates) {
     if (!c.error.empty()) {
       fmt::print(out, "{:<{}} failed: {}\n", c.model, width, c.error);
       continue;
     }
-    fmt::print(out, "{:<{}} {:>8.3f} {:>8.3f} {:>9.4f} {:>7.1f}% {:>7.1f}% {:>10.1f}  {}\n",
-               c.model, width, c.scores.fold_mase_gmean, c.scores.mase, c.scores.pinball_mean,
-               100 * c.scores.coverage80, 100 * c.scores.coverage95, 1e3 * c.seconds_per_fit,
-               c.fitted);
+    fmt::print(out,
+               "{:<{}} {:>8.3f} {:>8.3f} {:>8.3f} {:>9.4f} {:>7.1f}% {:>7.1f}% {:>10.1f}  {}\n",
+               c.model, width, c.scores.fold_mase_gmean, c.scores.mase, c.scores.rmsse,
+               c.scores.pinball_mean, 100 * c.scores.coverage80, 100 * c.scores.coverage95,
+               1e3 * c.seconds_per_fit, c.fitted);
   }
   if (!by_quantile) return;
   std::vector<double> qs;
@@ -136,6 +138,7 @@ nlohmann::json ScoresJson(const forecast::CandidateReport& c) {
   }
   j["mase"] = c.scores.mase;
   j["fold_mase_gmean"] = c.scores.fold_mase_gmean;
+  j["rmsse"] = c.scores.rmsse;
   j["mae"] = c.scores.mae;
   j["pinball"] = pinball;
   j["pinball_mean"] = c.scores.pinball_mean;
@@ -188,10 +191,15 @@ Result<void> ForecastCommand(const ForecastCommandOptions& options) {
     }
     nlohmann::json candidates = nlohmann::json::array();
     for (const auto& c : r.candidates) candidates.push_back(ScoresJson(c));
-    nlohmann::json out = {{"series", label},   {"model", r.model},
-                          {"step", FormatDuration(r.step)}, {"fitted_steps", r.fitted_steps},
-                          {"seasons", r.periods}, {"notes", r.notes},
-                          {"candidates", candidates}, {"forecast", points}};
+    nlohmann::json out = {{"series", label},
+                          {"model", r.model},
+                          {"step", FormatDuration(r.step)},
+                          {"fitted_steps", r.fitted_steps},
+                          {"seasons", r.periods},
+                          {"notes", r.notes},
+                          {"ranked_by", r.ranked_by},
+                          {"candidates", candidates},
+                          {"forecast", points}};
     // Factors by hour of the week ((hours since the epoch) mod 168), when one was used.
     if (!r.week_profile.empty()) out["week_profile"] = r.week_profile;
     fmt::print("{}\n", out.dump());
@@ -232,10 +240,10 @@ Result<void> BacktestCommand(const ForecastCommandOptions& options) {
   if (options.format == "json") {
     nlohmann::json candidates = nlohmann::json::array();
     for (const auto& c : r.candidates) candidates.push_back(ScoresJson(c));
-    nlohmann::json out = {{"series", label},          {"step", FormatDuration(r.step)},
-                          {"horizon", r.mean.size()}, {"folds", r.folds},
-                          {"seasons", r.periods},     {"chosen", r.model},
-                          {"notes", r.notes},         {"candidates", candidates}};
+    nlohmann::json out = {
+        {"series", label},  {"step", FormatDuration(r.step)}, {"horizon", r.mean.size()},
+        {"folds", r.folds}, {"seasons", r.periods},           {"chosen", r.model},
+        {"notes", r.notes}, {"ranked_by", r.ranked_by},       {"candidates", candidates}};
     if (!r.week_profile.empty()) out["week_profile"] = r.week_profile;
     fmt::print("{}\n", out.dump());
     return {};

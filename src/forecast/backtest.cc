@@ -126,7 +126,7 @@ Scores Score(const std::vector<FoldForecast>& folds, const FoldQuantiles& quanti
     if (it == quantiles.end()) return std::nullopt;
     return it->second[f][j];
   };
-  double log_fold_sum = 0;
+  double log_fold_sum = 0, squared_sum = 0;
   for (size_t f = 0; f < folds.size(); ++f) {
     const FoldForecast& fold = folds[f];
     double fold_abs = 0;
@@ -138,6 +138,7 @@ Scores Score(const std::vector<FoldForecast>& folds, const FoldQuantiles& quanti
       ++fold_n;
       fold_abs += std::fabs(y - fold.mean[j]);
       abs_sum += std::fabs(y - fold.mean[j]);
+      squared_sum += (y - fold.mean[j]) * (y - fold.mean[j]);
       for (auto& [q, loss] : s.pinball) {
         const double pred = quantiles.at(q)[f][j];
         const double diff = y - pred;
@@ -165,6 +166,7 @@ Scores Score(const std::vector<FoldForecast>& folds, const FoldQuantiles& quanti
   s.mae = abs_sum / static_cast<double>(n);
   s.mase = s.mae / divisor;
   s.fold_mase_gmean = std::exp(log_fold_sum / static_cast<double>(n));
+  s.rmsse = std::sqrt(squared_sum / static_cast<double>(n)) / divisor;
   double total = 0;
   for (auto& [q, loss] : s.pinball) {
     loss /= static_cast<double>(n) * divisor;

@@ -77,6 +77,10 @@ struct Scores {
   // terms, so a fold in which a regime change makes every model err by a lot does not drown
   // the quiet folds that tell the models apart, and a fold mostly inside an outage counts little.
   double fold_mase_gmean = 0;
+  // Root mean squared error over the MASE scale (M5's RMSSE, but for its scale): the loss the
+  // mean minimises. Intermittent series are ranked by it (engine.h): absolute error rewards the
+  // median, which there is zero.
+  double rmsse = 0;
   double mae = 0;
   std::map<double, double> pinball;  // scaled, per quantile
   double pinball_mean = 0;           // over the quantiles given

@@ -5,7 +5,8 @@
 // history allows, and also the equal-weight combinations of the best two and three (on real
 // traffic a combination often beats every member, and the simple baselines are hard to beat:
 // the choice must be free to fall back to them). The lowest geometric mean over folds of the
-// fold MASE wins (see Scores::fold_mase_gmean); a combination must win by 1 %. A history too
+// fold MASE wins (see Scores::fold_mase_gmean; intermittent counts, by Syntetos-Boylan's
+// ADI > 1.32, are ranked by RMSSE instead); a combination must win by 1 %. A history too
 // short for kMinFolds folds gives a choice made on one or two stretches of it: naive is then
 // kept unless the best candidate beat it on every fold, no combination is tried, and the
 // quantiles are a random walk's of the history's step changes. Seasons are
@@ -96,6 +97,7 @@ struct ForecastResult {
   std::vector<double> mean;
   std::map<double, std::vector<double>> quantiles;
   std::vector<CandidateReport> candidates;    // every model considered, best first
+  std::string ranked_by = "fold_mase_gmean";  // the Scores field that ranked them, or "rmsse"
   std::vector<std::string> notes;
   size_t folds = 0;                           // backtest folds run (fewer on short histories)
   size_t fitted_steps = 0;                    // the final fit's window: the last N steps
