@@ -21,6 +21,9 @@ struct Estimate {
   size_t n = 0;
 };
 
+// The estimate from the repetitions' values (NaN ones left out; all NaN: NaN throughout).
+Estimate EstimateOf(const std::vector<double>& values);
+
 struct PolicyResult {
   std::string name;                    // the scenario's label, e.g. "hpa" or "predictive-q99"
   std::string kind;                    // policy kind, e.g. "hpa"

@@ -163,6 +163,23 @@ TEST(RunScenario, EveryMetricHasOneValuePerRepetitionAndAnIntervalAroundTheMean)
   EXPECT_GT(half, 0);
 }
 
+// The interval's t quantile is the one for n - 1 degrees of freedom (found by probing: from
+// four repetitions on, each n used the quantile of the next larger one, 2.776 for three).
+TEST(EstimateOf, UsesStudentTForNMinusOneDegreesOfFreedom) {
+  const std::vector<std::pair<size_t, double>> t975 = {{2, 12.706}, {3, 4.303},  {4, 3.182},
+                                                       {5, 2.776},  {11, 2.228}, {31, 2.042},
+                                                       {41, 2.021}, {121, 1.980}};
+  for (const auto& [n, t] : t975) {
+    std::vector<double> values(n, 0.0);
+    values[0] = static_cast<double>(n);  // mean 1, sample variance n: half-width t
+    const Estimate e = EstimateOf(values);
+    EXPECT_NEAR(e.mean, 1.0, 1e-12) << n;
+    EXPECT_NEAR(e.high - e.mean, t, 1.5e-3) << n;
+  }
+  EXPECT_EQ(EstimateOf({5.0}).low, 5.0);
+  EXPECT_TRUE(std::isnan(EstimateOf({NAN}).mean));
+}
+
 TEST(RunScenario, RepetitionsUseSuccessiveSeedsAndDifferWhenStartUpVaries) {
   const ScenarioResults& r = ThreeRepetitions();
   const PolicyResult* hpa = Find(r, "hpa");
