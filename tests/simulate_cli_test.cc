@@ -136,6 +136,32 @@ TEST_F(SimulateCli, ACoarseStepKeepsTheRequestsAndCountsMinutesOfTime) {
 }
 
 // Every --policy must scale something (found by probing: extra ones were ignored).
+// A load exactly at the target is not above it: target tracking flapped 5 -> 6 -> 5 every 20
+// minutes on 30 rps at 10 rps a replica and a 60 % target, and step and rule scaled out on
+// 80 % CPU against "> 80 %" (found by probing: the monitor's float buckets read 0.6 as
+// 0.60000002).
+TEST_F(SimulateCli, ALoadExactlyAtTheTargetDoesNotScale) {
+  // 30 rps on 5 replicas is 60 % CPU (the target's), 40 rps is 80 % (step's and rule's "> 80 %").
+  for (int rps : {30, 40}) {
+    std::string profile = "timestamp,rps\n";
+    for (int m = 0; m < 180; ++m) profile += Stamp(m) + "," + std::to_string(rps) + "\n";
+    WriteFile(Path("flat" + std::to_string(rps) + ".csv"), profile);
+  }
+  WriteFile(Path("svc.yaml"),
+            "capacity_rps: 10\ntarget_utilisation: 60%\nstartup: 60s\n"
+            "replicas: {min: 1, max: 50, initial: 5}\nmonitoring: {noise: 0}\n");
+  for (const auto& [policy, profile] :
+       std::vector<std::pair<std::string, std::string>>{{"target-tracking", "flat30.csv"},
+                                                        {"hpa", "flat30.csv"},
+                                                        {"step", "flat40.csv"},
+                                                        {"rule", "flat40.csv"}}) {
+    auto r = Run({"simulate", "--profile", Path(profile), "--service", Path("svc.yaml"), "--policy",
+                  policy});
+    ASSERT_EQ(r.code, 0) << policy << r.err;
+    EXPECT_NE(r.out.find("(0 scale-ups, 0 scale-downs)"), std::string::npos) << policy << r.out;
+  }
+}
+
 TEST_F(SimulateCli, APolicyThatScalesNothingIsAnError) {
   auto two = Simulate({"--policy", "hpa", "--policy", "oracle"});
   EXPECT_EQ(two.code, 2);

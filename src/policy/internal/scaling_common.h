@@ -215,18 +215,21 @@ inline const char* ComparisonSymbol(Comparison c) {
   return "?";
 }
 
-// NaN (no data) never breaches.
+// NaN (no data) never breaches. A value within 1e-9 (relative) of the threshold is equal to it:
+// a minute's mean of sixty samples of exactly 60 % CPU sums to 0.6000000000000008, which
+// breached "> 60 %" and made target tracking flap on a load exactly at its target.
 inline bool Breaches(Comparison c, double value, double threshold) {
   if (std::isnan(value)) return false;
+  const double eps = 1e-9 * std::max(1.0, std::fabs(threshold));
   switch (c) {
     case Comparison::kGreater:
-      return value > threshold;
+      return value > threshold + eps;
     case Comparison::kGreaterOrEqual:
-      return value >= threshold;
+      return value >= threshold - eps;
     case Comparison::kLess:
-      return value < threshold;
+      return value < threshold - eps;
     case Comparison::kLessOrEqual:
-      return value <= threshold;
+      return value <= threshold + eps;
   }
   return false;
 }

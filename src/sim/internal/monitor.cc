@@ -50,12 +50,12 @@ void Monitor::Record(const StepTruth& truth) {
   if (++steps_in_bucket_ < steps_per_bucket_) return;
   const uint64_t b = true_cpu_.size();
   const double n = static_cast<double>(steps_per_bucket_);
-  true_cpu_.push_back(static_cast<float>(sums_[0] / n));
+  true_cpu_.push_back(sums_[0] / n);
   for (size_t m = 0; m < kMetrics; ++m) {
     const double factor =
         noise_ > 0 ? std::max(0.0, 1.0 + noise_ * HashNormal(seed_ ^ (b * kMetrics + m) * 0x9E37ULL))
                    : 1.0;
-    buckets_[m].push_back(static_cast<float>(sums_[m] / n * factor));
+    buckets_[m].push_back(sums_[m] / n * factor);
     sums_[m] = 0;
   }
   steps_in_bucket_ = 0;

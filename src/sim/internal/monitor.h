@@ -56,8 +56,10 @@ class Monitor final : public policy::MetricSource {
   size_t steps_per_bucket_;
   size_t steps_in_bucket_ = 0;
   std::array<double, kMetrics> sums_{};
-  std::array<std::vector<float>, kMetrics> buckets_;  // noisy means, one per closed bucket
-  std::vector<float> true_cpu_;
+  // Doubles, unlike the timeline: a policy compares them with thresholds, and 0.6f read as
+  // 0.60000002 breached a 60 % CPU target on a load exactly at it.
+  std::array<std::vector<double>, kMetrics> buckets_;  // noisy means, one per closed bucket
+  std::vector<double> true_cpu_;
 };
 
 }  // namespace forescale::sim::internal
