@@ -311,11 +311,14 @@ TEST_F(GenerateCli, ImpossibleEventsNameTheFileTheLineAndTheKey) {
        "    cron: '0 2 * *'\n"
        "    duration: 10m\n",
        "events.yaml:4: events[0].cron: cron '0 2 * *': expected 5 fields"},
-      {"events:\n  - {name: s, type: campaign, start: 1995-07-15T10:00:00Z, plateau: 1h, peak: -300rps}\n",
+      {"events:\n  - {name: s, type: campaign, start: 1995-07-15T10:00:00Z, plateau: 1h, peak: "
+       "-300rps}\n",
        "events.yaml:2: events[0].peak: '-300rps': a peak must be positive"},
-      {"events:\n  - {name: j, type: scheduled_job, cron: '0 2 * * *', duration: 5m, requests_per_run: -1}\n",
-       "events.yaml:2: events[0].requests_per_run: must not be negative"},
-      {"events:\n  - {name: o, type: outage, start: 1995-07-15T10:00:00Z, duration: 5m, drop: 1.5}\n",
+      {"events:\n  - {name: j, type: scheduled_job, cron: '0 2 * * *', duration: 5m, "
+       "requests_per_run: -1}\n",
+       "events.yaml:2: events[0].requests_per_run: must be positive (the requests one run sends)"},
+      {"events:\n  - {name: o, type: outage, start: 1995-07-15T10:00:00Z, duration: 5m, drop: "
+       "1.5}\n",
        "events.yaml:2: events[0].drop: an outage drops at most 100 %"},
   };
   for (const auto& [events, expected] : cases) {

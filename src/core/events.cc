@@ -1,5 +1,6 @@
 #include "core/events.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <sstream>
@@ -8,8 +9,10 @@ namespace forescale {
 namespace {
 
 constexpr int64_t kMinuteMs = 60'000;
+constexpr double kFlashCrowdCut = 1e-6;  // a flash crowd's intensity below it reads 0
 
-// One cron field into a bitmap over [lo, hi]; `*` leaves `restricted` false.
+// One cron field into a bitmap over [lo, hi]; a field starting with `*` leaves `restricted`
+// false, as Vixie cron's DOM_STAR/DOW_STAR flags do.
 Result<std::vector<bool>> ParseCronField(std::string_view field, int lo, int hi, bool* restricted,
                                          std::string_view what) {
   std::vector<bool> allowed(static_cast<size_t>(hi + 1), false);
@@ -21,7 +24,7 @@ Result<std::vector<bool>> ParseCronField(std::string_view field, int lo, int hi,
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
     return ec == std::errc() && p == s.data() + s.size();
   };
-  if (restricted) *restricted = field != "*";
+  if (restricted) *restricted = !field.starts_with('*');
   size_t start = 0;
   while (start <= field.size()) {
     const size_t comma = std::min(field.find(',', start), field.size());
@@ -136,8 +139,9 @@ double Event::Intensity(TimePoint t) const {
       const double r = seconds(rise), tau = seconds(decay);
       if (dt < 0) return 0;
       if (dt < r) return dt / r;
+      // Cut where it no longer shows: at 1e-3 a 1000x crowd fell from 2x to 1x in one step.
       const double v = tau > 0 ? std::exp(-(dt - r) / tau) : 0.0;
-      return v < 1e-3 ? 0.0 : v;
+      return v < kFlashCrowdCut ? 0.0 : v;
     }
     case Type::kOutage:
     case Type::kHoliday:
@@ -157,25 +161,44 @@ double Event::Intensity(TimePoint t) const {
   return 0.0;
 }
 
-bool Event::ActiveDuring(TimePoint from, TimePoint to) const {
-  if (!(from < to)) return false;
-  auto after = [&](Duration length) { return start < to && from < start + length; };
+TimePoint Event::End() const {
   switch (type) {
     case Type::kCampaign:
-      return after(ramp_up + plateau + ramp_down);
-    case Type::kFlashCrowd: {
-      // Intensity reads 0 once the decay is below 1e-3: ln(1000) time constants after the rise.
-      const auto tail = std::chrono::duration_cast<Duration>(decay * std::log(1000.0));
-      return after(rise + tail + Duration{1});
-    }
+      return start + ramp_up + plateau + ramp_down;
+    case Type::kFlashCrowd:
+      // Intensity reads 0 once the decay is below the cut: ln(1 / cut) time constants on.
+      return start + rise +
+             std::chrono::duration_cast<Duration>(decay * -std::log(kFlashCrowdCut)) + Duration{1};
     case Type::kOutage:
     case Type::kHoliday:
-      return after(duration);
     case Type::kScheduledJob:
-      // A run that started up to one duration before `from` is still under way at `from`.
-      return cron && !cron->RunsBetween(from - duration + Duration{1}, to).empty();
+      return start + duration;
   }
-  return false;
+  return start;
+}
+
+double Event::MeanIntensity(TimePoint from, TimePoint to) const {
+  const int64_t span = (to - from).count();
+  if (span <= 0) return Intensity(from);
+  if (!ActiveDuring(from, to)) return 0;
+  const int64_t parts = span <= kMinuteMs
+                            ? std::clamp<int64_t>(span / 1000, 1, 60)
+                            : std::min<int64_t>((span + kMinuteMs - 1) / kMinuteMs, 10080);
+  const int64_t t0 = from.time_since_epoch().count();
+  double sum = 0;
+  for (int64_t k = 0; k < parts; ++k) {
+    sum += Intensity(TimePoint{Duration{t0 + (2 * k + 1) * span / (2 * parts)}});
+  }
+  return sum / static_cast<double>(parts);
+}
+
+bool Event::ActiveDuring(TimePoint from, TimePoint to) const {
+  if (!(from < to)) return false;
+  if (type == Type::kScheduledJob) {
+    // A run that started up to one duration before `from` is still under way at `from`.
+    return cron && !cron->RunsBetween(from - duration + Duration{1}, to).empty();
+  }
+  return start < to && from < End();
 }
 
 std::optional<double> Event::ExpectedLift() const {

@@ -54,8 +54,9 @@ class Node;  // yaml-cpp; only ParseEventList's callers need its definition
 namespace forescale {
 
 // A five-field cron expression (minute hour day-of-month month day-of-week) with `*`, lists,
-// ranges and steps; day-of-week 0 or 7 is Sunday. As in Vixie cron, when both day fields are
-// restricted a day matches if either does.
+// ranges and steps; day-of-week 0 or 7 is Sunday. As in Vixie cron (and cronie), when both day
+// fields are restricted a day matches if either does; a field that starts with `*` (`*`, `*/2`)
+// is not restricted, so "0 0 */2 * 1" runs on odd-numbered Mondays.
 class CronSchedule {
  public:
   static Result<CronSchedule> Parse(std::string_view text);
@@ -90,6 +91,13 @@ struct Event {
 
   // How much of the event is under way at t: 0 (not at all) .. 1 (at its peak).
   double Intensity(TimePoint t) const;
+  // The mean of Intensity over [from, to), read at the centres of equal parts of at most a
+  // second (spans up to a minute) or a minute (longer spans, up to a week; coarser beyond), so
+  // an event shorter than a coarse step counts for the share of the step it covers.
+  double MeanIntensity(TimePoint from, TimePoint to) const;
+  // When a one-off event's intensity is 0 for good (a flash crowd's once its decay is below
+  // 1e-6); a scheduled job recurs and has no end (its start is unused).
+  TimePoint End() const;
   // Whether the event is under way (Intensity above 0) at some time in [from, to): an event
   // outside a profile or a forecast changes nothing there, and callers say so.
   bool ActiveDuring(TimePoint from, TimePoint to) const;

@@ -256,10 +256,12 @@ class EventReader {
     if (!cron) return config_.Bad(node["cron"], Join(key, "cron"), cron.error().message());
     // Zero would make the run's rate infinite; its volume could not be laid anywhere.
     FORESCALE_TRY(duration, Length(node, key, "duration", std::nullopt, true));
-    FORESCALE_TRY(requests, config_.Number(node, key, "requests_per_run", 0.0));
-    if (*requests < 0) {
+    // Required and positive: a job of no requests changes nothing, and a forgotten key made
+    // one silently (found by probing).
+    FORESCALE_TRY(requests, config_.Number(node, key, "requests_per_run"));
+    if (!(*requests > 0)) {
       return config_.Bad(node["requests_per_run"], Join(key, "requests_per_run"),
-                         "must not be negative");
+                         "must be positive (the requests one run sends)");
     }
     e.cron = *cron;
     e.duration = *duration;

@@ -25,6 +25,21 @@ TEST(CronSchedule, MatchesLikeVixieCron) {
   EXPECT_TRUE(either->Matches(At("2024-03-01T00:00:00Z")));
   EXPECT_TRUE(either->Matches(At("2024-03-10T00:00:00Z")));
   EXPECT_FALSE(either->Matches(At("2024-03-11T00:00:00Z")));
+  // A day field that starts with '*' is not restricted, even with a step: both must match
+  // (found by probing: "*/2" was OR-ed, running on every odd day and every Monday).
+  auto odd_mondays = CronSchedule::Parse("0 0 */2 * 1");
+  ASSERT_TRUE(odd_mondays.has_value());
+  const auto runs =
+      odd_mondays->RunsBetween(At("2024-03-01T00:00:00Z"), At("2024-03-29T00:00:00Z"));
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0], At("2024-03-11T00:00:00Z"));
+  EXPECT_EQ(runs[1], At("2024-03-25T00:00:00Z"));
+  auto first_or_sunday =
+      CronSchedule::Parse("0 0 1 * */7");  // '*/7' on 0-7: Sunday, not restricted
+  ASSERT_TRUE(first_or_sunday.has_value());
+  EXPECT_TRUE(first_or_sunday->Matches(At("2024-09-01T00:00:00Z")));   // the 1st, a Sunday
+  EXPECT_FALSE(first_or_sunday->Matches(At("2024-03-01T00:00:00Z")));  // the 1st, a Friday
+  EXPECT_FALSE(first_or_sunday->Matches(At("2024-03-10T00:00:00Z")));  // a Sunday, the 10th
 }
 
 TEST(CronSchedule, RejectsMalformedExpressions) {
@@ -88,7 +103,7 @@ events:
   };
   const Case cases[] = {{"2024-03-12T10:29:00Z", "2024-03-12T10:30:00Z"},
                         {"2024-03-12T02:14:00Z", "2024-03-12T02:15:00Z"},
-                        {"2024-03-14T18:28:00Z", "2024-03-14T18:30:00Z"},  // e^-(206/30) ~ 1.0e-3
+                        {"2024-03-14T21:56:00Z", "2024-03-14T21:57:00Z"},  // e^-(414.5/30) = 1e-6
                         {"2024-03-15T10:09:00Z", "2024-03-15T10:10:00Z"},
                         {"2024-12-25T23:59:00Z", "2024-12-26T00:00:00Z"}};
   for (size_t i = 0; i < events->size(); ++i) {
@@ -103,6 +118,35 @@ events:
   // Before the start: a window that ends as the campaign begins holds none of it.
   EXPECT_FALSE((*events)[0].ActiveDuring(At("2024-03-12T08:00:00Z"), At("2024-03-12T09:00:00Z")));
   EXPECT_TRUE((*events)[0].ActiveDuring(At("2024-03-12T08:00:00Z"), At("2024-03-12T09:00:01Z")));
+}
+
+// An event's mean over a step counts the share of the step it covers (found by probing: read
+// at 60 points of a one-day step, a 20-minute 50x campaign vanished or counted double), and a
+// flash crowd's decay fades out instead of ending on a cliff (at a 1e-3 cut, a 1000x crowd fell
+// from 2x to 1x in one minute).
+TEST(Events, MeanIntensityCountsTheShareOfTheStepAndDecayFadesOut) {
+  auto events = ParseEvents(R"(
+events:
+  - {name: sale, type: campaign, start: 2024-03-11T10:15:00Z, plateau: 20m, peak: 50x}
+  - {name: dc, type: outage, start: 2024-03-11T10:20:00Z, duration: 30m, drop: 0.8}
+  - {name: hn, type: flash_crowd, start: 2024-03-11T15:00:00Z, rise: 0s, decay: 10m, peak: 1000x}
+)",
+                            "events.yaml");
+  ASSERT_TRUE(events.has_value()) << events.error().message();
+  const Event &sale = (*events)[0], &dc = (*events)[1], &hn = (*events)[2];
+  EXPECT_NEAR(sale.MeanIntensity(At("2024-03-11T00:00:00Z"), At("2024-03-12T00:00:00Z")),
+              20.0 / 1440, 1e-12);
+  EXPECT_NEAR(dc.MeanIntensity(At("2024-03-11T10:00:00Z"), At("2024-03-11T11:00:00Z")), 0.5, 1e-12);
+  EXPECT_EQ(dc.MeanIntensity(At("2024-03-11T11:00:00Z"), At("2024-03-11T12:00:00Z")), 0.0);
+  EXPECT_NEAR(dc.MeanIntensity(At("2024-03-11T10:20:00Z"), At("2024-03-11T10:20:30Z")), 1.0, 1e-12);
+  // Minute by minute, the crowd's lift (999 x intensity) never falls by more than a tenth of
+  // the load in one step once it is below 1x.
+  for (TimePoint t = At("2024-03-11T15:00:00Z"); t < At("2024-03-11T20:00:00Z");
+       t += std::chrono::minutes(1)) {
+    const double now = 999 * hn.Intensity(t),
+                 next = 999 * hn.Intensity(t + std::chrono::minutes(1));
+    if (now < 1) EXPECT_LT(now - next, 0.1) << FormatRfc3339(t);
+  }
 }
 
 // The message of a parse that must fail ("" when it did not fail).
@@ -139,7 +183,8 @@ TEST(Events, ErrorsNameTheFileTheLineAndTheKey) {
 TEST(Events, CronThatDoesNotParseNamesItsLineAndKey) {
   const std::string text =
       "events:\n"
-      "  - {name: ok, type: scheduled_job, cron: '0 2 * * *', duration: 5m}\n"
+      "  - {name: ok, type: scheduled_job, cron: '0 2 * * *', duration: 5m, requests_per_run: "
+      "100}\n"
       "  - name: export\n"
       "    type: scheduled_job\n"
       "    cron: '61 * * * *'\n"
@@ -161,12 +206,17 @@ TEST(Events, NegativeRatesAndImpossibleAmountsAreErrors) {
        "events[0].peak: '-800rps'"},
       {"{type: campaign, start: 2024-01-01, plateau: 1h, peak: 0rps}", "a peak must be positive"},
       {"{type: scheduled_job, cron: '0 * * * *', duration: 5m, requests_per_run: -10}",
-       "events[0].requests_per_run: must not be negative"},
+       "events[0].requests_per_run: must be positive"},
+      {"{type: scheduled_job, cron: '0 * * * *', duration: 5m, requests_per_run: 0}",
+       "events[0].requests_per_run: must be positive"},
+      {"{type: scheduled_job, cron: '0 * * * *', duration: 5m}",
+       "events[0].requests_per_run: missing"},
       {"{type: scheduled_job, cron: '0 * * * *', duration: 0s, requests_per_run: 10}",
        "events[0].duration: must be positive"},
       {"{type: outage, start: 2024-01-01, duration: 5m, drop: 120%}",
        "events[0].drop: an outage drops at most 100 %"},
-      {"{type: outage, start: 2024-01-01, duration: 5m, drop: -0.2}", "events[0].drop: must be positive"},
+      {"{type: outage, start: 2024-01-01, duration: 5m, drop: -0.2}",
+       "events[0].drop: must be positive"},
       {"{type: flash_crowd, start: 2024-01-01, rise: 1m, decay: 0s, peak: 3x}",
        "events[0].decay: must be positive"},
       {"{type: campaign, start: 2024-01-01, peak: 3x}", "the campaign never happens"},

@@ -219,9 +219,18 @@ bool BeatsOnEveryFold(const std::vector<FoldForecast>& candidate,
 
 }  // namespace
 
-Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest& request) {
+Result<ForecastResult> RunForecast(const Series& given_history, const ForecastRequest& request) {
   const auto started = std::chrono::steady_clock::now();  // a duration, not a time of day
   if (request.horizon == 0) return Fail(ErrorCode::kInvalidArgument, "horizon must be at least 1");
+  // Stated lifts first (SplitStatedLifts): seasons, the weekly profile, the backtest and every
+  // fit see the load without them.
+  StatedLifts stated;
+  Series deflated;
+  if (request.regressors) {
+    stated = SplitStatedLifts(*request.regressors, given_history.size(), request.horizon);
+    deflated = DivideByLift(given_history, stated.factor);
+  }
+  const Series& history = request.regressors ? deflated : given_history;
   for (double q : request.quantiles) {
     if (!(q > 0 && q < 1)) {
       return Fail(ErrorCode::kInvalidArgument,
@@ -296,29 +305,36 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
   std::vector<double> lift_factor(request.horizon, 1.0);
   if (const Regressors* r = request.regressors) {
     for (size_t j = 0; j < r->columns.size(); ++j) {
-      if (SeenInHistory(*r, j, history)) {
+      const double lift = j < r->expected_lift.size() ? r->expected_lift[j] : NAN;
+      const bool seen = SeenInHistory(*r, j, given_history);
+      if (std::isnan(lift) && seen) {
         learn_events = true;
         continue;
       }
-      const double lift = j < r->expected_lift.size() ? r->expected_lift[j] : NAN;
-      if (!ActiveInHorizon(*r, j, history, request.horizon)) {
+      if (!ActiveInHorizon(*r, j, history, request.horizon) && !seen) {
         result.notes.push_back("event '" + r->names[j] +
                                "' is under way neither in the history nor in the forecast "
                                "horizon: it cannot change the forecast");
       } else if (std::isnan(lift)) {
         result.notes.push_back("event '" + r->names[j] +
-                               "' never occurs in the history and states no lift: it cannot "
-                               "change the forecast");
+                               "' never occurs in the history and states no relative lift (a "
+                               "peak such as 3x, or an outage's drop): it cannot change the "
+                               "forecast");
+      } else if (seen) {
+        result.notes.push_back("event '" + r->names[j] +
+                               "': the history's steps under it are divided by its stated lift "
+                               "before fitting, and the forecast's multiplied by it");
       }
     }
-    lift_factor = StatedLiftFactors(*r, history, request.horizon);
+    lift_factor.assign(stated.factor.begin() + static_cast<ptrdiff_t>(history.size()),
+                       stated.factor.end());
   }
   // The models see the events only when there is one to learn. Otherwise the stated lifts are
   // all there is, applied here to every model alike, and the backtest runs as without events
   // (with regressors, a model that rolls forward between folds must refit at each: an events
   // file that the history never saw changed the calibration of the whole forecast).
   const FitContext context{.seasons = result.periods,
-                           .regressors = learn_events ? request.regressors : nullptr};
+                           .regressors = learn_events ? &stated.learnable : nullptr};
   std::vector<std::string> names;
   if (request.model == "auto") {
     names = request.candidates.empty()
@@ -528,12 +544,8 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
     }
     auto prediction = (*model)->Predict(request.horizon);
     if (!prediction) return std::unexpected(prediction.error());
-    // The regression applies stated lifts itself when it sees the events; other models get them
-    // here.
-    const bool applies_lift = member == "prophet" && context.regressors;
-    for (size_t j = 0; j < mean.size(); ++j) {
-      mean[j] += (*prediction)[j] * (applies_lift ? 1.0 : lift_factor[j]);
-    }
+    // Stated lifts, for every model alike (the regression learns only the other events).
+    for (size_t j = 0; j < mean.size(); ++j) mean[j] += (*prediction)[j] * lift_factor[j];
     fitted_names.push_back((*model)->Name());
     for (const std::string& note : (*model)->Notes()) {
       // Models name themselves in their notes ("ets: ..."); others get the member's name.
@@ -648,18 +660,32 @@ double WeekProfileFactor(const std::vector<double>& week_profile, TimePoint t) {
   return week_profile[internal::HourOfWeek(t)];
 }
 
-std::vector<double> StatedLiftFactors(const Regressors& r, const Series& history, size_t horizon) {
-  std::vector<double> factor(horizon, 1.0);
+StatedLifts SplitStatedLifts(const Regressors& r, size_t history_steps, size_t horizon) {
+  StatedLifts out;
+  out.factor.assign(history_steps + horizon, 1.0);
   for (size_t j = 0; j < r.columns.size(); ++j) {
     const double lift = j < r.expected_lift.size() ? r.expected_lift[j] : NAN;
-    if (std::isnan(lift) || SeenInHistory(r, j, history)) continue;
-    for (size_t h = 0; h < horizon; ++h) {
-      const size_t row = history.size() + h;
-      const double x = row < r.columns[j].size() ? r.columns[j][row] : 0.0;
-      factor[h] *= std::max(0.0, 1.0 + lift * x);
+    if (std::isnan(lift)) {
+      out.learnable.names.push_back(r.names[j]);
+      out.learnable.columns.push_back(r.columns[j]);
+      out.learnable.expected_lift.push_back(NAN);
+      continue;
+    }
+    for (size_t i = 0; i < out.factor.size() && i < r.columns[j].size(); ++i) {
+      const double x = r.columns[j][i];
+      if (std::isfinite(x)) out.factor[i] *= std::max(0.0, 1.0 + lift * x);
     }
   }
-  return factor;
+  return out;
+}
+
+Series DivideByLift(const Series& history, const std::vector<double>& factor) {
+  Series out = history;
+  for (size_t i = 0; i < out.size() && i < factor.size(); ++i) {
+    if (factor[i] == 1.0) continue;
+    out.values[i] = factor[i] > 1e-9 ? out.values[i] / factor[i] : NAN;
+  }
+  return out;
 }
 
 Regressors EventRegressors(const std::vector<Event>& events, const Series& history, size_t horizon) {
@@ -668,7 +694,11 @@ Regressors EventRegressors(const std::vector<Event>& events, const Series& histo
   for (const Event& e : events) {
     r.names.push_back(e.name);
     std::vector<double> column(rows);
-    for (size_t i = 0; i < rows; ++i) column[i] = e.Intensity(history.TimeAt(i));
+    // The mean over each step, as the generator reads the same file: read at the step's start
+    // alone, a 30-minute outage at 10:20 was no event at all on an hourly series.
+    for (size_t i = 0; i < rows; ++i) {
+      column[i] = e.MeanIntensity(history.TimeAt(i), history.TimeAt(i + 1));
+    }
     r.columns.push_back(std::move(column));
     const std::optional<double> lift = e.ExpectedLift();
     r.expected_lift.push_back(lift ? *lift : std::numeric_limits<double>::quiet_NaN());

@@ -109,6 +109,36 @@ TEST(Engine, FinalFitKeepsTheWholeHistoryWhenTheRegressionLearnsAnEvent) {
   EXPECT_EQ(r->fitted_steps, 600u);
 }
 
+// An event that states its lift and is under way when the history ends (its first steps in
+// the history, the rest in the horizon) was "seen", left to the regression, and lost when auto
+// chose another model (found by probing). Stated lifts are divided out of the history and
+// multiplied into the forecast: the plateau is forecast at the stated lift, neither lost nor
+// counted twice, and the load after it at the level before it.
+TEST(Engine, AStatedLiftUnderWayWhenTheHistoryEndsIsAppliedOnce) {
+  std::mt19937 rng(5);
+  std::normal_distribution<double> noise(0, 2);
+  const size_t n = 24 * 21, horizon = 24;
+  std::vector<double> y(n);
+  Regressors events{.names = {"sale"},
+                    .columns = {std::vector<double>(n + horizon, 0.0)},
+                    .expected_lift = {2.0}};  // 3x
+  for (size_t i = 0; i < n + horizon; ++i) {
+    const bool on = i >= n - 3 && i < n + 6;  // the last 3 history steps, the first 6 ahead
+    events.columns[0][i] = on ? 1.0 : 0.0;
+    if (i < n)
+      y[i] = (100 + 10 * std::sin(2 * M_PI * static_cast<double>(i % 24) / 24) + noise(rng)) *
+             (on ? 3 : 1);
+  }
+  ForecastRequest request{.horizon = horizon, .quantiles = {0.5, 0.9}, .regressors = &events};
+  auto r = RunForecast(Hourly(y), request);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  for (size_t h = 0; h < horizon; ++h) {
+    const double base = 100 + 10 * std::sin(2 * M_PI * static_cast<double>((n + h) % 24) / 24);
+    EXPECT_NEAR(r->mean[h], base * (h < 6 ? 3 : 1), 0.1 * base * (h < 6 ? 3 : 1)) << h;
+    EXPECT_GE(r->quantiles.at(0.9)[h], r->mean[h]) << h;
+  }
+}
+
 // The candidates' quantile scores only report: without them the same model is chosen and
 // the forecast, quantiles included, is the same to the bit.
 TEST(Engine, CandidateQuantileScoresDoNotChangeTheForecast) {

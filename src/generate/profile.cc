@@ -18,6 +18,12 @@ constexpr int64_t kDayMs = 86'400'000;
 constexpr double kWeekMs = 7.0 * kDayMs;
 constexpr size_t kMaxPoints = 100'000'000;
 
+std::string ShortNumber(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", v);
+  return text;
+}
+
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // 0 = Sunday .. 6 = Saturday, as std::chrono::weekday::c_encoding.
@@ -62,14 +68,9 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
   for (const Event& e : events) {
     const int64_t s = e.start.time_since_epoch().count();
     switch (e.type) {
-      case Event::Type::kCampaign: {
-        const Active a{&e, s, s + Ms(e.ramp_up) + Ms(e.plateau) + Ms(e.ramp_down)};
-        (e.peak_multiplier ? multipliers : additions).push_back(a);
-        break;
-      }
+      case Event::Type::kCampaign:
       case Event::Type::kFlashCrowd: {
-        // Intensity falls below 1e-3 (and Event::Intensity returns 0) after ln(1000) tau.
-        const Active a{&e, s, s + Ms(e.rise) + static_cast<int64_t>(std::ceil(6.9078 * static_cast<double>(Ms(e.decay)))) + 1};
+        const Active a{&e, s, e.End().time_since_epoch().count()};
         (e.peak_multiplier ? multipliers : additions).push_back(a);
         break;
       }
@@ -87,17 +88,11 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
         std::min<int64_t>(static_cast<int64_t>(n), FloorDiv(a.to - 1 - t0, step) + 1);
     return std::pair<size_t, size_t>(static_cast<size_t>(lo), static_cast<size_t>(std::max(lo, hi)));
   };
-  // An event's mean intensity over step i, [t, t + step): at the centres of up to 60 equal parts
-  // of it (seconds of a minute, minutes of an hour). Read at the step's centre alone, a
-  // 20-minute outage at 10:20 emptied the whole 10:00 hour and one at 10:00 did nothing.
-  const int64_t parts = std::clamp<int64_t>(step / 1000, 1, 60);
+  // An event's mean intensity over step i (Event::MeanIntensity). Read at the step's centre
+  // alone, a 20-minute outage at 10:20 emptied the whole 10:00 hour and one at 10:00 did nothing.
   auto mean_intensity = [&](const Event& e, size_t i) {
-    const int64_t b0 = t0 + static_cast<int64_t>(i) * step;
-    double sum = 0;
-    for (int64_t k = 0; k < parts; ++k) {
-      sum += e.Intensity(TimePoint{Duration{b0 + (2 * k + 1) * step / (2 * parts)}});
-    }
-    return sum / static_cast<double>(parts);
+    const TimePoint from{Duration{t0 + static_cast<int64_t>(i) * step}};
+    return e.MeanIntensity(from, from + Duration{step});
   };
   for (const Active& a : multipliers) {
     const auto [lo, hi] = range(a);
@@ -171,6 +166,25 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
   const TimePoint start = o.start.value_or(model.history_end);
   const int64_t t0 = start.time_since_epoch().count();
   const int64_t t_end = t0 + static_cast<int64_t>(n) * step;
+  // The noise runs at the model's own step and the bursts are drawn one by one: a hand-edited
+  // model (a step of 1ms, a trillion bursts a day) asked for more memory than there is.
+  const double fitted_steps = static_cast<double>(t_end - t0) /
+                              static_cast<double>(std::max<int64_t>(model.step.count(), 1));
+  if (fitted_steps > static_cast<double>(kMaxPoints)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "the model's step (history.step " + FormatDuration(model.step) + ") over " +
+                    FormatDuration(Duration{t_end - t0}) + " is " +
+                    std::to_string(static_cast<int64_t>(fitted_steps)) +
+                    " noise steps (at most 100 M): generate a shorter profile");
+  }
+  const double expected_bursts = model.bursts.rate_per_day * o.burstiness *
+                                 static_cast<double>(t_end - t0) / static_cast<double>(kDayMs);
+  if (expected_bursts > 1e7) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "bursts.rate_per_day " + ShortNumber(model.bursts.rate_per_day) +
+                    " (x --burstiness) gives " + ShortNumber(expected_bursts) +
+                    " bursts over the profile (at most 10 M)");
+  }
 
   // Holidays: a shift (whole days) of the seasonal calendar inside the holiday.
   struct Holiday {
@@ -343,10 +357,16 @@ Result<Series> GenerateProfile(const LoadModel& model, std::span<const Event> ev
     } else {
       ref = *std::max_element(out.values.begin(), out.values.end());
     }
-    if (ref > 0) {
-      const double scale = (o.mean_rps ? *o.mean_rps : *o.peak_rps) / ref;
-      for (double& v : out.values) v *= scale;
+    // A model that generates no load (a hand-edited one whose noise swamps it) cannot be
+    // scaled to a rate: an all-zero profile with exit 0 would pass for one.
+    if (!(ref > 0) || !std::isfinite(ref)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  std::string(o.mean_rps ? "--mean-rps" : "--peak-rps") +
+                      ": the model generates no load to scale (its rate is 0 at every step): "
+                      "check its level and noise");
     }
+    const double scale = (o.mean_rps ? *o.mean_rps : *o.peak_rps) / ref;
+    for (double& v : out.values) v *= scale;
   }
 
   OverlayEvents(events, out);

@@ -245,6 +245,50 @@ TEST(Profile, AnEventShorterThanTheStepCountsForItsShareOfIt) {
   EXPECT_NEAR(campaign->values[10] / base->values[10], 2.0, 1e-9);  // 1/3 of the hour at 4x
 }
 
+// A 20-minute event in a one-day step counts for 20/1440 of the day (found by probing: read
+// at 60 points of the day, it vanished or counted a whole 24-minute share).
+TEST(Profile, AShortEventInADayStepCountsForItsShare) {
+  const LoadModel m = testing::SimpleModel();
+  const auto o = Flat("2024-02-01T00:00:00Z", days(2), days(1));
+  auto base = GenerateProfile(m, {}, o);
+  ASSERT_TRUE(base);
+  auto with = GenerateProfile(
+      m,
+      Events("events:\n  - {name: promo, type: campaign, start: 2024-02-01T10:15:00Z, "
+             "plateau: 20m, peak: 50x}\n  - {name: down, type: outage, start: "
+             "2024-02-02T10:15:00Z, duration: 20m, drop: 1}\n"),
+      o);
+  ASSERT_TRUE(with);
+  EXPECT_NEAR(with->values[0] / base->values[0], 1 + 49 * 20.0 / 1440, 1e-9);
+  EXPECT_NEAR(with->values[1] / base->values[1], 1 - 20.0 / 1440, 1e-9);
+}
+
+// Hand-edited models that asked for more memory than there is (a step of 1ms, a trillion
+// bursts a day) or generate no load to scale to are errors naming what is wrong (found by
+// probing: bad_alloc, and an all-zero profile with exit 0 under --mean-rps).
+TEST(Profile, ModelsThatCannotBeGeneratedAreErrors) {
+  ProfileOptions o{.start = At("2024-02-01T00:00:00Z"), .duration = days(7), .step = minutes(1)};
+  LoadModel fine_step = testing::SimpleModel();
+  fine_step.step = std::chrono::milliseconds(1);
+  auto r = GenerateProfile(fine_step, {}, o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("history.step 1ms"), std::string::npos) << r.error().message();
+  LoadModel many_bursts = testing::SimpleModel();
+  many_bursts.bursts.rate_per_day = 1e12;
+  r = GenerateProfile(many_bursts, {}, o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("bursts.rate_per_day"), std::string::npos)
+      << r.error().message();
+  LoadModel no_load = testing::SimpleModel();
+  no_load.level_rps = 0;
+  no_load.log_offset_rps = 0;
+  o.mean_rps = 100;
+  r = GenerateProfile(no_load, {}, o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("generates no load"), std::string::npos)
+      << r.error().message();
+}
+
 TEST(Profile, OverlappingOutagesCompound) {
   // Each outage drops its share of what still arrives: 80 % then 50 % of the rest leaves 10 %,
   // never less than nothing (core/events.h: possible overlaps).

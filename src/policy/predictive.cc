@@ -275,8 +275,12 @@ void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint n
   forecast_mean_ = result->mean;
   forecast_quantile_ = result->quantiles.at(options_.quantile);
   forecast_model_ = result->model;
-  const std::vector<double> lift = events_.empty() ? std::vector<double>(horizon, 1.0)
-                                                    : forecast::StatedLiftFactors(regressors_, history, horizon);
+  std::vector<double> lift(horizon, 1.0);
+  if (!events_.empty()) {
+    const auto stated = forecast::SplitStatedLifts(regressors_, history.size(), horizon);
+    lift.assign(stated.factor.begin() + static_cast<ptrdiff_t>(history.size()),
+                stated.factor.end());
+  }
   // A choice for the lead has widths for its few steps; later steps keep the last one (a rolled
   // forecast reads them only while the pipeline delivers nothing new).
   width_.resize(horizon);
@@ -298,10 +302,16 @@ bool PredictivePolicy::RefitChosen(const Series& full_history, size_t horizon) {
   }
   std::vector<double> lift(horizon, 1.0);
   forecast::FitContext context{.seasons = periods_};
+  forecast::StatedLifts stated;
   if (!events_.empty()) {
+    // As RunForecast: stated lifts divided out of the history and multiplied into the
+    // forecast, the other events for the regression to learn.
     regressors_ = forecast::EventRegressors(events_, history, horizon);
-    lift = forecast::StatedLiftFactors(regressors_, history, horizon);
-    context.regressors = &regressors_;
+    stated = forecast::SplitStatedLifts(regressors_, history.size(), horizon);
+    history = forecast::DivideByLift(history, stated.factor);
+    lift.assign(stated.factor.begin() + static_cast<ptrdiff_t>(history.size()),
+                stated.factor.end());
+    context.regressors = &stated.learnable;
   }
   std::vector<double> mean(horizon, 0.0);
   std::vector<std::unique_ptr<forecast::Forecaster>> models;
@@ -314,10 +324,8 @@ bool PredictivePolicy::RefitChosen(const Series& full_history, size_t horizon) {
     models.push_back(std::move(*model));
     auto path = models.back()->Predict(horizon);
     if (!path) return false;
-    // The regression applies stated lifts itself (as in RunForecast); the others get them here.
-    const bool applies_lift = family == "prophet";
     for (size_t h = 0; h < horizon; ++h) {
-      mean[h] += (*path)[h] * (applies_lift ? 1.0 : lift[h]) *
+      mean[h] += (*path)[h] * lift[h] *
                  forecast::WeekProfileFactor(week_profile_, history.TimeAt(history.size() + h)) /
                  static_cast<double>(families_.size());
     }
