@@ -172,6 +172,60 @@ TEST_F(GenerateCli, EdgeCasesAreWrittenWithLabelsAndAnIndex) {
   EXPECT_EQ(ReadFile(Path("edges/04-largest-spike.csv")).substr(0, 14), "timestamp,rps\n");
 }
 
+// Found by probing: a rate of 1e300 stalled the session clock and grew memory to 17.8 GB;
+// weights of 1e308 summed to inf (NaN bytes/s, every session the second workflow); bytes
+// quantiles above 2^63 wrote garbage. Each is now an error naming the file and key or step.
+TEST_F(GenerateCli, RequestsRefuseRatesAndModelsBeyondWhatTheyCanHold) {
+  WriteFile(Path("wf.yaml"), "workflows:\n  - steps:\n      - {path: /a, bytes: 10}\n");
+  WriteFile(Path("huge.csv"),
+            "timestamp,rps\n2024-01-01T00:00:00Z,1e300\n2024-01-01T00:00:01Z,10\n");
+  auto r = Run({"generate", "requests", "--profile", Path("huge.csv"), "--behaviour",
+                Path("wf.yaml"), "--out", Path("huge.jsonl")});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("more than a request sequence can hold (at most 1e9)"), std::string::npos)
+      << r.err;
+  WriteFile(Path("weights.yaml"),
+            "workflows:\n  - weight: 1e308\n    steps:\n      - {path: /a}\n"
+            "  - weight: 1e308\n    steps:\n      - {path: /b}\n");
+  WriteFile(Path("flat.csv"), "timestamp,rps\n2024-01-01T00:00:00Z,5\n2024-01-01T00:00:01Z,5\n");
+  r = Run({"generate", "requests", "--profile", Path("flat.csv"), "--behaviour",
+           Path("weights.yaml"), "--out", Path("w.jsonl")});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("weights.yaml:2: workflows: weights must have a positive, finite sum"),
+            std::string::npos)
+      << r.err;
+  WriteFile(Path("chain.yaml"),
+            "think_time_quantiles: [1, 2]\nstart: {/a: 1}\nendpoints:\n"
+            "  - path: /a\n    bytes_quantiles: [1e308]\n    next: {\"{end}\": 1}\n");
+  r = Run({"generate", "requests", "--profile", Path("flat.csv"), "--behaviour", Path("chain.yaml"),
+           "--out", Path("c.jsonl")});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("endpoints[0].bytes_quantiles[0]: at most 9e15 bytes"), std::string::npos)
+      << r.err;
+}
+
+// An anomalous episode with a gap in it kept the gap as 0 rps, which replays as a full outage
+// (found by probing); it stays missing, an empty field that simulate reads as a gap.
+TEST_F(GenerateCli, AnEpisodesGapStaysMissing) {
+  std::string history = "timestamp,value\n";
+  for (int i = 0; i < 4 * 1440; ++i) {
+    const int hour = i / 60;
+    if (hour == 35) continue;                                  // day 2, 11:00-12:00: no data
+    const int v = (100 + i * 37 % 11) * (hour == 34 ? 8 : 1);  // day 2, 10:00: eight times the load
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "2024-01-%02dT%02d:%02d:00Z", 1 + i / 1440, hour % 24,
+                  i % 60);
+    history += std::string(stamp) + "," + std::to_string(v) + "\n";
+  }
+  WriteFile(Path("gap.csv"), history);
+  auto r = Run({"generate", "edge-cases", "--input", Path("gap.csv"), "--out", Path("edges"),
+                "--duration", "1h", "--step", "1m", "--episodes", "1"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string episode = ReadFile(Path("edges/01-anomalous-episode-1.csv"));
+  EXPECT_NE(episode.find("2024-01-02T11:30:00Z,\n"), std::string::npos) << episode.substr(0, 400);
+  EXPECT_EQ(episode.find("2024-01-02T11:30:00Z,0"), std::string::npos);
+}
+
 TEST_F(GenerateCli, ProfileWithABehaviourModelWritesBytesAndTheRequests) {
   const std::string model = Model(), behaviour = Behaviour();
   const std::vector<std::string> args = {"generate", "profile", "--model", model, "--behaviour",

@@ -103,6 +103,9 @@ bool ValidWeights(const WeightList& w) {
   return ValidWeights(v);
 }
 
+constexpr double kMaxBytes = 9e15;  // a request's bytes, as a whole number the JSONL can hold
+constexpr double kNoMax = std::numeric_limits<double>::infinity();
+
 bool ValidQuantiles(std::span<const double> q) {
   for (size_t i = 0; i < q.size(); ++i) {
     if (!std::isfinite(q[i]) || q[i] < 0 || (i > 0 && q[i] < q[i - 1])) return false;
@@ -263,13 +266,17 @@ class Reader {
   }
 
   // Quantiles: numbers >= 0 that do not decrease.
-  Result<std::vector<double>> Quantiles(const YAML::Node& node, const std::string& key) const {
+  // Non-decreasing numbers >= 0, at most `max` (bytes: kMaxBytes, as a workflow step's `bytes`;
+  // beyond, a request's bytes left the 64-bit integers written to the JSONL).
+  Result<std::vector<double>> Quantiles(const YAML::Node& node, const std::string& key,
+                                        double max = kNoMax) const {
     if (!node.IsSequence()) return Bad(node, key, "expected a list of numbers");
     std::vector<double> out;
     for (size_t i = 0; i < node.size(); ++i) {
       const std::string k = key + "[" + std::to_string(i) + "]";
       auto v = NonNegative(node[i], k);
       if (!v) return std::unexpected(v.error());
+      if (*v > max) return Bad(node[i], k, "at most 9e15 bytes");
       if (!out.empty() && *v < out.back()) return Bad(node[i], k, "quantiles must not decrease");
       out.push_back(*v);
     }
@@ -289,7 +296,10 @@ class Reader {
       sum += *w;
       out.emplace_back(name, *w);
     }
-    if (!(sum > 0)) return Bad(node, key, "weights must have a positive sum");
+    // Finite too: two weights of 1e308 summed to inf, and every session took the second.
+    if (!(sum > 0) || !std::isfinite(sum)) {
+      return Bad(node, key, "weights must have a positive, finite sum");
+    }
     return out;
   }
 
@@ -390,7 +400,7 @@ Result<void> ParseChain(const YAML::Node& root, const Reader& r, BehaviourModel&
       return r.Bad(e, key + ".examples", "{other} needs examples (the targets to request)");
     }
     if (const YAML::Node n = e["bytes_quantiles"]) {
-      FS_TRY(v, r.Quantiles(n, key + ".bytes_quantiles"));
+      FS_TRY(v, r.Quantiles(n, key + ".bytes_quantiles", kMaxBytes));
       eb.bytes_quantiles = v;
     }
     m.endpoints.push_back(std::move(eb));
@@ -486,7 +496,9 @@ Result<void> ParseWorkflows(const YAML::Node& node, const Reader& r, BehaviourMo
     }
     m.workflows.push_back(std::move(wf));
   }
-  if (!(total > 0)) return r.Bad(node, "workflows", "weights must have a positive sum");
+  if (!(total > 0) || !std::isfinite(total)) {
+    return r.Bad(node, "workflows", "weights must have a positive, finite sum");
+  }
   return {};
 }
 

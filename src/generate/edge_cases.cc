@@ -97,7 +97,8 @@ Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadMo
     c.profile = Series{.start = history.TimeAt(from), .step = history.step, .values = {}};
     for (size_t i = from; i < to; ++i) {
       const double v = history.values[i];
-      c.profile.values.push_back(std::isnan(v) ? 0.0 : v * to_rps * options.episode_scale);
+      // A gap stays missing: as zero it would replay as a full outage (found by probing).
+      c.profile.values.push_back(v * to_rps * options.episode_scale);
     }
     c.description = "real hour from " + FormatRfc3339(history.TimeAt(w * per_hour)) +
                     " with an hour either side; isolation score " + std::to_string(score).substr(0, 5);

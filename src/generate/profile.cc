@@ -421,6 +421,7 @@ std::string CsvHeader(std::span<const ProfileColumn> extra) {
 // significant digits (2.7e-08, 1.5e+20). Fixed notation alone wrote nothing for 1e20 and above
 // (an empty cell, which reads as missing) and 0.000 for a rate of 1e-9.
 char* WriteRate(char* p, double v) {
+  if (std::isnan(v)) return p;  // missing: an empty field, as every CSV reader here reads it
   const double a = std::fabs(v);
   const bool fixed = v == 0 || (a >= 0.01 && a < 1e15);
   const auto [q, ec] = fixed ? std::to_chars(p, p + 24, v, std::chars_format::fixed, 3)

@@ -15,6 +15,10 @@
 
 namespace forescale::generate {
 namespace {
+constexpr double kMaxRequestRate = 1e9;  // requests/s in any step
+constexpr double kMaxRequests = 1e10;    // in the whole sequence
+}  // namespace
+namespace {
 
 constexpr uint32_t kEnd = std::numeric_limits<uint32_t>::max();
 constexpr double kMaxWarmupSeconds = 6 * 3600.0;
@@ -492,6 +496,25 @@ Result<RequestsResult> GenerateRequests(const Series& profile, const BehaviourMo
                                                    " (rates must be finite and >= 0)");
     }
     rps[i] = std::isnan(v) ? 0.0 : v;
+  }
+  // Beyond these, a rate is a unit slip or a file no disk holds; at 1e300 the session clock
+  // stopped advancing (t + 1/rate == t) and memory grew until it ran out (found by probing).
+  const double step_seconds = std::chrono::duration<double>(profile.step).count();
+  double expected = 0;
+  for (size_t i = 0; i < rps.size(); ++i) {
+    if (rps[i] > kMaxRequestRate) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "profile: rate " + std::to_string(rps[i]) + " at " +
+                      FormatRfc3339(profile.TimeAt(i)) +
+                      " requests/s: more than a request sequence can hold (at most 1e9)");
+    }
+    expected += rps[i] * step_seconds;
+  }
+  if (expected > kMaxRequests) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "the profile asks for " + std::to_string(static_cast<int64_t>(expected)) +
+                    " requests (at most 1e10, a terabyte of JSONL): generate a shorter or "
+                    "lower profile");
   }
 
   const Compiled c = Compile(model);
