@@ -204,6 +204,25 @@ TEST_F(GenerateCli, RequestsRefuseRatesAndModelsBeyondWhatTheyCanHold) {
       << r.err;
 }
 
+// A chain that almost never ends (no think time): 2000 simulated sessions of up to 2 M
+// requests took 14.5 GB, and the sequence then held 0 requests for the 30 asked, exit 0 (found
+// by probing). The simulation is bounded and the mismatch is said.
+TEST_F(GenerateCli, SessionsLongerThanTheProfileAreSaid) {
+  WriteFile(Path("loop.yaml"),
+            "think_time_quantiles: [0]\nstart: {/a: 1}\nendpoints:\n  - path: /a\n"
+            "    next: {/a: 0.999999, \"{end}\": 0.000001}\n");
+  WriteFile(Path("p3.csv"),
+            "timestamp,rps\n2024-01-01T00:00:00Z,10\n2024-01-01T00:00:01Z,10\n"
+            "2024-01-01T00:00:02Z,10\n");
+  auto r = Run({"generate", "requests", "--profile", Path("p3.csv"), "--behaviour",
+                Path("loop.yaml"), "--out", Path("loop.jsonl"), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: a session averages 1e+06 requests, more than the whole profile "
+                       "asks for (30)"),
+            std::string::npos)
+      << r.err;
+}
+
 // An anomalous episode with a gap in it kept the gap as 0 rps, which replays as a full outage
 // (found by probing); it stays missing, an empty field that simulate reads as a gap.
 TEST_F(GenerateCli, AnEpisodesGapStaysMissing) {

@@ -58,6 +58,8 @@ Result<void> GenerateRequestsCommand(const GenerateRequestsOptions& options) {
   if (!options.series_out.empty()) {
     if (auto ok = generate::WriteRequestSeriesCsv(*result, options.series_out); !ok) return ok;
   }
+  for (const std::string& note : result->notes)
+    fmt::print(stderr, "forescale: warning: {}\n", note);
   if (options.quiet) return {};
   const double span = std::chrono::duration<double>(profile->end() - profile->start).count();
   fmt::print(stderr, "profile  {} ({} points every {} from {})\n", label, profile->size(),

@@ -160,6 +160,10 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& o) {
                  o.requests_path == "-" ? "<stdout>" : o.requests_path, requests_seconds);
     }
   }
+  if (requests) {
+    for (const std::string& note : requests->notes)
+      fmt::print(stderr, "forescale: warning: {}\n", note);
+  }
   if (history) return WriteEdgeCases(cases, o.edge_cases_dir, bytes_per_request, o.quiet);
   return {};
 }

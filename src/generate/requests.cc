@@ -279,12 +279,15 @@ class Starts {
 std::vector<std::vector<double>> SimulateSessions(const Compiled& c, Rng& rng) {
   std::vector<std::vector<double>> sessions;
   size_t total = 0;
-  for (int k = 0;
-       k < kSimulatedSessions && (k < kMinSimulatedSessions || total < kSimulatedRequests); ++k) {
+  // At most twice kSimulatedRequests offsets in all: sessions of millions of requests with no
+  // think time (a chain that almost never ends) took 2000 x 2 M of them, 14.5 GB.
+  for (int k = 0; k < kSimulatedSessions && total < 2 * kSimulatedRequests &&
+                  (k < kMinSimulatedSessions || total < kSimulatedRequests);
+       ++k) {
     std::vector<double> offsets = {0.0};
     uint32_t state = c.start.Pick(rng);
     double t = 0;
-    while (t <= kMaxWarmupSeconds && offsets.size() < kSimulatedRequests) {
+    while (t <= kMaxWarmupSeconds && total + offsets.size() < 2 * kSimulatedRequests) {
       const State& s = c.states[state];
       const uint32_t next = s.next.Pick(rng);
       if (next == kEnd) break;
@@ -624,6 +627,29 @@ Result<RequestsResult> GenerateRequests(const Series& profile, const BehaviourMo
   for (size_t i = 0; i < counts.size(); ++i) {
     result.requests_per_s.values[i] = counts[i] / step_s;
     result.bytes_per_s.values[i] = byte_sums[i] / step_s;
+  }
+  // Sessions far longer than the profile (or than its steps' counts) cannot follow it: say so
+  // rather than hand over a sequence that misses it (found by probing: a chain that almost
+  // never ends wrote 0 requests for 30 asked, exit 0).
+  result.expected_requests = expected;
+  const double written = static_cast<double>(result.requests);
+  if (expected > 0 && result.mean_requests_per_session > expected) {
+    char text[300];
+    std::snprintf(text, sizeof text,
+                  "a session averages %.4g requests, more than the whole profile asks for "
+                  "(%.0f): the sequence (%.0f requests) cannot follow it; use a longer or higher "
+                  "profile, or a behaviour model with shorter sessions",
+                  result.mean_requests_per_session, expected, written);
+    result.notes.push_back(text);
+  } else if (expected >= 100 && std::fabs(written - expected) > 0.25 * expected) {
+    char text[300];
+    std::snprintf(text, sizeof text,
+                  "wrote %.0f requests where the profile asks for %.0f (%+.0f %%): sessions of "
+                  "%.4g requests on average are too long or bursty for this profile to be "
+                  "followed; use a longer profile, or a behaviour model with shorter sessions",
+                  written, expected, 100 * (written - expected) / expected,
+                  result.mean_requests_per_session);
+    result.notes.push_back(text);
   }
   return result;
 }

@@ -86,6 +86,8 @@ struct RequestsResult {
   // What was written, on the profile's grid, per second: requests/s and bytes/s.
   Series requests_per_s;
   Series bytes_per_s;
+  double expected_requests = 0;    // what the profile asks for: sum of rate x step
+  std::vector<std::string> notes;  // for the user: the sequence misses the profile by > 25 %
 };
 
 // Fails on an invalid model (ValidateBehaviour), an empty profile, or a negative rate. NaN
