@@ -187,9 +187,12 @@ Result<void> SimulateCommand(const SimulateOptions& options) {
   if (options.format == "csv") {
     fmt::print("policy,slo_violation_minutes,minutes,drop_fraction,latency_p95_s,episodes,"
                "response_mean_s,response_p95_s,utilisation,cost\n");
-    fmt::print("{},{},{},{:.6g},{:.4g},{},{:.4g},{:.4g},{:.4g},{:.6g}\n", s.resources[0].policy,
-               s.slo_violation_minutes, s.minutes, s.drop_fraction, s.latency_p95,
-               s.scaling_episodes, s.response_time_mean, s.response_time_p95, s.utilisation, s.cost);
+    // Not available (nothing served, no capacity ready): an empty field.
+    auto field = [](double v) { return std::isnan(v) ? std::string() : fmt::format("{:.4g}", v); };
+    fmt::print("{},{},{},{:.6g},{},{},{:.4g},{:.4g},{},{:.6g}\n", s.resources[0].policy,
+               s.slo_violation_minutes, s.minutes, s.drop_fraction, field(s.latency_p95),
+               s.scaling_episodes, s.response_time_mean, s.response_time_p95, field(s.utilisation),
+               s.cost);
     return {};
   }
   double peak = 0, sum = 0;
@@ -210,13 +213,22 @@ Result<void> SimulateCommand(const SimulateOptions& options) {
   }
   fmt::print("demand     mean {:.1f} rps, peak {:.1f} rps, {} requests\n",
              sum / static_cast<double>(timeline->size()), peak, Thousands(s.requests));
-  fmt::print("SLO        {} violation minutes of {} ({:.2f} %); dropped {:.4f} %; p95 latency {:.0f} ms\n",
+  fmt::print("SLO        {} violation minutes of {} ({:.2f} %); dropped {:.4f} %; p95 latency {}\n",
              s.slo_violation_minutes, s.minutes,
-             s.minutes ? 100.0 * static_cast<double>(s.slo_violation_minutes) / static_cast<double>(s.minutes) : 0.0,
-             100 * s.drop_fraction, s.latency_p95 * 1000);
+             s.minutes ? 100.0 * static_cast<double>(s.slo_violation_minutes) /
+                             static_cast<double>(s.minutes)
+                       : 0.0,
+             100 * s.drop_fraction,
+             std::isnan(s.latency_p95) ? std::string("n/a (no request served)")
+                                       : fmt::format("{:.0f} ms", s.latency_p95 * 1000));
   fmt::print("scaling    {} under-provisioned episodes; response time mean {:.0f} s, p95 {:.0f} s, max {:.0f} s\n",
              s.scaling_episodes, s.response_time_mean, s.response_time_p95, s.response_time_max);
   for (const auto& r : s.resources) {
+    if (std::isnan(r.utilisation)) {
+      fmt::print("capacity   {}: no replica was ready (utilisation n/a), max {}\n", r.name,
+                 r.max_replicas);
+      continue;
+    }
     fmt::print("capacity   {}: utilisation {:.2f} of capacity at target (CPU {:.0f} %), mean {:.1f} ready replicas, max {}\n",
                r.name, r.utilisation, r.cpu_utilisation * 100, r.mean_ready, r.max_replicas);
   }

@@ -35,7 +35,7 @@ struct ResourceSummary {
   double replica_hours = 0;
   double mean_ready = 0;
   int max_replicas = 0;
-  double utilisation = 0;        // of capacity at target
+  double utilisation = 0;        // of capacity at target; NaN: no capacity was ready
   double cpu_utilisation = 0;    // of capacity at 100 %
   size_t scale_ups = 0, scale_downs = 0;
 };
@@ -47,7 +47,7 @@ struct ScalingSummary {
   double drop_fraction = 0;
   size_t minutes = 0;
   size_t slo_violation_minutes = 0;
-  double latency_p95 = 0;         // request-weighted over the run, seconds
+  double latency_p95 = 0;  // request-weighted over the run, seconds; NaN: none served
   double latency_p99 = 0;
   size_t scaling_episodes = 0;
   double response_time_mean = 0;  // seconds

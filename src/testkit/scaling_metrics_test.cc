@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace forescale::testkit {
 namespace {
 
@@ -56,6 +58,51 @@ TEST(ScalingMetrics, AMinuteViolatesTheSloWhenOverFivePercentOfItsRequestsAreSlo
   const ScalingSummary s = Summarise(t);
   EXPECT_EQ(s.slo_violation_minutes, 2u);
   EXPECT_DOUBLE_EQ(s.dropped, 1);
+}
+
+// An hour is 60 minutes whatever the step, and a slow stretch counts the minutes of time it
+// spans (found by probing: 64 minutes at a 7 s step, 80 at 45 s, 40 at 90 s).
+TEST(ScalingMetrics, MinutesAreMinutesOfTimeAtAnyStep) {
+  for (const int step_s : {1, 7, 45, 60, 90, 300}) {
+    sim::Timeline t = Calm();
+    const size_t n = static_cast<size_t>(3600 / step_s);
+    t.step = std::chrono::seconds(step_s);
+    for (auto* v : {&t.demand, &t.served, &t.dropped}) v->resize(n);
+    t.latency_p95.assign(n, 0.1f);
+    for (size_t i = 0; i < n; ++i) {
+      // Minutes 10..19 (by start time) are slow.
+      const size_t minute = i * static_cast<size_t>(step_s) / 60;
+      if (minute >= 10 && minute < 20) t.latency_p95[i] = 2.0f;
+    }
+    auto& r = t.resources[0];
+    for (auto* v : {&r.demand, &r.served, &r.dropped}) v->resize(n);
+    r.cpu.resize(n);
+    r.latency_p95.resize(n);
+    for (auto* v : {&r.desired, &r.ready, &r.running}) v->resize(n, 4);
+    const ScalingSummary s = Summarise(t);
+    EXPECT_EQ(s.minutes, 60u) << step_s;
+    // At 90 s, the steps starting in minutes 10..19 span 630..1260 s: 10.5 minutes, rounded.
+    EXPECT_EQ(s.slo_violation_minutes, step_s == 90 ? 11u : 10u) << step_s;
+  }
+}
+
+// Nothing served, no replica ready: latency and utilisation are not available (NaN), not the
+// 0 ms and 0 % that made a policy dropping every request the report's best (found by probing).
+TEST(ScalingMetrics, NothingServedHasNoLatencyAndNoCapacityNoUtilisation) {
+  sim::Timeline t = Calm();
+  t.served.assign(t.size(), 0);
+  t.dropped = t.demand;
+  auto& r = t.resources[0];
+  r.served.assign(r.served.size(), 0);
+  r.ready.assign(r.ready.size(), 0);
+  r.running.assign(r.running.size(), 0);
+  r.desired.assign(r.desired.size(), 0);
+  const ScalingSummary s = Summarise(t);
+  EXPECT_TRUE(std::isnan(s.latency_p95));
+  EXPECT_TRUE(std::isnan(s.latency_p99));
+  EXPECT_TRUE(std::isnan(s.utilisation));
+  EXPECT_TRUE(std::isnan(s.resources[0].cpu_utilisation));
+  EXPECT_EQ(s.slo_violation_minutes, 60u);
 }
 
 TEST(ScalingMetrics, ResponseTimeRunsFromShortfallToCoverAndIgnoresBlips) {
