@@ -118,6 +118,23 @@ TEST(Simulator, OverloadQueuesUpToTheLimitThenDrops) {
   EXPECT_NEAR(t->latency_p95[60], 20.0, 0.2);
 }
 
+// Exactly at capacity the steady-state wait is unbounded, but no request waits longer than the
+// queue holds: its timeout's worth (found by probing: 2,972 s for a 30 s timeout, no drop).
+TEST(Simulator, NoWaitExceedsWhatTheQueueHolds) {
+  ResourceModel r{.capacity_rps = 50,
+                  .min_replicas = 1,
+                  .max_replicas = 1,
+                  .initial_replicas = 1,
+                  .request_timeout = 30s,
+                  .queue_limit = 100000};
+  for (const double load : {49.99, 50.0}) {
+    auto t = RunWith(Constant(load, 1min), OneResource(r), [](auto&) { return 1; });
+    ASSERT_TRUE(t) << t.error().message();
+    EXPECT_LE(t->latency_p95[30], 30.0 + 0.1) << load;
+    EXPECT_GT(t->latency_p95[30], 1.0) << load;
+  }
+}
+
 TEST(Simulator, ReplicasBecomeReadyAfterTheStartupDelay) {
   ResourceModel r{.capacity_rps = 50, .startup_delay = 2min, .initial_replicas = 2};
   auto t = RunWith(Constant(50, 5min), OneResource(r), [](auto&) { return 5; });
