@@ -18,6 +18,32 @@ constexpr Duration kHour = std::chrono::hours(1);
 
 TimePoint FloorHour(TimePoint t) { return std::chrono::floor<std::chrono::hours>(t); }
 
+// Clock hours from finer buckets: the mean of each hour every bucket of which is present (a
+// partial hour at either end is left out). AWS forecasts clock hours; hourly buckets that run
+// from wherever the history ends (06:01-07:01) put the 14:00 peak into the 13:00 and 15:00
+// hours too, and held the peak's capacity an hour too long (found by probing).
+Series ClockHours(const Series& fine) {
+  Series out{.step = kHour};
+  const int64_t per = kHour / fine.step;
+  if (fine.empty() || per <= 0 || kHour % fine.step != Duration{0}) return out;
+  TimePoint hour = std::chrono::ceil<std::chrono::hours>(fine.start);
+  out.start = hour;
+  for (;; hour += kHour) {
+    // The buckets that start in the hour (aligned ones exactly cover it).
+    const int64_t first = ((hour - fine.start) + fine.step - Duration{1}) / fine.step;
+    if (first + per > static_cast<int64_t>(fine.size())) break;
+    double sum = 0;
+    bool whole = true;
+    for (int64_t k = first; k < first + per && whole; ++k) {
+      const double v = fine.values[static_cast<size_t>(k)];
+      whole = !std::isnan(v);
+      sum += v;
+    }
+    out.values.push_back(whole ? sum / static_cast<double>(per) : std::nan(""));
+  }
+  return out;
+}
+
 std::string HourText(TimePoint t) {
   const std::string s = FormatRfc3339(t);  // 2024-03-12T10:00:00Z
   return s.size() >= 16 ? s.substr(0, 16) + "Z" : s;
@@ -30,7 +56,12 @@ AwsPredictivePolicy::AwsPredictivePolicy(AwsPredictiveOptions options)
 
 void AwsPredictivePolicy::MaybeRefresh(const Observation& obs) {
   if (made_ && obs.now - *made_ < options_.refresh) return;
-  Series history = obs.metrics->History(Metric::kRequestRate, options_.lookback, kHour);
+  // Five-minute buckets gathered into clock hours (ClockHours); a source whose buckets do not
+  // divide an hour gives its own hourly ones.
+  Series history = ClockHours(obs.metrics->History(Metric::kRequestRate, options_.lookback + kHour,
+                                                   std::chrono::minutes(5)));
+  if (history.empty())
+    history = obs.metrics->History(Metric::kRequestRate, options_.lookback, kHour);
   const size_t keep = static_cast<size_t>(options_.lookback / kHour);
   if (history.step == kHour && history.size() > keep) {
     const size_t drop = history.size() - keep;

@@ -42,6 +42,28 @@ TEST(AwsPredictive, LaunchesTheHoursCapacityFiveMinutesBeforeTheHour) {
   EXPECT_NE(d.reason.find("2024-03-12T10:00Z"), std::string::npos) << d.reason;
 }
 
+// Hours are clock hours, whatever minute the history ends at: five-minute buckets to 00:35
+// are gathered into whole clock hours (the partial one left out), so the 10:00 peak stays in
+// the 10:00 hour and the 11:00 hour gets the 11:00 load (found by probing: hourly buckets
+// that ran from where the history ended put the peak into two hours and held its capacity an
+// hour too long).
+TEST(AwsPredictive, ForecastsClockHoursWhateverMinuteTheHistoryEndsAt) {
+  auto policy = MustBuild(internal::MakeAwsPredictive, kScale);
+  const Series hourly = DailyPeak(48);
+  Series fine{.start = hourly.start, .step = std::chrono::minutes(5)};
+  for (TimePoint t = fine.start; t < hourly.end(); t += fine.step) {
+    fine.values.push_back(
+        hourly.values[static_cast<size_t>((t - hourly.start) / std::chrono::hours(1))]);
+  }
+  for (int k = 0; k < 7; ++k) fine.values.push_back(100);  // 00:00-00:35 of the 12th
+  FakeMetrics m;
+  m.SetHistory(Metric::kRequestRate, fine);
+  const Decision peak = policy->Decide(Obs(At("2024-03-12T09:55:00Z"), 4, m));
+  EXPECT_EQ(peak.desired_replicas, 50) << peak.reason;
+  const Decision after = policy->Decide(Obs(At("2024-03-12T10:55:00Z"), 50, m));
+  EXPECT_DOUBLE_EQ(after.expected_load, 100) << after.reason;
+}
+
 TEST(AwsPredictive, SchedulingBufferTimeMovesTheLaunch) {
   auto policy =
       MustBuild(internal::MakeAwsPredictive, std::string(kScale) + "scheduling_buffer_time: 15m\n");
