@@ -223,6 +223,39 @@ TEST_F(GenerateCli, SessionsLongerThanTheProfileAreSaid) {
       << r.err;
 }
 
+// Outputs never clobber an input or each other, and a failure leaves no output behind (found
+// by probing: --requests over the behaviour file overwrote it, exit 0; a refused profile left
+// a 0-byte request file; an unwritable --requests left a complete profile).
+TEST_F(GenerateCli, OutputsNeitherClobberInputsNorOutliveAFailure) {
+  ASSERT_EQ(Run({"generate", "fit", "--input", NasaWeeks(2), "--column", "requests", "--out",
+                 Path("m.yaml"), "--quiet"})
+                .code,
+            0);
+  WriteFile(Path("wf.yaml"), "workflows:\n  - steps:\n      - {path: /a, bytes: 10}\n");
+  const std::string behaviour = ReadFile(Path("wf.yaml"));
+  auto r = Run({"generate", "profile", "--model", Path("m.yaml"), "--behaviour", Path("wf.yaml"),
+                "--duration", "5s", "--step", "1s", "--requests", Path("wf.yaml"), "--out",
+                Path("p.csv")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("is an input of this command"), std::string::npos) << r.err;
+  EXPECT_EQ(ReadFile(Path("wf.yaml")), behaviour);
+  r = Run({"generate", "profile", "--model", Path("m.yaml"), "--behaviour", Path("wf.yaml"),
+           "--duration", "5s", "--step", "1s", "--requests", Path("same"), "--out", Path("same")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--out and --requests name the same file"), std::string::npos) << r.err;
+  r = Run({"generate", "profile", "--model", Path("m.yaml"), "--behaviour", Path("wf.yaml"),
+           "--duration", "5s", "--step", "1s", "--requests", Path("no/such/dir/r.jsonl"), "--out",
+           Path("p.csv")});
+  EXPECT_NE(r.code, 0);
+  EXPECT_FALSE(std::filesystem::exists(Path("p.csv")));
+  WriteFile(Path("neg.csv"), "timestamp,rps\n2024-01-01T00:00:00Z,-5\n2024-01-01T00:00:01Z,5\n");
+  r = Run({"generate", "requests", "--profile", Path("neg.csv"), "--behaviour", Path("wf.yaml"),
+           "--out", Path("neg.jsonl")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_FALSE(std::filesystem::exists(Path("neg.jsonl")));
+  EXPECT_FALSE(std::filesystem::exists(Path("neg.jsonl.tmp")));
+}
+
 // An anomalous episode with a gap in it kept the gap as 0 rps, which replays as a full outage
 // (found by probing); it stays missing, an empty field that simulate reads as a gap.
 TEST_F(GenerateCli, AnEpisodesGapStaysMissing) {

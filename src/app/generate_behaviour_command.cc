@@ -7,6 +7,7 @@
 
 #include "app/cli_validators.h"
 #include "app/load_series.h"
+#include "app/output_paths.h"
 
 namespace forescale::app {
 namespace {
@@ -44,6 +45,15 @@ Result<void> GenerateBehaviourCommand(const GenerateBehaviourOptions& options) {
 }
 
 Result<void> GenerateRequestsCommand(const GenerateRequestsOptions& options) {
+  if (options.out == "-" && options.series_out == "-") {
+    return Fail(ErrorCode::kInvalidArgument,
+                "--out and --series-out cannot both be stdout: give one of them a file");
+  }
+  if (auto ok = CheckOutputsApart({{"--out", options.out}, {"--series-out", options.series_out}},
+                                  {options.behaviour_path, options.profile_path});
+      !ok) {
+    return ok;
+  }
   auto model = generate::ReadBehaviourFile(options.behaviour_path);
   if (!model) return std::unexpected(model.error());
   std::string label;

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 
 #include "app/cli_validators.h"
+#include "app/output_paths.h"
 #include "core/events.h"
 #include "generate/behaviour.h"
 #include "generate/model_file.h"
@@ -66,6 +68,14 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& o) {
     return Fail(ErrorCode::kInvalidArgument,
                 "--out and --requests cannot both be stdout: give one of them a file");
   }
+  // An output over an input, or two outputs on one file, silently clobbered one of them
+  // (found by probing: --requests wfc.yaml --out mc.yaml overwrote both inputs, exit 0).
+  if (auto ok = CheckOutputsApart(
+          {{"--out", o.out}, {"--requests", o.requests_path}},
+          {o.model_path, o.events_path, o.behaviour_path, o.history.source.input});
+      !ok) {
+    return ok;
+  }
   // Read and check every input before anything is written.
   auto model = generate::ReadModelFile(o.model_path);
   if (!model) return std::unexpected(model.error());
@@ -118,9 +128,8 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& o) {
     for (double rps : profile->values) bytes.push_back(rps * *bytes_per_request);
     extra.push_back({"bytes_per_s", bytes});
   }
-  if (auto ok = generate::WriteProfileCsv(*profile, o.out, extra); !ok) return ok;
-  const double written = SecondsSince(start);
-
+  // The request sequence first: if it fails (an unwritable path, a refused rate), the profile
+  // is not written either (found by probing: a complete profile beside the error).
   std::optional<generate::RequestsResult> requests;
   double requests_seconds = 0;
   if (!o.requests_path.empty()) {
@@ -132,6 +141,8 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& o) {
     requests = std::move(*result);
     requests_seconds = SecondsSince(requests_start);
   }
+  if (auto ok = generate::WriteProfileCsv(*profile, o.out, extra); !ok) return ok;
+  const double written = SecondsSince(start);
 
   const std::string shown = o.out == "-" ? "<stdout>" : o.out;
   if (!o.quiet) {

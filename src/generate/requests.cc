@@ -9,6 +9,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/output_file.h"
 #include "core/rng.h"
 #include "generate/internal/stats.h"
 #include "generate/profile.h"
@@ -450,11 +451,17 @@ char* Put(char* p, std::string_view s) {
 
 char* PutInt(char* p, uint64_t v) { return std::to_chars(p, p + 20, v).ptr; }
 
+// Written to PATH.tmp and renamed over PATH by Finish (core/output_file.h): a run that fails
+// part-way, or is never finished, leaves no half sequence behind (found by probing: a 0-byte
+// file after a refused profile).
 class FileSink : public RequestSink {
  public:
-  FileSink(std::FILE* f, std::string path) : f_(f), path_(std::move(path)) {}
+  FileSink(std::FILE* f, std::string path, std::string staging)
+      : f_(f), path_(std::move(path)), staging_(std::move(staging)) {}
   ~FileSink() override {
-    if (f_ && f_ != stdout) std::fclose(f_);
+    if (!f_ || f_ == stdout) return;
+    std::fclose(f_);
+    (void)FinishOutput(staging_, path_, false);  // never finished: removes the staging file
   }
   Result<void> Write(std::string_view chunk) override {
     if (std::fwrite(chunk.data(), 1, chunk.size(), f_) != chunk.size()) {
@@ -464,23 +471,28 @@ class FileSink : public RequestSink {
   }
   Result<void> Finish() override {
     if (!f_) return {};
-    const bool ok = f_ == stdout ? std::fflush(f_) == 0 : std::fclose(f_) == 0;
+    if (f_ == stdout) {
+      f_ = nullptr;
+      if (std::fflush(stdout) != 0) return Fail(ErrorCode::kIo, path_ + ": write failed");
+      return {};
+    }
+    const bool ok = std::fclose(f_) == 0;
     f_ = nullptr;
-    if (!ok) return Fail(ErrorCode::kIo, path_ + ": write failed");
-    return {};
+    return FinishOutput(staging_, path_, ok);
   }
 
  private:
   std::FILE* f_;
-  std::string path_;
+  std::string path_, staging_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<RequestSink>> OpenRequestFile(const std::string& path) {
-  std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
+  const std::string staging = path == "-" ? path : StagingPathFor(path);
+  std::FILE* f = path == "-" ? stdout : std::fopen(staging.c_str(), "wb");
   if (!f) return Fail(ErrorCode::kIo, path + ": cannot write: " + std::strerror(errno));
-  return std::make_unique<FileSink>(f, path);
+  return std::make_unique<FileSink>(f, path, staging);
 }
 
 Result<RequestsResult> GenerateRequests(const Series& profile, const BehaviourModel& model,

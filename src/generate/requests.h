@@ -68,7 +68,8 @@ class StringRequestSink : public RequestSink {
   std::string& out_;
 };
 
-// A file ("-" is stdout); Finish flushes and closes it.
+// A file ("-" is stdout), written whole or not at all: to PATH.tmp, renamed over PATH by
+// Finish; a sink destroyed unfinished removes it.
 Result<std::unique_ptr<RequestSink>> OpenRequestFile(const std::string& path);
 
 struct RequestsOptions {
