@@ -256,6 +256,23 @@ TEST_F(GenerateCli, OutputsNeitherClobberInputsNorOutliveAFailure) {
   EXPECT_FALSE(std::filesystem::exists(Path("neg.jsonl.tmp")));
 }
 
+// Found by probing: a duration that is not a whole number of steps lost its remainder without
+// a word, and a lookup of a series in a database that does not exist created the database.
+TEST_F(GenerateCli, ADroppedRemainderIsSaidAndALookupCreatesNoDatabase) {
+  auto r = Run({"generate", "profile", "--model", Repo("examples/models/nasa-ksc.yaml"),
+                "--duration", "90s", "--step", "1m", "--out", Path("p.csv")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("--duration 1m30s is not a whole number of --step 1m: the profile holds 1 "
+                       "whole steps, 1m"),
+            std::string::npos)
+      << r.err;
+  r = Run({"generate", "edge-cases", "--series", "nasa:requests", "--db", Path("none.db"), "--out",
+           Path("edges")});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("none.db: no such database"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(Path("none.db")));
+}
+
 // An anomalous episode with a gap in it kept the gap as 0 rps, which replays as a full outage
 // (found by probing); it stays missing, an empty field that simulate reads as a gap.
 TEST_F(GenerateCli, AnEpisodesGapStaysMissing) {

@@ -151,6 +151,15 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& o) {
                "profile  {} points from {} every {}: mean {:.4g} rps, peak {:.4g} rps, {} events\n",
                profile->size(), FormatRfc3339(profile->start), FormatDuration(profile->step), s.mean,
                s.peak, events.size());
+    // A remainder of the duration is dropped (whole steps only): say so, or --duration 90s
+    // --step 1m writing one minute goes unnoticed (found by probing).
+    if (o.profile.step.count() > 0 && o.profile.duration.count() % o.profile.step.count() != 0) {
+      fmt::print(stderr,
+                 "note     --duration {} is not a whole number of --step {}: the profile holds "
+                 "{} whole steps, {}\n",
+                 FormatDuration(o.profile.duration), FormatDuration(o.profile.step),
+                 profile->size(), FormatDuration(profile->end() - profile->start));
+    }
     for (const Event& e : events) {
       if (e.ActiveDuring(profile->start, profile->end())) continue;
       fmt::print(stderr,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -125,6 +126,15 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
     }
     auto id = ParseSeriesId(source.series);
     if (!id) return std::unexpected(id.error());
+    // Reading creates nothing: Store::Open would make an empty database where none was (found
+    // by probing: a failed lookup left forescale.db in the working directory).
+    std::error_code ec;
+    if (!std::filesystem::exists(source.db_path, ec)) {
+      return Fail(ErrorCode::kNotFound, source.db_path +
+                                            ": no such database (run `forescale "
+                                            "ingest FILE --db " +
+                                            source.db_path + "` first)");
+    }
     auto db = store::Store::Open(source.db_path);
     if (!db) return std::unexpected(db.error());
     auto series = (*db)->ReadSeries(*id);

@@ -195,6 +195,16 @@ class EventReader {
       return config_.Bad(node["peak"], Join(key, "peak"),
                          "'" + peak + "': a peak must be positive (an outage drops load)");
     }
+    // Beyond these a peak is a slip of the unit or the exponent (1e300rps was written out as
+    // such, found by probing), and the product with a day's load leaves the doubles.
+    if (rate && v > 1e9) {
+      return config_.Bad(node["peak"], Join(key, "peak"),
+                         "'" + peak + "': more than 1e9 requests/s (a unit slip?)");
+    }
+    if (multiplier && v > 1e6) {
+      return config_.Bad(node["peak"], Join(key, "peak"),
+                         "'" + peak + "': more than a million times the load (a unit slip?)");
+    }
     (multiplier ? e.peak_multiplier : e.peak_rate) = v;
     return {};
   }
