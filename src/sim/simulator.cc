@@ -1,6 +1,7 @@
 #include "sim/simulator.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -23,12 +24,14 @@ struct Pod {
   bool ready = false;
 };
 
-// 95th percentile of a lognormal service time with the given mean and CV.
-double ServiceTimeP95(double mean, double cv) {
+// The quantile at standard normal score z of a lognormal service time with the given mean and
+// CV (z = 1.645: the 95th percentile).
+double ServiceTimeQuantile(double mean, double cv, double z) {
   if (cv <= 0) return mean;
   const double sigma2 = std::log1p(cv * cv);
-  return mean * std::exp(1.6448536269514722 * std::sqrt(sigma2) - sigma2 / 2);
+  return mean * std::exp(z * std::sqrt(sigma2) - sigma2 / 2);
 }
+constexpr double kZ95 = 1.6448536269514722, kZ99 = 2.3263478740408408;
 
 class ResourceState {
  public:
@@ -43,7 +46,8 @@ class ResourceState {
         dt_(duration_cast<std::chrono::duration<double>>(step).count()),
         mu_(model.capacity_rps),
         service_mean_(1.0 / model.capacity_rps),
-        service_p95_(ServiceTimeP95(1.0 / model.capacity_rps, model.service_time_cv)),
+        service_p95_(ServiceTimeQuantile(1.0 / model.capacity_rps, model.service_time_cv, kZ95)),
+        service_p99_(ServiceTimeQuantile(1.0 / model.capacity_rps, model.service_time_cv, kZ99)),
         variability_((1.0 + model.service_time_cv * model.service_time_cv) / 2.0),
         timeout_s_(duration_cast<std::chrono::duration<double>>(model.request_timeout).count()),
         next_decision_(start) {}
@@ -102,7 +106,7 @@ class ResourceState {
 
   // One step of the queue; returns the requests/s that leave towards the next resource.
   double Flow(size_t i, double incoming_rps, ResourceTimeline& out, double& dropped_requests,
-              double& latency) {
+              double& latency, double& latency99) {
     const double lambda = incoming_rps * model_.demand_per_request;
     const double c = ready_;
     const double capacity = c * mu_ * dt_;
@@ -115,16 +119,19 @@ class ResourceState {
       drop = backlog_ - limit;
       backlog_ = limit;
     }
-    double p95 = 0;
+    double p95 = 0, p99 = 0;
     if (c == 0) {
-      p95 = lambda > 0 ? timeout_s_ : 0;
+      p95 = p99 = lambda > 0 ? timeout_s_ : 0;
     } else if (backlog_ > 1e-9) {
       p95 = service_p95_ + backlog_ / (c * mu_);
+      p99 = service_p99_ + backlog_ / (c * mu_);
     } else {
       // No request waits longer than the queue holds (its timeout's worth, or queue_limit): at
       // rho -> 1 the steady-state formula alone read 50 minutes for a 30 s timeout, with no drop
       // (found by probing).
-      p95 = service_p95_ + std::min(SteadyWaitP95(c, lambda / (c * mu_)), limit / (c * mu_));
+      const double rho = lambda / (c * mu_), longest = limit / (c * mu_);
+      p95 = service_p95_ + std::min(SteadyWait(c, rho, kTail95), longest);
+      p99 = service_p99_ + std::min(SteadyWait(c, rho, kTail99), longest);
     }
     const double served_rate = served / dt_;
     const double drop_rate = drop / dt_;
@@ -147,30 +154,34 @@ class ResourceState {
                      .drop_rate = drop_rate});
     dropped_requests += drop_rate / model_.demand_per_request;
     latency += p95;
+    latency99 += p99;
     return served_rate / model_.demand_per_request;
   }
 
  private:
-  // M/G/c waiting-time p95: P(wait) by Sakasegawa's approximation, conditional wait exponential
-  // with the Allen-Cunneen mean.
-  double SteadyWaitP95(double c, double rho) {
+  // The waiting-time quantile whose tail is `tail` (kTail95, kTail99) of an M/G/c queue: P(wait)
+  // by Sakasegawa's approximation, conditional wait exponential with the Allen-Cunneen mean.
+  static constexpr double kLog5Percent = -2.995732273553991;  // log(0.05)
+  static constexpr double kLog1Percent = -4.605170185988091;  // log(0.01)
+  double SteadyWait(double c, double rho, int tail) {
     const size_t n = static_cast<size_t>(c);
     if (n >= wait_exponent_.size()) {
-      // Per replica count: the exponent of rho in P(wait), and the utilisation below which
-      // P(wait) <= 5 % (so the p95 wait is zero and no logarithm is needed).
+      // Per replica count: the exponent of rho in P(wait), and the utilisations below which
+      // P(wait) is within each tail (so that quantile's wait is zero and no logarithm is needed).
       const size_t old = wait_exponent_.size();
       wait_exponent_.resize(n + 1);
-      no_wait_below_.resize(n + 1);
+      for (auto& v : no_wait_below_) v.resize(n + 1);
       for (size_t k = old; k <= n; ++k) {
         wait_exponent_[k] = std::sqrt(2.0 * (static_cast<double>(k) + 1.0)) - 1.0;
-        no_wait_below_[k] = std::exp(kLog5Percent / std::max(wait_exponent_[k], 1e-9));
+        no_wait_below_[kTail95][k] = std::exp(kLog5Percent / std::max(wait_exponent_[k], 1e-9));
+        no_wait_below_[kTail99][k] = std::exp(kLog1Percent / std::max(wait_exponent_[k], 1e-9));
       }
     }
-    if (rho <= no_wait_below_[n]) return 0;
+    if (rho <= no_wait_below_[tail][n]) return 0;
     rho = std::min(rho, 0.9999);
     const double log_p_wait = wait_exponent_[n] * std::log(rho);
     const double mean_wait = variability_ / (c * mu_ * (1.0 - rho));
-    return mean_wait * std::max(0.0, log_p_wait - kLog5Percent);
+    return mean_wait * std::max(0.0, log_p_wait - (tail == kTail95 ? kLog5Percent : kLog1Percent));
   }
 
   std::string PodName(uint64_t id) const { return model_.name + "-" + std::to_string(id); }
@@ -253,9 +264,10 @@ class ResourceState {
   Rng rng_;
   uint64_t seed_;
   double pod_noise_;  // each pod's own CPU measurement noise: the pipeline's (monitoring.noise)
-  double dt_, mu_, service_mean_, service_p95_, variability_, timeout_s_;
-  static constexpr double kLog5Percent = -2.995732273553991;  // log(0.05)
-  std::vector<double> wait_exponent_, no_wait_below_;
+  double dt_, mu_, service_mean_, service_p95_, service_p99_, variability_, timeout_s_;
+  static constexpr int kTail95 = 0, kTail99 = 1;
+  std::vector<double> wait_exponent_;
+  std::array<std::vector<double>, 2> no_wait_below_;  // by kTail95, kTail99
   std::vector<Pod> pods_;
   std::vector<PodView> views_;
   uint64_t next_pod_id_ = 1;
@@ -271,7 +283,7 @@ class ResourceState {
 }  // namespace
 
 Duration StartupDelayP95(const ResourceModel& r) {
-  const double factor = ServiceTimeP95(1.0, r.startup_cv);  // the same lognormal
+  const double factor = ServiceTimeQuantile(1.0, r.startup_cv, kZ95);  // the same lognormal
   return Duration{static_cast<int64_t>(std::llround(static_cast<double>(r.startup_delay.count()) * factor))};
 }
 
@@ -324,7 +336,8 @@ Result<Timeline> Simulate(const Series& profile, const ServiceModel& service,
   timeline.start = profile.start;
   timeline.step = options.step;
   timeline.slo_p95_latency = service.slo_p95_latency;
-  for (auto* column : {&timeline.demand, &timeline.served, &timeline.dropped, &timeline.latency_p95}) {
+  for (auto* column : {&timeline.demand, &timeline.served, &timeline.dropped, &timeline.latency_p95,
+                       &timeline.latency_p99}) {
     column->resize(steps);
   }
   std::vector<ResourceState> states;
@@ -396,10 +409,11 @@ Result<Timeline> Simulate(const Series& profile, const ServiceModel& service,
       states[r].PromoteReady(now);
       states[r].MaybeDecide(now, static_cast<int>(r), timeline.decisions, timeline.decision_count);
     }
-    double flow = demand, dropped = 0, latency = base_latency;
+    double flow = demand, dropped = 0, latency = base_latency, latency99 = base_latency;
     for (size_t r = 0; r < states.size(); ++r) {
-      flow = states[r].Flow(i, flow, timeline.resources[r], dropped, latency);
+      flow = states[r].Flow(i, flow, timeline.resources[r], dropped, latency, latency99);
     }
+    timeline.latency_p99[i] = static_cast<float>(latency99);
     timeline.demand[i] = static_cast<float>(demand);
     timeline.served[i] = static_cast<float>(flow);
     timeline.dropped[i] = static_cast<float>(dropped);

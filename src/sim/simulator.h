@@ -74,6 +74,7 @@ struct Timeline {
   std::vector<float> served;       // requests/s completed end to end
   std::vector<float> dropped;      // requests/s dropped anywhere
   std::vector<float> latency_p95;  // end-to-end, seconds (base latency + every resource)
+  std::vector<float> latency_p99;  // likewise, the 99th percentile
   std::vector<ResourceTimeline> resources;
   std::vector<DecisionRecord> decisions;  // only those that changed the desired count
   size_t decision_count = 0;              // every call of a policy

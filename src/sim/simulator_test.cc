@@ -102,6 +102,10 @@ TEST(Simulator, WaitingTimeMatchesMM1) {
   const double service_p95 = 0.02 * std::exp(1.6448536 * std::sqrt(sigma2) - sigma2 / 2);
   const double wait_p95 = std::log(10.0) / 25.0;
   EXPECT_NEAR(t->latency_p95[30], service_p95 + wait_p95, 1e-4);
+  // The 99th percentile likewise: its own service time quantile and ln(0.5 / 0.01) / 25 of
+  // waiting (found by probing: the reported p99 was the p95's).
+  const double service_p99 = 0.02 * std::exp(2.3263479 * std::sqrt(sigma2) - sigma2 / 2);
+  EXPECT_NEAR(t->latency_p99[30], service_p99 + std::log(50.0) / 25.0, 1e-4);
 }
 
 TEST(Simulator, OverloadQueuesUpToTheLimitThenDrops) {

@@ -48,7 +48,7 @@ struct ScalingSummary {
   size_t minutes = 0;
   size_t slo_violation_minutes = 0;
   double latency_p95 = 0;  // request-weighted over the run, seconds; NaN: none served
-  double latency_p99 = 0;
+  double latency_p99 = 0;  // from the steps' p99 (a simulated timeline); NaN without
   size_t scaling_episodes = 0;
   double response_time_mean = 0;  // seconds
   double response_time_p95 = 0;
