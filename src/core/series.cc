@@ -118,9 +118,9 @@ Result<Series> Resample(const Series& in, Duration step, Aggregation agg) {
   return out;
 }
 
-Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation agg) {
-  Series out{.start = {}, .step = step, .values = {}};
-  if (samples.empty() || step.count() <= 0) return out;
+// How far before its grid point a sample starts its bucket (see BucketSamples): the samples'
+// shared phase, when they agree on one near a grid line; 0 otherwise.
+int64_t BucketShift(std::span<const Sample> samples, Duration step) {
   const int64_t s = step.count();
   // Where in the step the samples fall: their circular mean phase, when they agree on one (a
   // scraper's fixed offset, a writer at whole minutes give or take its clock). Samples whose
@@ -148,6 +148,14 @@ Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation
       shift = static_cast<int64_t>(std::llround(phase)) - s / 2;
     }
   }
+  return shift;
+}
+
+Series BucketSamples(std::span<const Sample> samples, Duration step, Aggregation agg) {
+  Series out{.start = {}, .step = step, .values = {}};
+  if (samples.empty() || step.count() <= 0) return out;
+  const int64_t s = step.count();
+  const int64_t shift = BucketShift(samples, step);  // subtracted before flooring
   auto slot = [&](TimePoint t) {  // index of the grid point since the epoch; monotonic in t
     return FloorTo(t - Duration{shift}, step).time_since_epoch().count() / s;
   };
@@ -249,9 +257,13 @@ const char* AggregationName(Aggregation agg) {
 }
 
 SharedSteps FindSharedSteps(std::span<const Sample> samples, Duration step) {
-  std::vector<std::pair<TimePoint, TimePoint>> placed;  // (step, sample time)
+  // Placed as BucketSamples places them (found by probing: flooring here warned of merges on a
+  // writer jittering around whole minutes, which bucketing keeps apart, and missed real ones).
+  if (samples.empty() || step.count() <= 0) return {};
+  const Duration shift{BucketShift(samples, step)};
+  std::vector<std::pair<TimePoint, TimePoint>> placed;  // (grid point, sample time)
   for (const Sample& s : samples) {
-    if (!std::isnan(s.value)) placed.emplace_back(FloorTo(s.time, step), s.time);
+    if (!std::isnan(s.value)) placed.emplace_back(FloorTo(s.time - shift, step), s.time);
   }
   std::sort(placed.begin(), placed.end());
   placed.erase(std::unique(placed.begin(), placed.end()), placed.end());

@@ -162,5 +162,30 @@ TEST(FindSharedSteps, CountsStepsWithSamplesAtTwoTimes) {
   EXPECT_EQ(FindSharedSteps(samples, std::chrono::seconds(1)).count, 0u);
 }
 
+// Steps as BucketSamples makes them: a writer at whole minutes, a few seconds either side,
+// shares no step (each sample joins its nearest minute), and two samples that join one minute
+// do (found by probing: flooring said the opposite of both).
+TEST(FindSharedSteps, PlacesSamplesAsBucketingDoes) {
+  const auto at = [](int second) { return TimePoint{std::chrono::seconds(second)}; };
+  std::vector<Sample> jittered;
+  for (int i = 0; i < 300; ++i) jittered.push_back({at(60 * i + (i * 5) % 7 - 3), 100.0});
+  EXPECT_EQ(FindSharedSteps(jittered, std::chrono::minutes(1)).count, 0u);
+  EXPECT_EQ(BucketSamples(jittered, std::chrono::minutes(1), Aggregation::Mean()).MissingCount(),
+            0u);
+  std::vector<Sample> merged;
+  for (int i = 0; i < 300; ++i) {
+    if (i == 99) continue;
+    if (i == 100) {
+      merged.push_back({at(60 * 99 + 55), 1000.0});
+      merged.push_back({at(60 * 100 + 3), 100.0});
+      continue;
+    }
+    merged.push_back({at(60 * i + i % 5), 100.0});
+  }
+  const SharedSteps shared = FindSharedSteps(merged, std::chrono::minutes(1));
+  EXPECT_EQ(shared.count, 1u);
+  EXPECT_EQ(shared.first, at(6000));
+}
+
 }  // namespace
 }  // namespace forescale

@@ -151,6 +151,13 @@ std::vector<double> HeldOutWidthFactors(const std::vector<FoldForecast>& folds,
     }
     const double n = static_cast<double>(pairs.size());
     if (n * std::min(q, 1 - q) < 2) continue;
+    // A level that mostly lies on the other side of the mean (q0.61 below the mean of skewed
+    // counts) is not widened: scaling its distance moves it the wrong way, and the search below
+    // ran to the cap (x3; found by probing).
+    const auto wrong_side = std::count_if(pairs.begin(), pairs.end(), [q](const auto& p) {
+      return q > 0.5 ? p.second <= 0 : p.second >= 0;
+    });
+    if (2 * static_cast<double>(wrong_side) >= n) continue;
     auto below = [&](double c) {
       size_t count = 0;
       for (const auto& [error, distance] : pairs) count += error <= c * distance;

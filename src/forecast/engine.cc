@@ -522,21 +522,28 @@ Result<ForecastResult> RunForecast(const Series& given_history, const ForecastRe
   // Final fit of the chosen member(s) on the window the backtest validated: its last
   // `max_train` steps. A fit on more would be a different model from the one that earned the
   // choice (on a near-constant series, ETS fitted on four times the window found a trend the
-  // backtested fits never had). A learnable event keeps the whole history: the regression learns
-  // it from every occurrence there is.
-  size_t final_from = !learn_events && history.size() > max_train ? history.size() - max_train : 0;
-  if (std::all_of(history.values.begin() + static_cast<ptrdiff_t>(final_from), history.values.end(),
-                  [](double v) { return std::isnan(v); })) {
-    final_from = 0;  // the window is one outage: the whole history is all there is
-  }
-  const Series final_history = fit_history.Slice(final_from, history.size());
-  result.fitted_steps = final_history.size();
+  // backtested fits never had). The regression alone, when it has an event to learn, keeps the
+  // whole history: it learns the event from every occurrence there is. (Every member did, so an
+  // events file changed the forecast of models that never read it: found by probing.)
+  auto window_from = [&](const std::string& member) -> size_t {
+    const bool whole = learn_events && member == "prophet";
+    size_t from = !whole && history.size() > max_train ? history.size() - max_train : 0;
+    if (std::all_of(history.values.begin() + static_cast<ptrdiff_t>(from), history.values.end(),
+                    [](double v) { return std::isnan(v); })) {
+      from = 0;  // the window is one outage: the whole history is all there is
+    }
+    return from;
+  };
   result.members = chosen.members;
-  Regressors final_regressors;
-  const FitContext final_context = context.FromRow(final_from, final_regressors);
+  result.fitted_steps = 0;
   std::vector<double> mean(request.horizon, 0.0);
   std::vector<std::string> fitted_names;
   for (const std::string& member : chosen.members) {
+    const size_t final_from = window_from(member);
+    const Series final_history = fit_history.Slice(final_from, history.size());
+    result.fitted_steps = std::max(result.fitted_steps, final_history.size());
+    Regressors final_regressors;
+    const FitContext final_context = context.FromRow(final_from, final_regressors);
     auto model = MakeForecaster(member);
     if (!model) return std::unexpected(model.error());
     if (auto ok = (*model)->Fit(final_history, final_context); !ok) {
@@ -604,9 +611,14 @@ Result<ForecastResult> RunForecast(const Series& given_history, const ForecastRe
       const size_t at =
           static_cast<size_t>(std::lower_bound(probe.begin(), probe.end(), q) - probe.begin());
       double factor = own[at];
+      // From the fixed grid only: a requested level passing its widening on made the others
+      // depend on the request (found by probing: asking for q0.61, below the mean of skewed
+      // counts and widened x3, tripled q0.9 and q0.99 too).
       for (size_t k = 0; k < probe.size() && q != 0.5; ++k) {
+        const bool on_grid = std::find(std::begin(kWidthGrid), std::end(kWidthGrid), probe[k]) !=
+                             std::end(kWidthGrid);
         const bool same_side = probe[k] != 0.5 && (probe[k] > 0.5) == (q > 0.5);
-        if (same_side && std::fabs(probe[k] - 0.5) < std::fabs(q - 0.5) && own[k] > 1) {
+        if (on_grid && same_side && std::fabs(probe[k] - 0.5) < std::fabs(q - 0.5) && own[k] > 1) {
           factor = std::max(factor, own[k]);
         }
       }

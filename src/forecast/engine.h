@@ -100,7 +100,9 @@ struct ForecastResult {
   std::string ranked_by = "fold_mase_gmean";  // the Scores field that ranked them, or "rmsse"
   std::vector<std::string> notes;
   size_t folds = 0;                           // backtest folds run (fewer on short histories)
-  size_t fitted_steps = 0;                    // the final fit's window: the last N steps
+  size_t fitted_steps = 0;                    // the final fit's window: the last N steps (the
+                                              // longest member's: the regression learning an
+                                              // event fits the whole history)
   double seconds = 0;                         // whole engine run
 };
 
