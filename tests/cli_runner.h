@@ -60,10 +60,16 @@ class CliTest : public ::testing::Test {
   std::string Db() const { return Path("test.db"); }
 
   // Runs forescale with `args`; `stdin_path` (optional) is fed to its standard input.
-  RunResult Run(const std::vector<std::string>& args, const std::string& stdin_path = "") {
+  // `piped`: through a pipe (cat FILE |), as a shell pipeline feeds it, not a seekable file.
+  RunResult Run(const std::vector<std::string>& args, const std::string& stdin_path = "",
+                bool piped = false) {
     std::string cmd = ShellQuote(FORESCALE_BIN);
     for (const auto& a : args) cmd += " " + ShellQuote(a);
-    cmd += " <" + (stdin_path.empty() ? std::string("/dev/null") : ShellQuote(stdin_path));
+    if (piped) {
+      cmd = "cat " + ShellQuote(stdin_path) + " | " + cmd;
+    } else {
+      cmd += " <" + (stdin_path.empty() ? std::string("/dev/null") : ShellQuote(stdin_path));
+    }
     cmd += " >" + ShellQuote(Path("stdout")) + " 2>" + ShellQuote(Path("stderr"));
     const int status = std::system(cmd.c_str());
     RunResult r;

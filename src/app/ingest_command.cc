@@ -71,11 +71,20 @@ Result<Resume> FindResume(const std::string& path, std::unique_ptr<InputStream> 
     if (source.consumed_bytes <= head.size()) {
       tail = head.substr(tail_start, source.tail_len);
     } else if (path == "-") {
-      auto skipped = stream->Skip(tail_start - head.size());
-      if (!skipped) return std::unexpected(skipped.error());
-      auto got = ReadUpTo(*stream, source.tail_len);
-      if (!got) return std::unexpected(got.error());
-      tail = std::move(*got);
+      // Standard input reads on from the head; the tail may begin inside the head (a source a
+      // little longer than it: found by probing, the unsigned skip wrapped round and a second
+      // `cat access.log | forescale ingest -` failed with "shorter than before").
+      if (tail_start >= head.size()) {
+        auto skipped = stream->Skip(tail_start - head.size());
+        if (!skipped) return std::unexpected(skipped.error());
+        auto got = ReadUpTo(*stream, source.tail_len);
+        if (!got) return std::unexpected(got.error());
+        tail = std::move(*got);
+      } else {
+        auto got = ReadUpTo(*stream, source.consumed_bytes - head.size());
+        if (!got) return std::unexpected(got.error());
+        tail = head.substr(tail_start) + *got;
+      }
     } else {
       auto opened = InputStream::Open(path);
       if (!opened) return std::unexpected(opened.error());
