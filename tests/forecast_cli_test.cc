@@ -64,6 +64,37 @@ TEST_F(ForecastCli, WritesOneRowPerStepWithOrderedQuantiles) {
   EXPECT_NE(r.err.find("MASE"), std::string::npos);
 }
 
+// Found by probing: six significant digits printed a level of 1234567 +- 3 as 1.23457e+06 in
+// every column; "0.5,,0.9" was read as two levels; a horizon of 999999999 ran out of memory; on
+// 999 zeros and a 7, every model tied and naive forecast 7 for ever.
+TEST_F(ForecastCli, PrecisionListsHorizonsAndTiesAreHandled) {
+  std::string big = "timestamp,requests\n", lone = big;
+  for (int i = 0; i < 600; ++i) {
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "2024-01-01T%02d:%02d:00Z", i / 60, i % 60);
+    big += std::string(stamp) + "," + std::to_string(1234567 + (i * 37 % 7) - 3) + "\n";
+    lone += std::string(stamp) + "," + (i == 599 ? "7" : "0") + "\n";
+  }
+  WriteFile(Path("big.csv"), big);
+  WriteFile(Path("lone.csv"), lone);
+  auto r = Run({"forecast", "--input", Path("big.csv"), "--horizon", "2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("e+06"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(",12345"), std::string::npos) << r.out;
+  r = Run({"forecast", "--input", Path("big.csv"), "--horizon", "2", "--quantiles", "0.5,,0.9"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("has an empty item"), std::string::npos) << r.err;
+  r = Run({"forecast", "--input", Path("big.csv"), "--horizon", "999999999"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("between 1 and 1000000 steps"), std::string::npos) << r.err;
+  r = Run({"forecast", "--input", Path("lone.csv"), "--horizon", "10"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("model    naive"), std::string::npos) << r.err;
+  const auto rows = Csv(r.out);
+  ASSERT_EQ(rows.size(), 11u);
+  EXPECT_LT(std::stod(rows[10][1]), 1.0) << r.out;
+}
+
 TEST_F(ForecastCli, JsonReportsTheChoiceAndEveryCandidate) {
   auto r = Run({"forecast", "--input", NasaDays(4), "--horizon", "30", "--format", "json",
                 "--quiet"});

@@ -70,7 +70,13 @@ std::vector<std::string> SplitList(const std::string& text) {
 template <typename T>
 Result<std::vector<T>> ParseNumberList(const std::string& text, const std::string& flag) {
   std::vector<T> out;
-  for (const std::string& item : SplitList(text)) {
+  const std::vector<std::string> items = SplitList(text);
+  // "0.5,,0.9" was read as 0.5,0.9 (found by probing): an empty item is a typo, said as one.
+  if (items.size() != static_cast<size_t>(std::count(text.begin(), text.end(), ',')) + 1 &&
+      !items.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, flag + ": '" + text + "' has an empty item");
+  }
+  for (const std::string& item : items) {
     T value{};
     auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
     if (ec != std::errc() || p != item.data() + item.size()) {

@@ -235,6 +235,19 @@ std::function<std::optional<Result<void>>()> AddRecommendCommand(CLI::App& app) 
     if (options->history.input.empty() == options->history.series.empty()) {
       return Fail(ErrorCode::kInvalidArgument, "recommend: give exactly one of --history FILE or --series NAME");
     }
+    // Found by probing: --growth nan made a load that scored 0 SLO minutes at a fifth of the
+    // cost and steered the recommendation; --growth -2 and --campaign 0 ran too.
+    if (!std::isfinite(options->growth_per_week) || options->growth_per_week <= -1) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "--growth: a finite growth per week above -1 (0.1 = 10 %), not " +
+                      fmt::format("{}", options->growth_per_week));
+    }
+    if (!std::isfinite(options->campaign_peak) || options->campaign_peak <= 0) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "--campaign: a positive, finite peak multiplier (3 = three times the load), "
+                  "not " +
+                      fmt::format("{}", options->campaign_peak));
+    }
     options->per_step_counts = *values == "count";
     options->history.aggregation = options->per_step_counts ? Aggregation::Sum() : Aggregation::Mean();
     return RecommendCommand(*options);

@@ -129,6 +129,18 @@ TEST(NativeStep, IsTheMostCommonSpacing) {
   EXPECT_EQ(NativeStep(std::vector<Sample>{}), std::chrono::minutes(1));
 }
 
+// Found by probing: a minute writer with a few seconds of clock jitter got a step of 1m2s
+// (its median spacing), which moved samples to other minutes. A round step near the median
+// that the spacings are multiples of wins.
+TEST(NativeStep, IsARoundStepTheSpacingsAreMultiplesOf) {
+  const auto at = [](int second) { return Sample{TimePoint{std::chrono::seconds(second)}, 1.0}; };
+  const std::vector<Sample> jittered = {at(1), at(63), at(122), at(241), at(303), at(422)};
+  EXPECT_EQ(NativeStep(jittered), std::chrono::minutes(1));
+  std::vector<Sample> every45;  // an unround step the spacings share stays
+  for (int i = 0; i < 20; ++i) every45.push_back(at(45 * i));
+  EXPECT_EQ(NativeStep(every45), std::chrono::seconds(45));
+}
+
 TEST(FindRepeatedTimes, CountsTimesWhoseSamplesDisagree) {
   const auto at = [](int minute) { return TimePoint{std::chrono::minutes(minute)}; };
   // Local times across a daylight-saving change: minutes 60-62 come twice, with other loads.

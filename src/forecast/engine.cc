@@ -444,7 +444,7 @@ Result<ForecastResult> RunForecast(const Series& given_history, const ForecastRe
       result.ranked_by = "rmsse";
       char text[200];
       std::snprintf(text, sizeof text,
-                    "intermittent history (one step in %.1f nonzero): models ranked by RMSSE, "
+                    "intermittent history (one step in %.2f nonzero): models ranked by RMSSE, "
                     "the squared error a mean forecast minimises; MASE would favour forecasting "
                     "zero",
                     adi);
@@ -457,8 +457,15 @@ Result<ForecastResult> RunForecast(const Series& given_history, const ForecastRe
       }
       return std::numeric_limits<double>::infinity();
     };
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return mase_of(a) < mase_of(b); });
+    // On an intermittent history a tie does not go to naive, which repeats the last count for
+    // the whole horizon (found by probing: 999 zeros and a 7 tied every model, and naive forecast
+    // 7 for ever).
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      if (adi > 0 && mase_of(a) == mase_of(b)) {
+        return backtests[b].model == "naive" && backtests[a].model != "naive";
+      }
+      return mase_of(a) < mase_of(b);
+    });
     // Too few folds to choose on (see the quantiles below): one or two stretches of the history
     // decide, and their noise with them. The baseline is kept unless the best candidate beat it
     // on every fold (on an hour of Azure LLM requests, auto chose theta or ets on one or two
