@@ -199,6 +199,28 @@ TEST_F(IngestCli, AHalfWrittenLastLineIsReadWholeNextTime) {
             Run({"series", "export", "access:requests", "--db", Path("once.db")}).out);
 }
 
+// A half-written last line that happens to parse ("... 200 20" of "... 200 2000") was stored
+// truncated, and its rest then read as a malformed line (found by probing). It is held too; at
+// the next ingest, a held line that is all there is to read is read as it stands (the writer
+// finished it, with or without a newline).
+TEST_F(IngestCli, AnUnterminatedLastLineThatParsesIsHeldToo) {
+  const std::string l1 = "1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] \"GET /a HTTP/1.0\" 200 100";
+  const std::string l2 = "1.2.3.4 - - [10/Oct/2000:13:56:36 +0000] \"GET /b HTTP/1.0\" 200 2000";
+  WriteFile(Path("p.log"), l1 + "\n" + l2.substr(0, 66));
+  auto partial = Run({"ingest", Path("p.log"), "--db", Db()});
+  ASSERT_EQ(partial.code, 0) << partial.err;
+  EXPECT_NE(partial.out.find("lines 1, records 1, malformed 0"), std::string::npos) << partial.out;
+  EXPECT_NE(partial.out.find("left for the next ingest"), std::string::npos) << partial.out;
+  WriteFile(Path("p.log"), l1 + "\n" + l2);  // finished, without a final newline
+  auto finished = Run({"ingest", Path("p.log"), "--db", Db()});
+  ASSERT_EQ(finished.code, 0) << finished.err;
+  EXPECT_NE(finished.out.find("lines 1, records 1, malformed 0"), std::string::npos)
+      << finished.out;
+  const std::string bytes = Run({"series", "export", "p:bytes", "--db", Db()}).out;
+  EXPECT_NE(bytes.find("13:56:00Z,2000"), std::string::npos) << bytes;
+  EXPECT_EQ(bytes.find("13:56:00Z,20\n"), std::string::npos) << bytes;
+}
+
 // A column with no value at all was stored as a series of no points, listed from 1970 (found
 // by probing).
 TEST_F(IngestCli, AColumnWithoutAValueIsNoSeries) {

@@ -263,14 +263,22 @@ class Ingester {
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.empty()) continue;
       const ingest::LineVerdict verdict = parser.Parse(line, record);
-      if (verdict.error && scanner.last_unterminated()) {
-        // Half a line at the end of a log still being written: not malformed, not consumed;
-        // the next ingest of the grown file reads it whole (it was skipped, and the rest of it
-        // then read as a line of its own).
-        scanner.HoldLastLine();
-        --report.lines;
-        outcome.held_last_line = true;
-        continue;
+      // An unterminated last line may be half a line of a log still being written: not
+      // malformed, not consumed; the next ingest of the grown file reads it whole. In a plain
+      // file even one that parses ("... 200 20" of "... 200 2000") is held: it was stored
+      // truncated, and the rest then read as a malformed line of its own (found by probing).
+      // A held line that is all this run reads is read as it stands: the writer has finished it
+      // (a file that ends without a newline would otherwise never be read whole). Still being
+      // written then, it is stored as far as it goes; a log writer ends its lines.
+      if (scanner.last_unterminated()) {
+        const bool may_grow = path != "-" && !scanner.input().compressed();
+        const bool held_before = outcome.kind == FileOutcome::Kind::kAppended && report.lines == 1;
+        if ((verdict.error || may_grow) && !held_before) {
+          scanner.HoldLastLine();
+          --report.lines;
+          outcome.held_last_line = true;
+          continue;
+        }
       }
       if (verdict.error) {
         if (options_.strict) {

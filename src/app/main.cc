@@ -112,8 +112,8 @@ void PrintIngestSummary(const IngestOutcome& outcome, const IngestOptions& optio
                r.malformed, r.recovered);
     if (file.held_last_line) {
       fmt::print(
-          "  the last line has no newline and does not parse yet: left for the next "
-          "ingest (a log still being written)\n");
+          "  the last line has no newline: left for the next ingest (a log still being "
+          "written; run again once it is complete to read it as it stands)\n");
     }
     std::fflush(stdout);  // the warnings below, on stderr, follow their file's header in a pipe
     // Line 0: a whole-document format (Prometheus JSON) names the place by its JSON path.
