@@ -344,7 +344,8 @@ Result<std::vector<MetricSeries>> ParseCsvMetrics(std::string_view content,
 
   TimeReader times(options.default_offset);
   std::vector<double> row(columns - 1);
-  std::string reason;
+  std::string reason, cell_reason;
+  size_t bad_cells = 0;
   bool bad = false;
   TimePoint time{};
 
@@ -359,8 +360,18 @@ Result<std::vector<MetricSeries>> ParseCsvMetrics(std::string_view content,
     }
     const ValueStatus status = ParseValue(field, row[col - 1]);
     if (status != ValueStatus::kOk) {
-      reason = ValueError(status, series[col - 1].name, Trim(field));
-      bad = true;
+      // One bad cell costs that cell, not the row: the other columns' values at that time are
+      // good (found by probing: an 'inf' CPU dropped the memory reading beside it). With
+      // --strict it stops the ingest like any malformed line.
+      // A row with no good value at all is a malformed line, as before.
+      row[col - 1] = std::numeric_limits<double>::quiet_NaN();
+      if (++bad_cells == 1) {
+        reason = ValueError(status, series[col - 1].name, Trim(field));
+        cell_reason = reason;
+        if (cell_reason.ends_with(" not stored")) cell_reason.resize(cell_reason.size() - 11);
+        cell_reason += ": stored as missing";
+      }
+      if (options.strict) bad = true;
     }
   };
 
@@ -372,6 +383,8 @@ Result<std::vector<MetricSeries>> ParseCsvMetrics(std::string_view content,
     }
     const uint64_t record_line = line;
     bad = false;
+    bad_cells = 0;
+    cell_reason.clear();
     const RecordEnd rec = ReadRecord(content, pos, scratch, on_field);
     pos = rec.next;
     line += rec.newlines;
@@ -383,6 +396,8 @@ Result<std::vector<MetricSeries>> ParseCsvMetrics(std::string_view content,
       reason =
           "expected " + std::to_string(columns) + " columns, found " + std::to_string(rec.fields);
       bad = true;
+    } else if (bad_cells == columns - 1) {
+      bad = true;  // `reason` names the first bad cell
     }
     if (bad) {
       if (options.strict) {
@@ -396,6 +411,7 @@ Result<std::vector<MetricSeries>> ParseCsvMetrics(std::string_view content,
     }
     for (size_t i = 0; i < series.size(); ++i) series[i].samples.push_back({time, row[i]});
     ++report.records;
+    if (!cell_reason.empty()) report.Recovered(record_line, std::move(cell_reason));
   }
   finish_lines();
 

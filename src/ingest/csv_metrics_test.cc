@@ -262,14 +262,19 @@ TEST(CsvMetrics, QuotedFieldsFollowRfc4180) {
   EXPECT_EQ((*series)[0].name, "requests");
   EXPECT_EQ((*series)[1].name, "say \"hi\"");
   EXPECT_EQ((*series)[2].name, "multi\nline");
-  // "1,5" is one field (and not a number); the second row is fine.
-  EXPECT_EQ(report.malformed, 1u);
-  EXPECT_EQ(report.first_malformed[0].line, 3u);
-  EXPECT_EQ(report.first_malformed[0].reason, "column 'requests': not a number '1,5'");
-  ASSERT_EQ((*series)[0].samples.size(), 1u);
-  EXPECT_EQ((*series)[0].samples[0].value, 7);
-  EXPECT_EQ((*series)[1].samples[0].value, 8);
-  EXPECT_TRUE(std::isnan((*series)[2].samples[0].value));
+  // "1,5" is one field (and not a number): that cell is missing, the row's other cells stay
+  // (a bad cell used to drop its whole row, good values with it); the second row is fine.
+  EXPECT_EQ(report.malformed, 0u);
+  ASSERT_EQ(report.recovered, 1u);
+  EXPECT_EQ(report.first_recovered[0].line, 3u);
+  EXPECT_EQ(report.first_recovered[0].reason,
+            "column 'requests': not a number '1,5': stored as missing");
+  ASSERT_EQ((*series)[0].samples.size(), 2u);
+  EXPECT_TRUE(std::isnan((*series)[0].samples[0].value));
+  EXPECT_EQ((*series)[0].samples[1].value, 7);
+  EXPECT_EQ((*series)[1].samples[0].value, 2);
+  EXPECT_EQ((*series)[1].samples[1].value, 8);
+  EXPECT_TRUE(std::isnan((*series)[2].samples[1].value));
   EXPECT_EQ(report.lines, 4u);
 }
 
