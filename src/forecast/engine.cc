@@ -293,11 +293,15 @@ Result<ForecastResult> RunForecast(const Series& given_history, const ForecastRe
   const size_t max_train = request.max_backtest_train
                                ? request.max_backtest_train
                                : std::max({size_t{1000}, 5 * period, 3 * request.horizon});
-  const size_t fold_count = request.folds
-                                ? request.folds
-                                : std::clamp(std::max(max_train, ForecastRequest::kMinBacktestSpan) /
-                                                 request.horizon,
-                                             ForecastRequest::kMinFolds, ForecastRequest::kMaxFolds);
+  const size_t fold_count =
+      request.folds
+          ? request.folds
+          : std::max(
+                std::clamp(std::max(max_train, ForecastRequest::kMinBacktestSpan) / request.horizon,
+                           ForecastRequest::kMinFolds, ForecastRequest::kMaxFolds),
+                std::min(ForecastRequest::kMaxShortFolds,
+                         (ForecastRequest::kMinCalibrationErrors + request.horizon - 1) /
+                             request.horizon));
   const BacktestOptions options{.horizon = request.horizon, .folds = fold_count, .max_train = max_train};
 
   // Events: learnable ones bring the regression in; unseen ones with a lift scale the forecast.
