@@ -274,6 +274,7 @@ Result<Recommendation> Recommend(const Series& history, const sim::ServiceModel&
   for (const Load& l : *loads) rec.loads.push_back(l.name);
   rec.campaign = campaign;
   rec.history = (*loads)[0].series;
+  rec.past = past;
   rec.score_from = score_from;
   rec.violation_cost = o.violation_cost > 0
                            ? o.violation_cost

@@ -72,6 +72,7 @@ struct Recommendation {
   int simulations = 0;               // settings simulated (each over every load)
   std::vector<std::string> loads;    // their names, in order
   Series history;                    // the history as replayed (warm-up + scored part)
+  Series past;                       // the history before it: the policies' past demand
   TimePoint score_from{};            // where the scored part starts
   std::vector<Event> campaign;       // the campaign laid over the "campaign" load
   std::vector<std::string> warnings; // from reading the policy file

@@ -248,6 +248,9 @@ Result<ScenarioResults> RunScenario(const Scenario& scenario, Series raw, const 
       policy::PolicyContext context = sim::ContextFor(service.resources[r], &demand_at[r], seed + r);
       context.events = &scenario.events;
       if (live && !past.empty()) context.past_demand = &past;
+      if (!live && options.past_demand && !options.past_demand->empty()) {
+        context.past_demand = options.past_demand;
+      }
       auto p = policy::LoadPolicy(spec.policy, scenario.path, context);
       if (!p) return std::unexpected(p.error().WithContext("policy '" + spec.label + "'"));
       out.push_back(std::move(*p));

@@ -36,6 +36,10 @@ struct RunOptions {
   std::function<Result<sim::Timeline>(const std::string& label, policy::Policy& policy,
                                       const Series& window_load)>
       live;
+  // Simulated runs: the demand before the load, which the policies find as their past (what
+  // the metrics store holds when the replay starts); null: none. `recommend` passes the history
+  // before its replay, so its report and its search replay the policies alike.
+  const Series* past_demand = nullptr;
   // Called with every run's whole timeline (warm-up included), from the worker threads one at
   // a time, before it is summarised; an error stops the test.
   std::function<Result<void>(const std::string& label, size_t repetition,
