@@ -230,6 +230,15 @@ TEST_F(LoadgenCli, ARunWithoutOneSuccessfulRequestFails) {
   EXPECT_EQ(no_dir.out.find("scheduled"), std::string::npos) << no_dir.out;
 }
 
+// The sample service listens on loopback unless told otherwise (found by probing: --bind
+// 0.0.0.0 was accepted without --allow-remote, against the README).
+TEST_F(LoadgenCli, TheSampleServiceRefusesANonLoopbackBindWithoutAllowRemote) {
+  auto r = Run({"sample-service", "--bind", "0.0.0.0", "--port", "0"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("--bind 0.0.0.0: not a loopback address"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--allow-remote"), std::string::npos) << r.err;
+}
+
 TEST_F(LoadgenCli, BadInputIsAClearErrorWithExitCode2) {
   const std::string local = "http://127.0.0.1:" + std::to_string(FreePort()) + "/";
   struct Case {

@@ -32,6 +32,15 @@ Result<std::chrono::microseconds> ParseMicros(const std::string& text, const std
 }  // namespace
 
 Result<void> SampleServiceCommand(const SampleServiceCommandOptions& o) {
+  // Loopback unless told otherwise, as the README promises of both commands (found by probing:
+  // --bind 0.0.0.0 opened a CPU-burning service to the network without a word).
+  const bool loopback = o.bind == "localhost" || o.bind == "::1" || o.bind.starts_with("127.");
+  if (!loopback && !o.allow_remote) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "--bind " + o.bind +
+                    ": not a loopback address; the service burns CPU for whoever reaches it "
+                    "(add --allow-remote to listen there anyway)");
+  }
   auto cpu = ParseMicros(o.cpu_per_request, "--cpu-per-request");
   if (!cpu) return std::unexpected(cpu.error());
   auto delay = ParseMicros(o.startup_delay, "--startup-delay");
@@ -86,7 +95,8 @@ std::function<std::optional<Result<void>>()> AddSampleServiceCommand(CLI::App& a
       "A real HTTP service that burns a given CPU time per request (a load-test target)");
   cmd->add_option("--port", o->port, "TCP port (0: any free port, printed)")
       ->check(CLI::Range(0, 65535));
-  cmd->add_option("--bind", o->bind, "Address to listen on");
+  cmd->add_option("--bind", o->bind, "Address to listen on (loopback unless --allow-remote)");
+  cmd->add_flag("--allow-remote", o->allow_remote, "Allow a --bind address that is not loopback");
   cmd->add_option("--cpu-per-request", o->cpu_per_request,
                   "CPU time each request costs, e.g. 2ms, 500us");
   cmd->add_option("--wait-per-request", o->wait_per_request,

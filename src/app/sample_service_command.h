@@ -25,6 +25,7 @@ struct SampleServiceCommandOptions {
   size_t queue_limit = 100;
   std::string startup_delay = "0s";
   std::string shutdown_grace = "5s";
+  bool allow_remote = false;  // listen on an address that is not loopback
 };
 
 Result<void> SampleServiceCommand(const SampleServiceCommandOptions& options);
