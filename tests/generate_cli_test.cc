@@ -273,6 +273,25 @@ TEST_F(GenerateCli, ADroppedRemainderIsSaidAndALookupCreatesNoDatabase) {
   EXPECT_FALSE(std::filesystem::exists(Path("none.db")));
 }
 
+// A profile forescale wrote (timestamp,rps) was fitted as counts per minute, a level of 0.0275
+// rps for a profile of 100 (found by probing). A series named as a rate is read as one, and
+// the summary says how the values were read.
+TEST_F(GenerateCli, FitReadsASeriesNamedAsARateAsRequestsPerSecond) {
+  ASSERT_EQ(
+      Run({"generate", "profile", "--model", Repo("examples/models/nasa-ksc.yaml"), "--duration",
+           "3d", "--step", "1m", "--mean-rps", "100", "--out", Path("p.csv"), "--quiet"})
+          .code,
+      0);
+  auto r = Run({"generate", "fit", "--input", Path("p.csv"), "--out", Path("m.yaml")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("values   read as requests/s (named as a rate"), std::string::npos) << r.err;
+  const size_t level = r.err.find("level    ");
+  ASSERT_NE(level, std::string::npos) << r.err;
+  const double rps = std::stod(r.err.substr(level + 9));
+  EXPECT_GT(rps, 60);
+  EXPECT_LT(rps, 160);
+}
+
 // An anomalous episode with a gap in it kept the gap as 0 rps, which replays as a full outage
 // (found by probing); it stays missing, an empty field that simulate reads as a gap.
 TEST_F(GenerateCli, AnEpisodesGapStaysMissing) {

@@ -28,8 +28,16 @@ Result<void> GenerateFitCommand(const GenerateFitOptions& options) {
   std::string label;
   auto history = LoadSeries(options.source, &label);
   if (!history) return std::unexpected(history.error());
+  // Found by probing: a profile forescale wrote (timestamp,rps) was fitted as counts per
+  // minute, a level of 0.0275 rps for 100: a series named as a rate is read as one.
+  const std::string name = label.substr(0, label.find_first_of(" {"));
+  const bool named_rate = name == "rps" || name.ends_with("_per_s") ||
+                          name.ends_with("_per_second") || name.ends_with("_rate") ||
+                          label.find("per-second rate") != std::string::npos;
+  const generate::ValueKind values = options.values.value_or(
+      named_rate ? generate::ValueKind::kRatePerSecond : generate::ValueKind::kCountPerStep);
   const auto start = std::chrono::steady_clock::now();
-  auto model = generate::FitLoadModel(*history, {.values = options.values});
+  auto model = generate::FitLoadModel(*history, {.values = values});
   if (!model) return std::unexpected(model.error().WithContext(label));
   generate::RoundForFile(*model);
   const double seconds = SecondsSince(start);
@@ -37,6 +45,11 @@ Result<void> GenerateFitCommand(const GenerateFitOptions& options) {
   if (options.quiet) return {};
   fmt::print(stderr, "series   {} ({} points, {} missing, step {})\n", label, model->points,
              model->missing, FormatDuration(model->step));
+  if (!options.values) {
+    fmt::print(stderr, "values   read as {} ({}; --values {} if not)\n",
+               named_rate ? "requests/s" : "requests per step",
+               named_rate ? "named as a rate" : "the default", named_rate ? "count" : "rate");
+  }
   std::string seasons;
   for (const auto& s : model->seasons) {
     double lo = INFINITY, hi = 0;
@@ -128,8 +141,10 @@ std::function<std::optional<Result<void>>()> AddGenerateCommands(CLI::App& app) 
       auto off = ParseRfc3339("1970-01-01T00:00:00" + s->fit_offset);
       if (!off) return Fail(ErrorCode::kInvalidArgument, "bad --utc-offset '" + s->fit_offset + "'");
       s->fit.source.default_offset = -off->time_since_epoch();
-      s->fit.values = s->values == "rate" ? generate::ValueKind::kRatePerSecond
-                                          : generate::ValueKind::kCountPerStep;
+      if (s->fit_cmd->count("--values") > 0) {
+        s->fit.values = s->values == "rate" ? generate::ValueKind::kRatePerSecond
+                                            : generate::ValueKind::kCountPerStep;
+      }
       return GenerateFitCommand(s->fit);
     }
     return std::nullopt;

@@ -19,7 +19,9 @@ namespace forescale::app {
 struct GenerateFitOptions {
   SeriesSource source;
   std::string out;                      // model file to write
-  generate::ValueKind values = generate::ValueKind::kCountPerStep;
+  // Unset: a rate when the series says so by its name (rps, *_per_s, *_per_second, *_rate, a
+  // counter read as its rate), else counts per step, and the summary says which.
+  std::optional<generate::ValueKind> values;
   bool quiet = false;                   // no model summary on stderr
 };
 // Fits a load model to the series and writes it as YAML; prints a summary to stderr.
