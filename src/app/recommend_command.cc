@@ -92,6 +92,14 @@ Result<void> RecommendCommand(const RecommendCommandOptions& options) {
   if (!warm || warm->count() < 0) return Fail(ErrorCode::kInvalidArgument, "--warm-up: expected a duration such as 1d");
   ro.warmup = *warm;
 
+  // A --last longer than the history used all of it without a word (found by probing).
+  if (ro.last && *ro.last + ro.warmup > history->end() - history->start) {
+    fmt::print(stderr,
+               "forescale: note: --last {} and a warm-up of {} are more than the history's {}: all "
+               "of it is used\n",
+               FormatDuration(*ro.last), FormatDuration(ro.warmup),
+               FormatDuration(history->end() - history->start));
+  }
   auto rec = recommend::Recommend(*history, *service, ro);
   if (!rec) return std::unexpected(rec.error());
   // (The warnings of the policy file are printed once, when the report's run reads it again.)
