@@ -160,7 +160,19 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& o) {
                  FormatDuration(o.profile.duration), FormatDuration(o.profile.step),
                  profile->size(), FormatDuration(profile->end() - profile->start));
     }
+    // A holiday follows another day's pattern, which only a weekly season tells apart: without
+    // one it changed nothing, silently (found by probing).
+    const bool weekly = std::any_of(model->seasons.begin(), model->seasons.end(),
+                                    [](const auto& s) { return s.period >= std::chrono::days(7); });
     for (const Event& e : events) {
+      if (e.type == Event::Type::kHoliday && !weekly &&
+          e.ActiveDuring(profile->start, profile->end())) {
+        fmt::print(stderr,
+                   "note     holiday '{}' has no effect: the model has no weekly season, so every "
+                   "day already follows the same pattern\n",
+                   e.name);
+        continue;
+      }
       if (e.ActiveDuring(profile->start, profile->end())) continue;
       fmt::print(stderr,
                  "note     {} '{}' is not under way in the profile's time span: it has no effect\n",
