@@ -33,6 +33,21 @@ TEST_F(SeriesCli, ListShowAndExportReadBackWhatWasIngested) {
             "\"series\":\"nasa:requests\",\"step\":\"1m\"}\n");
 }
 
+// A --from inside a coarser --step cut the first bucket short and printed the part as the
+// whole (found by probing); it is an error naming the grid time to use.
+TEST_F(SeriesCli, ResamplingRefusesABoundaryInsideAStep) {
+  ASSERT_EQ(Run({"ingest", kNasaLog, "--db", Db(), "--name", "nasa"}).code, 0);
+  auto r = Run({"series", "export", "nasa:requests", "--db", Db(), "--step", "1h", "--from",
+                "1995-08-01T04:30:00Z"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("--from 1995-08-01T04:30:00Z is inside a 1h step"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(Run({"series", "export", "nasa:requests", "--db", Db(), "--step", "1h", "--from",
+                 "1995-08-01T04:00:00Z"})
+                .code,
+            0);
+}
+
 TEST_F(SeriesCli, UnknownSeriesOrDatabaseIsAClearError) {
   auto no_db = Run({"series", "show", "x", "--db", Path("missing.db")});
   EXPECT_EQ(no_db.code, 2);

@@ -75,6 +75,18 @@ Result<Series> Load(store::Store& db, const SeriesQuery& query) {
     return std::unexpected(series.error());
   }
   if (query.step && *query.step != series->step) {
+    // A --from or --to inside a coarser step cut its first or last bucket short, and the part
+    // was printed as the whole (found by probing: 845 requests at 04:00 from 04:30 on, 1642 in
+    // the whole hour).
+    for (const auto& [flag, t] : {std::pair{"--from", query.from}, std::pair{"--to", query.to}}) {
+      if (t && FloorTo(*t, *query.step) != *t) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    std::string(flag) + " " + FormatRfc3339(*t) + " is inside a " +
+                        FormatDuration(*query.step) +
+                        " step: give a time on the --step grid, e.g. " +
+                        FormatRfc3339(FloorTo(*t, *query.step)));
+      }
+    }
     if (auto q = id->labels.find("quantile"); q != id->labels.end())
       return ResampleQuantile(db, *id, *series, q->second, query);
     return Resample(*series, *query.step, query.aggregation);
