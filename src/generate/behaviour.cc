@@ -477,12 +477,19 @@ Result<void> ParseWorkflows(const YAML::Node& node, const Reader& r, BehaviourMo
       const std::string skey = key + ".steps[" + std::to_string(j) + "]";
       FS_CHECK(r.Map(s, skey, {"method", "path", "bytes", "think_time"}));
       WorkflowStep step;
+      // Checked as the learned chains' are (found by probing: a path 'abc' and a method
+      // 'G"ET X' were accepted and written into the request sequence).
       if (const YAML::Node n = s["method"]) {
         FS_TRY(v, r.Text(n, skey + ".method"));
-        step.method = EncodeTarget(v);
+        if (v.empty() ||
+            !std::all_of(v.begin(), v.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+          return r.Bad(n, skey + ".method", "'" + v + "' is not an HTTP method (GET, POST, ...)");
+        }
+        step.method = v;
       }
       if (!s["path"]) return r.Bad(s, skey + ".path", "missing");
       FS_TRY(path, r.Text(s["path"], skey + ".path"));
+      if (path.front() != '/') return r.Bad(s["path"], skey + ".path", "must start with '/'");
       step.path = EncodeTarget(path);
       if (const YAML::Node n = s["bytes"]) {
         FS_TRY(v, r.Count(n, skey + ".bytes"));

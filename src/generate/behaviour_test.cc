@@ -226,6 +226,10 @@ TEST(Behaviour, BadYamlErrorsNameFileLineAndKey) {
   ExpectError("workflows:\n  - name: a\n    steps: []\n",
               "b.yaml:3: workflows[0].steps: expected a non-empty list");
   ExpectError("workflow:\n  - name: a\n", "b.yaml:1: workflow: unknown key");
+  ExpectError("workflows:\n  - name: a\n    steps:\n      - {path: abc}\n",
+              "b.yaml:4: workflows[0].steps[0].path: must start with '/'");
+  ExpectError("workflows:\n  - name: a\n    steps:\n      - {method: 'G\"ET X', path: /x}\n",
+              "b.yaml:4: workflows[0].steps[0].method: 'G\"ET X' is not an HTTP method");
   ExpectError("format: forescale-behaviour/1\n", "give 'workflows'");
   const std::string chain =
       "think_time_quantiles: [0, 1, 5]\n"
