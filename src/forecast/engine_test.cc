@@ -13,6 +13,24 @@ Series Hourly(std::vector<double> values) {
   return {.start = TimePoint{}, .step = std::chrono::hours(1), .values = std::move(values)};
 }
 
+// Poisson counts by inversion with the generator's own uniform bits: the same draws with every
+// standard library (std::poisson_distribution's algorithm is unspecified).
+std::vector<double> PoissonCounts(double rate, size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<double> y(n);
+  for (double& v : y) {
+    const double u = static_cast<double>(rng()) / 4294967296.0;
+    double p = std::exp(-rate), cdf = p;
+    int k = 0;
+    while (u > cdf && k < 20) {
+      p *= rate / ++k;
+      cdf += p;
+    }
+    v = k;
+  }
+  return y;
+}
+
 // Two weeks of 5-minute load from a Monday 00:00: a daily cycle, weekends at `weekend` of the
 // weekday level, Poisson-like noise.
 Series TwoWeeks(double weekend, uint32_t seed) {
@@ -143,18 +161,7 @@ TEST(Engine, AStatedLiftUnderWayWhenTheHistoryEndsIsAppliedOnce) {
 // Poisson counts at 0.5, asking for q0.61 too, which lies below the mean, widened it x3 and
 // passed that on to q0.9 and q0.99).
 TEST(Engine, AQuantileDoesNotDependOnTheOtherLevelsAsked) {
-  std::mt19937 rng(5);
-  std::vector<double> y(2000);
-  for (double& v : y) {
-    const double u = static_cast<double>(rng()) / 4294967296.0;
-    double p = std::exp(-0.5), cdf = p;
-    int k = 0;
-    while (u > cdf && k < 20) {
-      p *= 0.5 / ++k;
-      cdf += p;
-    }
-    v = k;
-  }
+  const std::vector<double> y = PoissonCounts(0.5, 2000, 5);
   ForecastRequest request{.horizon = 30, .quantiles = {0.9, 0.99}};
   auto base = RunForecast(Hourly(y), request);
   ASSERT_TRUE(base.has_value()) << base.error().message();
@@ -359,20 +366,7 @@ TEST(Engine, QuantilesNeverCross) {
 // minimises, the choice is a level forecast near the rate. A series of steady counts is not
 // intermittent and keeps MASE.
 TEST(Engine, IntermittentCountsAreRankedBySquaredError) {
-  std::mt19937 rng(7);
-  std::vector<double> y(3000);
-  for (double& v : y) {
-    // Inversion with the generator's own uniform bits: the same draws with every standard
-    // library (std::poisson_distribution's algorithm is unspecified).
-    const double u = static_cast<double>(rng()) / 4294967296.0;
-    double p = std::exp(-0.3), cdf = p;
-    int k = 0;
-    while (u > cdf && k < 20) {
-      p *= 0.3 / ++k;
-      cdf += p;
-    }
-    v = k;
-  }
+  std::vector<double> y = PoissonCounts(0.3, 3000, 7);
   ForecastRequest request{.horizon = 24, .quantiles = {0.5, 0.9}};
   auto r = RunForecast(Hourly(y), request);
   ASSERT_TRUE(r.has_value()) << r.error().message();
