@@ -145,7 +145,9 @@ events:
        t += std::chrono::minutes(1)) {
     const double now = 999 * hn.Intensity(t),
                  next = 999 * hn.Intensity(t + std::chrono::minutes(1));
-    if (now < 1) EXPECT_LT(now - next, 0.1) << FormatRfc3339(t);
+    if (now < 1) {
+      EXPECT_LT(now - next, 0.1) << FormatRfc3339(t);
+    }
   }
 }
 
