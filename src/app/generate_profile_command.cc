@@ -162,8 +162,9 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& o) {
     }
     // A holiday follows another day's pattern, which only a weekly season tells apart: without
     // one it changed nothing, silently (found by probing).
-    const bool weekly = std::any_of(model->seasons.begin(), model->seasons.end(),
-                                    [](const auto& s) { return s.period >= std::chrono::days(7); });
+    const bool weekly =
+        std::any_of(model->seasons.begin(), model->seasons.end(),
+                    [](const auto& season) { return season.period >= std::chrono::days(7); });
     for (const Event& e : events) {
       if (e.type == Event::Type::kHoliday && !weekly &&
           e.ActiveDuring(profile->start, profile->end())) {
