@@ -343,19 +343,26 @@ std::vector<std::vector<double>> QuantileForecasts(const ConformalCalibrator& ca
       out[i][j] = mean[j] + width_factors[i] * (out[i][j] - mean[j]);
     }
   }
-  // Non-crossing: sort each step's values in the order of q.
-  std::vector<size_t> order(qs.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return qs[a] < qs[b]; });
-  std::vector<double> column(qs.size());
-  for (size_t j = 0; j < mean.size(); ++j) {
-    for (size_t i = 0; i < qs.size(); ++i) column[i] = out[order[i]][j];
-    std::sort(column.begin(), column.end());
-    for (size_t i = 0; i < qs.size(); ++i) {
-      out[order[i]][j] = non_negative ? std::max(0.0, column[i]) : column[i];
+  SortAcrossLevels(qs, out);
+  if (non_negative) {
+    for (auto& level : out) {
+      for (double& v : level) v = std::max(0.0, v);  // monotone: the order stays
     }
   }
   return out;
+}
+
+void SortAcrossLevels(const std::vector<double>& qs, std::vector<std::vector<double>>& quantiles) {
+  std::vector<size_t> order(qs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return qs[a] < qs[b]; });
+  const size_t steps = quantiles.empty() ? 0 : quantiles.front().size();
+  std::vector<double> column(qs.size());
+  for (size_t j = 0; j < steps; ++j) {
+    for (size_t i = 0; i < qs.size(); ++i) column[i] = quantiles[order[i]][j];
+    std::sort(column.begin(), column.end());
+    for (size_t i = 0; i < qs.size(); ++i) quantiles[order[i]][j] = column[i];
+  }
 }
 
 }  // namespace forescale::forecast

@@ -66,6 +66,11 @@ std::vector<double> HeldOutWidthFactors(const std::vector<FoldForecast>& folds,
                                         const FoldQuantiles& held_out,
                                         const std::vector<double>& qs);
 
+// Makes quantiles[k][j] (level qs[k], step j) non-crossing: each step's values sorted across
+// the levels (the rearrangement of Chernozhukov et al. 2010, which only ever brings a quantile
+// closer to its true value).
+void SortAcrossLevels(const std::vector<double>& qs, std::vector<std::vector<double>>& quantiles);
+
 // Quantile forecasts for several q at once, each q's distance from the mean multiplied by its
 // entry of `width_factors` (none: 1), non-crossing (sorted per step), and clamped at 0 when
 // `non_negative` (loads are never negative).

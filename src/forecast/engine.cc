@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <limits>
 #include <map>
-#include <numeric>
 
 #include "forecast/conformal.h"
 #include "forecast/ets.h"
@@ -151,23 +150,6 @@ void RandomWalkQuantiles(const std::vector<double>& history, const std::vector<d
       const double walk = mean[j] + step * std::sqrt(static_cast<double>(j + 1));
       quantiles[k][j] = walk;
     }
-  }
-}
-
-// A higher quantile is never below a lower one at the same step: each step's values are
-// sorted across the levels (the rearrangement of Chernozhukov et al. 2010, which only ever
-// brings a quantile closer to its true value). Quantiles corrected or calibrated level by
-// level can otherwise cross by a hair where two levels are close.
-void SortAcrossLevels(const std::vector<double>& qs, std::vector<std::vector<double>>& quantiles) {
-  std::vector<size_t> order(qs.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return qs[a] < qs[b]; });
-  const size_t steps = quantiles.empty() ? 0 : quantiles.front().size();
-  std::vector<double> column(qs.size());
-  for (size_t j = 0; j < steps; ++j) {
-    for (size_t k = 0; k < order.size(); ++k) column[k] = quantiles[order[k]][j];
-    std::sort(column.begin(), column.end());
-    for (size_t k = 0; k < order.size(); ++k) quantiles[order[k]][j] = column[k];
   }
 }
 
@@ -668,6 +650,8 @@ Result<ForecastResult> RunForecast(const Series& given_history, const ForecastRe
       if (non_negative) q[j] = std::max(0.0, q[j]);
     }
   }
+  // Replaced by the random walk's, shifted by the lifts and clamped, levels corrected one by
+  // one can cross: a higher quantile is never below a lower one.
   SortAcrossLevels(request.quantiles, quantiles);
   for (size_t i = 0; i < request.quantiles.size(); ++i) {
     result.quantiles[request.quantiles[i]] = quantiles[i];
