@@ -210,7 +210,7 @@ Result<ForecastResult> RunForecast(const Series& given_history, const ForecastRe
   Series deflated;
   if (request.regressors) {
     stated = SplitStatedLifts(*request.regressors, given_history.size(), request.horizon);
-    deflated = DivideByLift(given_history, stated.factor);
+    deflated = DivideByLift(given_history, stated.history);
   }
   const Series& history = request.regressors ? deflated : given_history;
   for (double q : request.quantiles) {
@@ -312,8 +312,7 @@ Result<ForecastResult> RunForecast(const Series& given_history, const ForecastRe
                                "before fitting, and the forecast's multiplied by it");
       }
     }
-    lift_factor.assign(stated.factor.begin() + static_cast<ptrdiff_t>(history.size()),
-                       stated.factor.end());
+    lift_factor = stated.horizon;
   }
   // The models see the events only when there is one to learn. Otherwise the stated lifts are
   // all there is, applied here to every model alike, and the backtest runs as without events
@@ -669,7 +668,7 @@ double WeekProfileFactor(const std::vector<double>& week_profile, TimePoint t) {
 
 StatedLifts SplitStatedLifts(const Regressors& r, size_t history_steps, size_t horizon) {
   StatedLifts out;
-  out.factor.assign(history_steps + horizon, 1.0);
+  std::vector<double> factor(history_steps + horizon, 1.0);
   for (size_t j = 0; j < r.columns.size(); ++j) {
     const double lift = j < r.expected_lift.size() ? r.expected_lift[j] : NAN;
     if (std::isnan(lift)) {
@@ -678,11 +677,14 @@ StatedLifts SplitStatedLifts(const Regressors& r, size_t history_steps, size_t h
       out.learnable.expected_lift.push_back(NAN);
       continue;
     }
-    for (size_t i = 0; i < out.factor.size() && i < r.columns[j].size(); ++i) {
+    for (size_t i = 0; i < factor.size() && i < r.columns[j].size(); ++i) {
       const double x = r.columns[j][i];
-      if (std::isfinite(x)) out.factor[i] *= std::max(0.0, 1.0 + lift * x);
+      if (std::isfinite(x)) factor[i] *= std::max(0.0, 1.0 + lift * x);
     }
   }
+  const auto split = factor.begin() + static_cast<ptrdiff_t>(history_steps);
+  out.history.assign(factor.begin(), split);
+  out.horizon.assign(split, factor.end());
   return out;
 }
 

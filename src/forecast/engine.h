@@ -121,18 +121,19 @@ double WeekProfileFactor(const std::vector<double>& week_profile, TimePoint t);
 Regressors EventRegressors(const std::vector<Event>& events, const Series& history, size_t horizon);
 
 // Events that state their lift (a campaign's or flash crowd's "5x", an outage's drop) are
-// applied as stated, never learned: `factor` is, per step of the history and the horizon after
-// it, the product of their (1 + lift x intensity). Every model fits the history divided by it
-// (DivideByLift) and has its forecast multiplied by it, so an event under way when the history
-// ends is neither lost nor counted twice. `learnable` holds the other events, for the
-// regression to learn from the history.
+// applied as stated, never learned: per step, the product of their (1 + lift x intensity).
+// Every model fits the history divided by `history`'s factors (DivideByLift) and has its
+// forecast multiplied by `horizon`'s, so an event under way when the history ends is neither
+// lost nor counted twice. `learnable` holds the other events, for the regression to learn from
+// the history.
 struct StatedLifts {
-  std::vector<double> factor;
+  std::vector<double> history;  // one per history step
+  std::vector<double> horizon;  // one per step after it
   Regressors learnable;
 };
 StatedLifts SplitStatedLifts(const Regressors& regressors, size_t history_steps, size_t horizon);
-// The history divided by the first history.size() factors; a step whose factor is 0 (a total
-// outage) becomes missing: it says nothing of the load without the event.
+// The history divided by its factors; a step whose factor is 0 (a total outage) becomes
+// missing: it says nothing of the load without the event.
 Series DivideByLift(const Series& history, const std::vector<double>& factor);
 
 }  // namespace forescale::forecast

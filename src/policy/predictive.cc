@@ -275,12 +275,9 @@ void PredictivePolicy::Select(const Series& history, size_t horizon, TimePoint n
   forecast_mean_ = result->mean;
   forecast_quantile_ = result->quantiles.at(options_.quantile);
   forecast_model_ = result->model;
-  std::vector<double> lift(horizon, 1.0);
-  if (!events_.empty()) {
-    const auto stated = forecast::SplitStatedLifts(regressors_, history.size(), horizon);
-    lift.assign(stated.factor.begin() + static_cast<ptrdiff_t>(history.size()),
-                stated.factor.end());
-  }
+  const std::vector<double> lift =
+      events_.empty() ? std::vector<double>(horizon, 1.0)
+                      : forecast::SplitStatedLifts(regressors_, history.size(), horizon).horizon;
   // A choice for the lead has widths for its few steps; later steps keep the last one (a rolled
   // forecast reads them only while the pipeline delivers nothing new).
   width_.resize(horizon);
@@ -308,9 +305,8 @@ bool PredictivePolicy::RefitChosen(const Series& full_history, size_t horizon) {
     // forecast, the other events for the regression to learn.
     regressors_ = forecast::EventRegressors(events_, history, horizon);
     stated = forecast::SplitStatedLifts(regressors_, history.size(), horizon);
-    history = forecast::DivideByLift(history, stated.factor);
-    lift.assign(stated.factor.begin() + static_cast<ptrdiff_t>(history.size()),
-                stated.factor.end());
+    history = forecast::DivideByLift(history, stated.history);
+    lift = stated.horizon;
     context.regressors = &stated.learnable;
   }
   std::vector<double> mean(horizon, 0.0);
