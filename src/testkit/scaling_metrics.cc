@@ -22,6 +22,33 @@ double Percentile(std::vector<double> values, double q) {
   return values[lo] + (values[hi] - values[lo]) * (pos - static_cast<double>(lo));
 }
 
+// A latency distribution weighted by requests. Runs of equal latency (every calm step) go in
+// as one weighted entry: the histogram costs a logarithm per entry.
+class LatencyRuns {
+ public:
+  void Add(float latency, double weight) {
+    if (latency != value_) {
+      Flush();
+      value_ = latency;
+    }
+    weight_ += weight;
+  }
+  // NaN when nothing was added (nothing served has no latency).
+  double Quantile(double q) {
+    Flush();
+    return histogram_.count() > 0 ? histogram_.Quantile(q) : kNaN;
+  }
+
+ private:
+  void Flush() {
+    if (weight_ > 0) histogram_.Add(value_, std::max<uint64_t>(1, std::llround(weight_)));
+    weight_ = 0;
+  }
+  LogHistogram histogram_;
+  float value_ = -1;
+  double weight_ = 0;
+};
+
 }  // namespace
 
 ScalingSummary Summarise(const sim::Timeline& timeline, const ScalingMetricsOptions& options) {
@@ -44,9 +71,7 @@ ScalingSummary Summarise(const sim::Timeline& timeline, const ScalingMetricsOpti
   // The p99 from the steps' own p99 when the timeline has them (a simulated one), none otherwise
   // (a live one measures p95 only): the p95s' 99th percentile is not a p99 (found by probing:
   // it equalled the p95 on every steady load).
-  LogHistogram latency, latency99;
-  float run_latency = -1, run_latency99 = -1;
-  double run_weight = 0, run_weight99 = 0;
+  LatencyRuns latency, latency99;
   const bool has_p99 = timeline.latency_p99.size() == n;
   // Minutes are minutes of time, whatever the step (found by probing: a one-hour window
   // counted 64 minutes at a 7 s step, 80 at 45 s, 40 at 90 s). Below a minute, each step
@@ -72,24 +97,8 @@ ScalingSummary Summarise(const sim::Timeline& timeline, const ScalingMetricsOpti
     s.requests += arrived;
     s.dropped += dropped;
     if (served > 0) {
-      // Runs of equal latency (every calm step) go in as one weighted entry: the histogram
-      // costs a logarithm per entry.
-      if (timeline.latency_p95[i] != run_latency) {
-        if (run_weight > 0) latency.Add(run_latency, std::max<uint64_t>(1, std::llround(run_weight)));
-        run_latency = timeline.latency_p95[i];
-        run_weight = 0;
-      }
-      run_weight += served;
-      if (has_p99) {
-        if (timeline.latency_p99[i] != run_latency99) {
-          if (run_weight99 > 0) {
-            latency99.Add(run_latency99, std::max<uint64_t>(1, std::llround(run_weight99)));
-          }
-          run_latency99 = timeline.latency_p99[i];
-          run_weight99 = 0;
-        }
-        run_weight99 += served;
-      }
+      latency.Add(timeline.latency_p95[i], served);
+      if (has_p99) latency99.Add(timeline.latency_p99[i], served);
     }
     if (dt < 60) {
       const auto m =
@@ -108,15 +117,11 @@ ScalingSummary Summarise(const sim::Timeline& timeline, const ScalingMetricsOpti
   }
   s.minutes = static_cast<size_t>(std::llround(minutes));
   s.slo_violation_minutes = static_cast<size_t>(std::llround(violation_minutes));
-  if (run_weight > 0) latency.Add(run_latency, std::max<uint64_t>(1, std::llround(run_weight)));
-  if (run_weight99 > 0) {
-    latency99.Add(run_latency99, std::max<uint64_t>(1, std::llround(run_weight99)));
-  }
   s.drop_fraction = s.requests > 0 ? s.dropped / s.requests : 0;
   // Nothing served has no latency: 0 ms made a policy that dropped every request the report's
   // best (found by probing); not available, like a cost efficiency without an oracle.
-  s.latency_p95 = latency.count() > 0 ? latency.Quantile(0.95) : kNaN;
-  s.latency_p99 = latency99.count() > 0 ? latency99.Quantile(0.99) : kNaN;
+  s.latency_p95 = latency.Quantile(0.95);
+  s.latency_p99 = latency99.Quantile(0.99);
 
   // Per resource: cost, utilisation, scaling actions; response time on the front resource.
   for (size_t r = 0; r < timeline.resources.size(); ++r) {
