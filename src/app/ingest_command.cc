@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "app/load_series.h"
 #include "app/progress.h"
 #include "core/histogram.h"
 #include "ingest/access_aggregator.h"
@@ -388,21 +389,10 @@ class Ingester {
   void NoteCombined(const SeriesId& id, std::span<const Sample> samples, Duration own_step,
                     FileOutcome& outcome) const {
     const std::string shown = FormatSeriesId(id.name, id.labels);
-    const char* how = AggregationName(options_.metric_aggregation);
-    if (const RepeatedTimes r = FindRepeatedTimes(samples); r.count > 0) {
-      outcome.combined.push_back(fmt::format(
-          "{}: {} time{} more than once with different values (the first, {}: {:g} and {:g}); "
-          "each step gets their {}",
-          shown, r.count, r.count == 1 ? " occurs" : "s occur", FormatRfc3339(r.first),
-          r.first_value, r.second_value, how));
-    }
-    if (own_step.count() == 0) return;
-    if (const SharedSteps sh = FindSharedSteps(samples, own_step); sh.count > 0) {
-      outcome.combined.push_back(fmt::format(
-          "{}: {} step{} of {} hold{} samples at more than one time (times off a regular grid; "
-          "the first at {}); each step gets their {}",
-          shown, sh.count, sh.count == 1 ? "" : "s", FormatDuration(own_step),
-          sh.count == 1 ? "s" : "", FormatRfc3339(sh.first), how));
+    const CombinedSamples c =
+        DescribeCombinedSamples(samples, own_step, options_.metric_aggregation);
+    for (const std::string* sentence : {&c.repeated_times, &c.shared_steps}) {
+      if (!sentence->empty()) outcome.combined.push_back(shown + ": " + *sentence);
     }
   }
 

@@ -70,35 +70,6 @@ Result<Series> CounterRateAt(const Series& counter, std::optional<Duration> step
   return rate;
 }
 
-// Bucketing combines the values of a repeated time, which no analysis would show afterwards:
-// say it, once, where the user reads.
-void WarnAboutRepeatedTimes(const std::string& shown, std::span<const Sample> samples,
-                            Aggregation aggregation) {
-  const RepeatedTimes repeated = FindRepeatedTimes(samples);
-  if (repeated.count == 0) return;
-  const char* combined = AggregationName(aggregation);
-  fmt::print(stderr,
-             "forescale: warning: {}: {} time{} more than once with different values (the first, "
-             "{}: {:g} and {:g}); each step gets their {}. Local times across a daylight-saving "
-             "change? Write times with their UTC offset, e.g. 2024-11-03T01:30:00-04:00\n",
-             shown, repeated.count, repeated.count == 1 ? " occurs" : "s occur",
-             FormatRfc3339(repeated.first), repeated.first_value, repeated.second_value, combined);
-}
-
-// At its own step each step should hold one sample; samples at irregular times that share a
-// step are combined, which no analysis would show afterwards either (found by probing).
-void WarnAboutSharedSteps(const std::string& shown, std::span<const Sample> samples, Duration step,
-                          Aggregation aggregation) {
-  const SharedSteps shared = FindSharedSteps(samples, step);
-  if (shared.count == 0) return;
-  fmt::print(stderr,
-             "forescale: warning: {}: {} step{} of {} hold{} samples at more than one time (times "
-             "off a regular grid; the first at {}); each step gets their {}\n",
-             shown, shared.count, shared.count == 1 ? "" : "s", FormatDuration(step),
-             shared.count == 1 ? "s" : "", FormatRfc3339(shared.first),
-             AggregationName(aggregation));
-}
-
 // Series of one metric told apart by labels only (a Prometheus export per instance): when the
 // user did not say which, taking the first is arbitrary, unlike a CSV's first column.
 void WarnAboutOtherSeries(const std::string& shown, const std::vector<ingest::MetricSeries>& all,
@@ -126,16 +97,8 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
     }
     auto id = ParseSeriesId(source.series);
     if (!id) return std::unexpected(id.error());
-    // Reading creates nothing: Store::Open would make an empty database where none was (found
-    // by probing: a failed lookup left forescale.db in the working directory).
-    std::error_code ec;
-    if (!std::filesystem::exists(source.db_path, ec)) {
-      return Fail(ErrorCode::kNotFound, source.db_path +
-                                            ": no such database (run `forescale "
-                                            "ingest FILE --db " +
-                                            source.db_path + "` first)");
-    }
-    auto db = store::Store::Open(source.db_path);
+    // Found by probing: a failed lookup left an empty forescale.db in the working directory.
+    auto db = OpenExistingStore(source.db_path);
     if (!db) return std::unexpected(db.error());
     auto series = (*db)->ReadSeries(*id);
     if (!series) return std::unexpected(series.error());
@@ -194,7 +157,17 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
       *label += ", missing where column outage is 1";
     }
   }
-  WarnAboutRepeatedTimes(shown, chosen->samples, source.aggregation);
+  // Bucketing combines samples without a trace: say it, once, where the user reads. A repeated
+  // time at once; shared steps at the series' own step below (a coarser --step combines them
+  // on purpose).
+  const CombinedSamples combined =
+      DescribeCombinedSamples(chosen->samples, Duration{0}, source.aggregation);
+  if (!combined.repeated_times.empty()) {
+    fmt::print(stderr,
+               "forescale: warning: {}: {}. Local times across a daylight-saving change? Write "
+               "times with their UTC offset, e.g. 2024-11-03T01:30:00-04:00\n",
+               shown, combined.repeated_times);
+  }
   const Duration native = NativeStep(chosen->samples);
   // Buckets finer than the data are half empty: a per-minute count read at 30 s doubled the
   // fitted level and forecast a minute's requests per 30 s.
@@ -204,7 +177,9 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
                     FormatDuration(native) + "; --step must be a whole multiple of it");
   }
   if (!source.step || *source.step == native) {
-    WarnAboutSharedSteps(shown, chosen->samples, native, source.aggregation);
+    const std::string shared =
+        DescribeCombinedSamples(chosen->samples, native, source.aggregation).shared_steps;
+    if (!shared.empty()) fmt::print(stderr, "forescale: warning: {}: {}\n", shown, shared);
   }
   if (CounterName(chosen->name)) {
     // The rate at the counter's own step first: a coarser bucket's mean of the counter would
@@ -214,6 +189,37 @@ Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
     if (!source.step || *source.step == native) return at_native;
   }
   return BucketSamples(chosen->samples, source.step.value_or(native), source.aggregation);
+}
+
+Result<std::unique_ptr<store::Store>> OpenExistingStore(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Fail(ErrorCode::kNotFound,
+                path + ": no such database (run `forescale ingest FILE --db " + path + "` first)");
+  }
+  return store::Store::Open(path);
+}
+
+CombinedSamples DescribeCombinedSamples(std::span<const Sample> samples, Duration own_step,
+                                        Aggregation aggregation) {
+  CombinedSamples out;
+  const char* how = AggregationName(aggregation);
+  if (const RepeatedTimes r = FindRepeatedTimes(samples); r.count > 0) {
+    out.repeated_times = fmt::format(
+        "{} time{} more than once with different values (the first, {}: {:g} and {:g}); each "
+        "step gets their {}",
+        r.count, r.count == 1 ? " occurs" : "s occur", FormatRfc3339(r.first), r.first_value,
+        r.second_value, how);
+  }
+  if (own_step.count() == 0) return out;
+  if (const SharedSteps sh = FindSharedSteps(samples, own_step); sh.count > 0) {
+    out.shared_steps = fmt::format(
+        "{} step{} of {} hold{} samples at more than one time (times off a regular grid; the "
+        "first at {}); each step gets their {}",
+        sh.count, sh.count == 1 ? "" : "s", FormatDuration(own_step), sh.count == 1 ? "s" : "",
+        FormatRfc3339(sh.first), how);
+  }
+  return out;
 }
 
 }  // namespace forescale::app

@@ -2,10 +2,16 @@
 // (CSV `timestamp,value[,...]` or a Prometheus JSON/text export, gzip or not) or from the store.
 #pragma once
 
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "core/series.h"
+
+namespace forescale::store {
+class Store;
+}  // namespace forescale::store
 
 namespace forescale::app {
 
@@ -25,5 +31,19 @@ struct SeriesSource {
 // at its own step (then resampled by mean), as rate() reads it, and `label` says so: its raw
 // value only climbs, and what loads a service is how fast it climbs.
 Result<Series> LoadSeries(const SeriesSource& source, std::string* label = nullptr);
+
+// The database at `path`, which must exist: reading creates nothing (kNotFound, saying how to
+// make one).
+Result<std::unique_ptr<store::Store>> OpenExistingStore(const std::string& path);
+
+// What bucketing `samples` combines without a trace, as sentences for the user (empty: none):
+// a time given twice with different values, and, at `own_step` (0: not looked for, as a
+// coarser --step combines on purpose), times off the grid that share a step.
+struct CombinedSamples {
+  std::string repeated_times;
+  std::string shared_steps;
+};
+CombinedSamples DescribeCombinedSamples(std::span<const Sample> samples, Duration own_step,
+                                        Aggregation aggregation);
 
 }  // namespace forescale::app

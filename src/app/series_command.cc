@@ -9,20 +9,13 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "app/load_series.h"
 #include "core/histogram.h"
 #include "core/labels.h"
 #include "store/store.h"
 
 namespace forescale::app {
 namespace {
-
-Result<std::unique_ptr<store::Store>> OpenExisting(const std::string& path) {
-  if (!std::filesystem::exists(path)) {
-    return Fail(ErrorCode::kNotFound,
-                path + ": no such database (run `forescale ingest FILE --db " + path + "` first)");
-  }
-  return store::Store::Open(path);
-}
 
 // A quantile over a longer step is not the sum (nor the mean) of the shorter steps' quantiles:
 // five per-minute p95s summed gave a 5-minute "p95" of 2.34 s where the slowest request took
@@ -215,7 +208,7 @@ Result<void> PrintDatasetSummary(const std::string& db_path, const std::string& 
 }
 
 Result<void> ListSeriesCommand(const SeriesQuery& query) {
-  auto db = OpenExisting(query.db_path);
+  auto db = OpenExistingStore(query.db_path);
   if (!db) return std::unexpected(db.error());
   auto list = (*db)->ListSeries(query.name);
   if (!list) return std::unexpected(list.error());
@@ -236,7 +229,7 @@ Result<void> ListSeriesCommand(const SeriesQuery& query) {
 }
 
 Result<void> ShowSeriesCommand(const SeriesQuery& query) {
-  auto db = OpenExisting(query.db_path);
+  auto db = OpenExistingStore(query.db_path);
   if (!db) return std::unexpected(db.error());
   auto series = Load(**db, query);
   if (!series) return std::unexpected(series.error());
@@ -259,7 +252,7 @@ Result<void> ShowSeriesCommand(const SeriesQuery& query) {
 }
 
 Result<void> ExportSeriesCommand(const SeriesQuery& query) {
-  auto db = OpenExisting(query.db_path);
+  auto db = OpenExistingStore(query.db_path);
   if (!db) return std::unexpected(db.error());
   auto series = Load(**db, query);
   if (!series) return std::unexpected(series.error());
