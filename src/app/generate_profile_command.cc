@@ -166,15 +166,15 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& o) {
         std::any_of(model->seasons.begin(), model->seasons.end(),
                     [](const auto& season) { return season.period >= std::chrono::days(7); });
     for (const Event& e : events) {
-      if (e.type == Event::Type::kHoliday && !weekly &&
-          e.ActiveDuring(profile->start, profile->end())) {
+      const bool active = e.ActiveDuring(profile->start, profile->end());
+      if (active && e.type == Event::Type::kHoliday && !weekly) {
         fmt::print(stderr,
                    "note     holiday '{}' has no effect: the model has no weekly season, so every "
                    "day already follows the same pattern\n",
                    e.name);
         continue;
       }
-      if (e.ActiveDuring(profile->start, profile->end())) continue;
+      if (active) continue;
       fmt::print(stderr,
                  "note     {} '{}' is not under way in the profile's time span: it has no effect\n",
                  Event::TypeName(e.type), e.name);

@@ -16,10 +16,9 @@
 
 namespace forescale::generate {
 namespace {
+
 constexpr double kMaxRequestRate = 1e9;  // requests/s in any step
 constexpr double kMaxRequests = 1e10;    // in the whole sequence
-}  // namespace
-namespace {
 
 constexpr uint32_t kEnd = std::numeric_limits<uint32_t>::max();
 constexpr double kMaxWarmupSeconds = 6 * 3600.0;
@@ -514,7 +513,7 @@ Result<RequestsResult> GenerateRequests(const Series& profile, const BehaviourMo
   }
   // Beyond these, a rate is a unit slip or a file no disk holds; at 1e300 the session clock
   // stopped advancing (t + 1/rate == t) and memory grew until it ran out (found by probing).
-  const double step_seconds = std::chrono::duration<double>(profile.step).count();
+  const double step_s = std::chrono::duration<double>(profile.step).count();
   double expected = 0;
   for (size_t i = 0; i < rps.size(); ++i) {
     if (rps[i] > kMaxRequestRate) {
@@ -523,7 +522,7 @@ Result<RequestsResult> GenerateRequests(const Series& profile, const BehaviourMo
                       FormatRfc3339(profile.TimeAt(i)) +
                       " requests/s: more than a request sequence can hold (at most 1e9)");
     }
-    expected += rps[i] * step_seconds;
+    expected += rps[i] * step_s;
   }
   if (expected > kMaxRequests) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -535,7 +534,6 @@ Result<RequestsResult> GenerateRequests(const Series& profile, const BehaviourMo
   const Compiled c = Compile(model);
   Rng rng(options.seed);
   Rng sim_rng = rng.Fork();
-  const double step_s = std::chrono::duration<double>(profile.step).count();
   const double end_s = step_s * static_cast<double>(profile.size());
   const int64_t start_ms = profile.start.time_since_epoch().count();
   const int64_t step_ms = profile.step.count();
