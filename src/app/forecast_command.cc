@@ -16,12 +16,12 @@ namespace {
 
 std::string QuantileName(double q) { return fmt::format("q{}", q); }
 
-// Ten significant digits: six printed 1234567 +- 3 as 1.23457e+06 in every column, the spread
-// between mean and quantiles gone (found by probing).
 // Longer horizons ran out of memory (999999999 steps: std::bad_alloc, found by probing); a
 // million steps is a year of minutes, eleven days of seconds.
 constexpr size_t kMaxHorizon = 1'000'000;
 
+// Ten significant digits: six printed 1234567 +- 3 as 1.23457e+06 in every column, the spread
+// between mean and quantiles gone (found by probing).
 std::string Number(double v) {
   if (std::isnan(v)) return "";
   return fmt::format("{:.10g}", v);

@@ -75,7 +75,7 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
         break;
       }
       case Event::Type::kOutage:
-        outages.push_back({&e, s, s + Ms(e.duration)});
+        outages.push_back({&e, s, e.End().time_since_epoch().count()});
         break;
       default:
         break;
