@@ -1,6 +1,9 @@
 // End-to-end tests of `forescale generate` (fit, profile and its --behaviour, --requests and
 // --edge-cases, export, behaviour, requests, edge-cases) on the real NASA trace and log.
 #include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +40,16 @@ class GenerateCli : public CliTest {
 std::vector<std::string> With(std::vector<std::string> args, const std::vector<std::string>& more) {
   args.insert(args.end(), more.begin(), more.end());
   return args;
+}
+
+// RFC 3339 UTC of `minutes` after the epoch, e.g. "1970-01-01T01:39:00Z".
+std::string MinuteStamp(int minutes) {
+  const std::time_t t = static_cast<std::time_t>(minutes) * 60;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
 }
 
 // The rows of a CSV (header dropped), each split at commas.
@@ -290,6 +303,111 @@ TEST_F(GenerateCli, FitReadsASeriesNamedAsARateAsRequestsPerSecond) {
   const double rps = std::stod(r.err.substr(level + 9));
   EXPECT_GT(rps, 60);
   EXPECT_LT(rps, 160);
+}
+
+// fidelity and edge-cases read a series named as a rate, or a counter's rate, as requests/s,
+// by the rule `generate fit` uses: a counter had been divided by the step again (a mean of
+// 0.001 rps for 0.34; found by probing).
+TEST_F(GenerateCli, FidelityAndEdgeCasesReadRatesByTheirNamesAsFitDoes) {
+  std::string counts = "timestamp,value\n", rates = "timestamp,requests_per_second\n",
+              counter = "timestamp,http_requests_total\n";
+  double total = 1000;
+  for (int i = 0; i < 4 * 288; ++i) {
+    const std::string t = MinuteStamp(5 * i);
+    const double per_step = 100 + 60 * std::sin(2 * M_PI * i / 288) + (i % 7);
+    total += per_step;
+    counts += t + "," + std::to_string(per_step) + "\n";
+    rates += t + "," + std::to_string(per_step / 300) + "\n";
+    counter += t + "," + std::to_string(total) + "\n";
+  }
+  WriteFile(Path("counts.csv"), counts);
+  WriteFile(Path("rates.csv"), rates);
+  WriteFile(Path("counter.csv"), counter);
+  for (const char* synthetic : {"rates.csv", "counter.csv"}) {
+    auto r = Run({"generate", "fidelity", "--real", Path("counts.csv"), "--synthetic",
+                  Path(synthetic), "--no-tstr", "--format", "json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto report = nlohmann::json::parse(r.out);
+    EXPECT_LT(report["wasserstein1"].get<double>(), 0.01) << synthetic;
+  }
+  // The load is 0.13-0.55 requests/s read either way; the rates divided again read 0.001.
+  for (const char* input : {"counts.csv", "rates.csv"}) {
+    auto r = Run({"generate", "edge-cases", "--input", Path(input), "--out",
+                  Path(std::string("edges-") + input), "--episodes", "1", "--duration", "1h"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    for (const auto& row :
+         CsvRows(ReadFile(Path(std::string("edges-") + input + "/01-anomalous-episode-1.csv")))) {
+      EXPECT_GT(std::stod(row[1]), 0.1) << input << " " << row[0];
+      EXPECT_LT(std::stod(row[1]), 0.6) << input << " " << row[0];
+    }
+  }
+}
+
+// `generate fit --step 1h` summed the present minutes of each hour, so a half-hour gap in the
+// logs every day at noon was fitted as a daily dip to half the load (found by probing).
+TEST_F(GenerateCli, FitAtACoarserStepDoesNotReadMissingMinutesAsLostLoad) {
+  std::string csv = "timestamp,value\n";
+  for (int i = 0; i < 10 * 1440; ++i) {
+    const bool gap = (i % 1440) >= 12 * 60 && (i % 1440) < 12 * 60 + 30;
+    csv += MinuteStamp(i) + "," + (gap ? "" : "60") + "\n";
+  }
+  WriteFile(Path("gap.csv"), csv);
+  auto r =
+      Run({"generate", "fit", "--input", Path("gap.csv"), "--step", "1h", "--out", Path("m.yaml")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Run({"generate", "profile", "--model", Path("m.yaml"), "--duration", "1d", "--step", "1h",
+           "--noise", "0", "--burstiness", "0", "--quiet", "--out", "-"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const auto& row : CsvRows(r.out)) EXPECT_NEAR(std::stod(row[1]), 1.0, 0.01) << row[0];
+}
+
+// Edge-case files appear together or not at all, and never mixed with an earlier run's: a
+// failed --edge-cases left the profile written, a rerun with fewer episodes left the old
+// 06-steepest-ramp.csv beside the new 02-, and a failure half-way left files 01-03 without an
+// index (found by probing). A negative history is refused, as `generate fit` refuses it.
+TEST_F(GenerateCli, EdgeCaseFilesAreOneRunsWholeSet) {
+  const std::string history = NasaWeeks(1);
+  auto r = Run({"generate", "edge-cases", "--input", history, "--column", "requests", "--out",
+                Path("edges"), "--episodes", "3", "--duration", "1h"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_TRUE(std::filesystem::exists(Path("edges/05-largest-spike.csv")));
+  r = Run({"generate", "edge-cases", "--input", history, "--column", "requests", "--out",
+           Path("edges"), "--episodes", "1", "--duration", "1h"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(Path("edges"))) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"01-anomalous-episode-1.csv", "02-steepest-ramp.csv",
+                                             "03-largest-spike.csv", "edge_cases.json"}));
+
+  std::filesystem::create_directories(Path("taken/02-steepest-ramp.csv"));
+  r = Run({"generate", "edge-cases", "--input", history, "--column", "requests", "--out",
+           Path("taken"), "--episodes", "1", "--duration", "1h"});
+  EXPECT_NE(r.code, 0);
+  names.clear();
+  for (const auto& entry : std::filesystem::directory_iterator(Path("taken"))) {
+    names.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(names, std::vector<std::string>{"02-steepest-ramp.csv"});
+
+  WriteFile(Path("not-a-dir"), "");
+  r = Run({"generate", "profile", "--model", Model(), "--duration", "1h", "--out",
+           Path("profile.csv"), "--edge-cases", Path("not-a-dir"), "--input", history, "--column",
+           "requests"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_FALSE(std::filesystem::exists(Path("profile.csv")));
+
+  std::string negative = "timestamp,value\n";
+  for (int i = 0; i < 4 * 1440; ++i) {
+    negative += MinuteStamp(i) + "," + (i == 99 ? "-3" : "5") + "\n";
+  }
+  WriteFile(Path("negative.csv"), negative);
+  r = Run({"generate", "edge-cases", "--input", Path("negative.csv"), "--model", Model(), "--out",
+           Path("neg")});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("value -3 at 1970-01-01T01:39:00Z is negative"), std::string::npos) << r.err;
 }
 
 // An anomalous episode with a gap in it kept the gap as 0 rps, which replays as a full outage

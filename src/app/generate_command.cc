@@ -28,14 +28,31 @@ Result<void> GenerateFitCommand(const GenerateFitOptions& options) {
   std::string label;
   auto history = LoadSeries(options.source, &label);
   if (!history) return std::unexpected(history.error());
+  if (options.step && options.step->count() % history->step.count() != 0) {
+    // Samples too irregular for a step that divides --step: bucketed at --step directly.
+    SeriesSource coarse = options.source;
+    coarse.step = options.step;
+    coarse.aggregation = Aggregation::Sum();
+    history = LoadSeries(coarse, &label);
+    if (!history) return std::unexpected(history.error());
+  }
   // Found by probing: a profile forescale wrote (timestamp,rps) was fitted as counts per
   // minute, a level of 0.0275 rps for 100: a series named as a rate is read as one.
-  const std::string name = label.substr(0, label.find_first_of(" {"));
-  const bool named_rate = name == "rps" || name.ends_with("_per_s") ||
-                          name.ends_with("_per_second") || name.ends_with("_rate") ||
-                          label.find("per-second rate") != std::string::npos;
+  const bool named_rate = NamedAsRate(label);
   const generate::ValueKind values = options.values.value_or(
       named_rate ? generate::ValueKind::kRatePerSecond : generate::ValueKind::kCountPerStep);
+  if (options.step && *options.step != history->step) {
+    // Not a plain sum: an hour with its 12:00-12:30 minutes missing summed to half the load, and
+    // the fit learned a daily dip that was an outage of the logs (found by probing).
+    auto coarse = Resample(*history, *options.step, Aggregation::Mean());
+    if (!coarse) return std::unexpected(coarse.error().WithContext(label));
+    if (values == generate::ValueKind::kCountPerStep) {
+      const double fine_per_coarse =
+          static_cast<double>(options.step->count()) / static_cast<double>(history->step.count());
+      for (double& v : coarse->values) v *= fine_per_coarse;  // NaN stays NaN
+    }
+    history = std::move(coarse);
+  }
   const auto start = std::chrono::steady_clock::now();
   auto model = generate::FitLoadModel(*history, {.values = values});
   if (!model) return std::unexpected(model.error().WithContext(label));
@@ -112,7 +129,9 @@ std::function<std::optional<Result<void>>()> AddGenerateCommands(CLI::App& app) 
   fit->add_option("--column", s->fit.source.column, "Which series of a multi-series file");
   fit->add_option("--series", s->fit.source.series, "A stored series, e.g. 'nasa:requests'");
   fit->add_option("--db", s->fit.source.db_path, "SQLite database file (with --series)");
-  fit->add_option("--step", s->fit_step, "Resample to this step first (sum within a step)")
+  fit->add_option("--step", s->fit_step,
+                  "Resample to this coarser step first (counts: the load of the step, from the "
+                  "present finer steps; rates: their mean)")
       ->check(duration_check);
   fit->add_option("--utc-offset", s->fit_offset, "Zone of timestamps written without one");
   fit->add_option("--values", s->values,
@@ -135,8 +154,7 @@ std::function<std::optional<Result<void>>()> AddGenerateCommands(CLI::App& app) 
     }
     if (s->fit_cmd->parsed()) {
       if (!s->fit_step.empty()) {
-        s->fit.source.step = *ParseDuration(s->fit_step);
-        s->fit.source.aggregation = Aggregation::Sum();
+        s->fit.step = *ParseDuration(s->fit_step);
       }
       auto off = ParseRfc3339("1970-01-01T00:00:00" + s->fit_offset);
       if (!off) return Fail(ErrorCode::kInvalidArgument, "bad --utc-offset '" + s->fit_offset + "'");

@@ -22,6 +22,10 @@ struct GenerateFitOptions {
   // Unset: a rate when the series says so by its name (rps, *_per_s, *_per_second, *_rate, a
   // counter read as its rate), else counts per step, and the summary says which.
   std::optional<generate::ValueKind> values;
+  // Fit at this coarser step: a count per step is the coarse bucket's share of the load its
+  // present fine steps carried (their mean times how many fit in the bucket), so a bucket with
+  // missing minutes is not read as a drop; a rate is their mean.
+  std::optional<Duration> step;
   bool quiet = false;                   // no model summary on stderr
 };
 // Fits a load model to the series and writes it as YAML; prints a summary to stderr.

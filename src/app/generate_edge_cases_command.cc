@@ -7,8 +7,11 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
 
 #include "app/cli_validators.h"
+#include "core/output_file.h"
 #include "generate/model_file.h"
 #include "generate/profile.h"
 
@@ -22,8 +25,12 @@ void AddEdgeCaseHistoryFlags(CLI::App& command, EdgeCaseHistoryFlags& flags,
   command.add_option("--series", flags.source.series, purpose + ": a stored series, e.g. 'nasa:requests'");
   command.add_option("--db", flags.source.db_path, "SQLite database file (with --series)");
   command.add_option("--utc-offset", flags.utc_offset, "Zone of timestamps written without one");
-  command.add_option("--values", flags.values,
-                     purpose + ": count (requests per step, as ingested) or rate (requests/s)")
+  command
+      .add_option("--values", flags.values,
+                  purpose +
+                      ": count (requests per step, as ingested) or rate (requests/s); "
+                      "default: rate when the series is named as one (rps, *_per_s, *_rate, a "
+                      "counter), else count")
       ->check(CLI::IsMember({"count", "rate"}));
 }
 
@@ -36,20 +43,39 @@ Result<Series> LoadEdgeCaseHistory(const EdgeCaseHistoryFlags& flags, std::strin
   if (!offset) return Fail(ErrorCode::kInvalidArgument, "bad --utc-offset '" + flags.utc_offset + "'");
   SeriesSource source = flags.source;
   source.default_offset = -offset->time_since_epoch();
-  auto history = LoadSeries(source, label);
+  std::string read;
+  auto history = LoadSeries(source, &read);
   if (!history) return std::unexpected(history.error());
-  if (flags.values == "rate") {
+  if (label) *label = read;
+  for (size_t i = 0; i < history->size(); ++i) {
+    if (history->values[i] < 0) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  fmt::format("{}: value {} at {} is negative; edge cases replay a load, which "
+                              "never is",
+                              read, history->values[i], FormatRfc3339(history->TimeAt(i))));
+    }
+  }
+  const bool rate = flags.values.empty() ? NamedAsRate(read) : flags.values == "rate";
+  if (rate) {
     const double seconds = std::chrono::duration<double>(history->step).count();
     for (double& v : history->values) v *= seconds;  // NaN (missing) stays NaN
   }
   return history;
 }
 
-Result<void> WriteEdgeCases(const std::vector<generate::EdgeCase>& cases, const std::string& dir,
-                            std::optional<double> bytes_per_request, bool quiet) {
+Result<StagedEdgeCases> StagedEdgeCases::Write(const std::vector<generate::EdgeCase>& cases,
+                                               const std::string& dir,
+                                               std::optional<double> bytes_per_request) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Fail(ErrorCode::kIo, dir + ": cannot create: " + ec.message());
+  StagedEdgeCases staged;
+  staged.dir_ = dir;
+  auto stage = [&](const std::string& name, std::string summary) -> File& {
+    staged.files_.push_back(
+        {.staging = dir + "/." + name + ".staging", .path = dir + "/" + name, .summary = summary});
+    return staged.files_.back();
+  };
   nlohmann::json index = nlohmann::json::array();
   for (size_t i = 0; i < cases.size(); ++i) {
     const generate::EdgeCase& c = cases[i];
@@ -61,19 +87,64 @@ Result<void> WriteEdgeCases(const std::vector<generate::EdgeCase>& cases, const 
       for (double rps : c.profile.values) bytes.push_back(rps * *bytes_per_request);
       extra.push_back({"bytes_per_s", bytes});
     }
-    if (auto ok = generate::WriteProfileCsv(c.profile, dir + "/" + file, extra); !ok) return ok;
-    index.push_back({{"label", c.label}, {"file", file}, {"description", c.description},
-                     {"score", c.score}, {"start", FormatRfc3339(c.profile.start)},
-                     {"step", FormatDuration(c.profile.step)}, {"points", c.profile.size()}});
-    if (!quiet) fmt::print(stderr, "{:<22} {}  ({})\n", c.label, file, c.description);
+    const File& f = stage(file, fmt::format("{:<22} {}  ({})", c.label, file, c.description));
+    if (auto ok = generate::WriteProfileCsv(c.profile, f.staging, extra); !ok) {
+      return Fail(ErrorCode::kIo, f.path + ": cannot write: " + ok.error().message());
+    }
+    index.push_back({{"label", c.label},
+                     {"file", file},
+                     {"description", c.description},
+                     {"score", c.score},
+                     {"start", FormatRfc3339(c.profile.start)},
+                     {"step", FormatDuration(c.profile.step)},
+                     {"points", c.profile.size()}});
   }
-  std::ofstream out(dir + "/edge_cases.json");
-  out << index.dump(2) << "\n";
-  out.close();
-  if (!out) return Fail(ErrorCode::kIo, dir + "/edge_cases.json: cannot write");
+  const File& json = stage("edge_cases.json", "");
+  if (auto ok = WriteOutputFile(json.staging, index.dump(2) + "\n"); !ok) {
+    return Fail(ErrorCode::kIo, json.path + ": cannot write: " + ok.error().message());
+  }
+  return staged;
+}
+
+StagedEdgeCases::StagedEdgeCases(StagedEdgeCases&& other) noexcept
+    : dir_(std::move(other.dir_)), files_(std::move(other.files_)) {
+  other.files_.clear();
+}
+
+StagedEdgeCases::~StagedEdgeCases() {
+  std::error_code ec;
+  for (const File& f : files_) std::filesystem::remove(f.staging, ec);
+}
+
+Result<void> StagedEdgeCases::Commit(bool quiet) {
+  // An earlier run's numbered cases that this run does not replace (it kept fewer episodes)
+  // would be read with this run's as one set (found by probing).
+  static const std::regex kCaseFile("[0-9]{2,}-[a-z0-9-]+\\.csv");
+  std::set<std::string> ours;
+  for (const File& f : files_) ours.insert(std::filesystem::path(f.path).filename().string());
+  std::error_code ec;
+  // A name taken by something that is not a file fails the renames half-way: checked first.
+  for (const File& f : files_) {
+    if (std::filesystem::exists(f.path, ec) && !std::filesystem::is_regular_file(f.path, ec)) {
+      return Fail(ErrorCode::kIo, f.path + ": cannot write: exists and is not a regular file");
+    }
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && std::regex_match(name, kCaseFile) && !ours.contains(name)) {
+      std::filesystem::remove(entry.path(), ec);
+    }
+  }
+  for (const File& f : files_) {
+    std::filesystem::rename(f.staging, f.path, ec);
+    if (ec) return Fail(ErrorCode::kIo, f.path + ": cannot write: " + ec.message());
+    if (!quiet && !f.summary.empty()) fmt::print(stderr, "{}\n", f.summary);
+  }
   if (!quiet) {
-    fmt::print(stderr, "wrote    {} edge-case profiles and edge_cases.json to {}\n", cases.size(), dir);
+    fmt::print(stderr, "wrote    {} edge-case profiles and edge_cases.json to {}\n",
+               files_.size() - 1, dir_);
   }
+  files_.clear();
   return {};
 }
 
@@ -87,7 +158,9 @@ Result<void> GenerateEdgeCasesCommand(const GenerateEdgeCasesOptions& options) {
   if (!model) return std::unexpected(model.error());
   auto cases = generate::BuildEdgeCases(*history, *model, options.cases);
   if (!cases) return std::unexpected(cases.error().WithContext(label));
-  return WriteEdgeCases(*cases, options.out_dir, std::nullopt, false);
+  auto staged = StagedEdgeCases::Write(*cases, options.out_dir, std::nullopt);
+  if (!staged) return std::unexpected(staged.error());
+  return staged->Commit(false);
 }
 
 std::function<std::optional<Result<void>>()> AddGenerateEdgeCasesCommand(CLI::App& generate) {

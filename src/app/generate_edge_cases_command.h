@@ -28,19 +28,43 @@ namespace forescale::app {
 struct EdgeCaseHistoryFlags {
   SeriesSource source;
   std::string utc_offset = "+00:00";  // zone of timestamps written without one
-  std::string values = "count";       // count: requests per step; rate: requests/s
+  // count: requests per step; rate: requests/s; empty: a rate when named as one (NamedAsRate)
+  std::string values;
 };
 // Adds --input, --column, --series, --db, --utc-offset and --values to `command`; `purpose`
 // starts each help line ("History for --edge-cases").
 void AddEdgeCaseHistoryFlags(CLI::App& command, EdgeCaseHistoryFlags& flags, const std::string& purpose);
 // The history as counts per step (what BuildEdgeCases reads); `label` names what was read.
-// Fails naming the flag when neither --input nor --series was given, or the offset is bad.
+// Fails naming the flag when neither --input nor --series was given, or the offset is bad, and
+// naming the time when a value is negative (a load never is).
 Result<Series> LoadEdgeCaseHistory(const EdgeCaseHistoryFlags& flags, std::string* label);
 
-// Writes the layout above into `dir` (created if missing). With `bytes_per_request`, every CSV
-// gains bytes_per_s = rps * bytes_per_request, as the main profile does with a behaviour model.
-Result<void> WriteEdgeCases(const std::vector<generate::EdgeCase>& cases, const std::string& dir,
-                            std::optional<double> bytes_per_request, bool quiet);
+// The layout above, written into `dir` (created if missing) under hidden staging names and
+// moved into place together by Commit(): a command that fails after staging (its main profile
+// could not be written) leaves no case behind, as the destructor removes what was not
+// committed. Commit() also removes the numbered cases (NN-<label>.csv) of an earlier run that
+// this one does not replace, so a directory never mixes two runs. With `bytes_per_request`,
+// every CSV gains bytes_per_s = rps * bytes_per_request, as the main profile does with a
+// behaviour model.
+class StagedEdgeCases {
+ public:
+  static Result<StagedEdgeCases> Write(const std::vector<generate::EdgeCase>& cases,
+                                       const std::string& dir,
+                                       std::optional<double> bytes_per_request);
+  StagedEdgeCases(StagedEdgeCases&& other) noexcept;
+  StagedEdgeCases& operator=(StagedEdgeCases&&) = delete;
+  ~StagedEdgeCases();
+  // Moves the files into place; prints what was written unless `quiet`.
+  Result<void> Commit(bool quiet);
+
+ private:
+  StagedEdgeCases() = default;
+  struct File {
+    std::string staging, path, summary;
+  };
+  std::string dir_;
+  std::vector<File> files_;  // the cases, then edge_cases.json
+};
 
 struct GenerateEdgeCasesOptions {
   EdgeCaseHistoryFlags history;

@@ -11,20 +11,11 @@
 namespace forescale::app {
 namespace {
 
-// The series name of a LoadSeries label, "rps (profile.csv)" -> "rps".
-std::string SeriesName(const std::string& label) { return label.substr(0, label.find(" (")); }
-
-bool EndsWith(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 generate::ValueKind KindFor(const std::string& flag, const std::string& label) {
   if (flag == "rate") return generate::ValueKind::kRatePerSecond;
   if (flag == "count") return generate::ValueKind::kCountPerStep;
-  const std::string name = SeriesName(label);
-  return name == "rps" || EndsWith(name, "_rps") || EndsWith(name, "_per_s")
-             ? generate::ValueKind::kRatePerSecond
-             : generate::ValueKind::kCountPerStep;
+  return NamedAsRate(label) ? generate::ValueKind::kRatePerSecond
+                            : generate::ValueKind::kCountPerStep;
 }
 
 const char* KindName(generate::ValueKind kind) {

@@ -128,8 +128,15 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& o) {
     for (double rps : profile->values) bytes.push_back(rps * *bytes_per_request);
     extra.push_back({"bytes_per_s", bytes});
   }
-  // The request sequence first: if it fails (an unwritable path, a refused rate), the profile
-  // is not written either (found by probing: a complete profile beside the error).
+  // Edge cases staged first, then the request sequence: if either fails (an unwritable path, a
+  // refused rate), the profile is not written either (found by probing: a complete profile
+  // beside the error); the staged cases are moved into place only once the profile is.
+  std::optional<StagedEdgeCases> staged_cases;
+  if (history) {
+    auto staged = StagedEdgeCases::Write(cases, o.edge_cases_dir, bytes_per_request);
+    if (!staged) return std::unexpected(staged.error());
+    staged_cases.emplace(std::move(*staged));
+  }
   std::optional<generate::RequestsResult> requests;
   double requests_seconds = 0;
   if (!o.requests_path.empty()) {
@@ -197,7 +204,7 @@ Result<void> GenerateProfileCommand(const GenerateProfileCommandOptions& o) {
     for (const std::string& note : requests->notes)
       fmt::print(stderr, "forescale: warning: {}\n", note);
   }
-  if (history) return WriteEdgeCases(cases, o.edge_cases_dir, bytes_per_request, o.quiet);
+  if (staged_cases) return staged_cases->Commit(o.quiet);
   return {};
 }
 

@@ -90,6 +90,13 @@ void WarnAboutOtherSeries(const std::string& shown, const std::vector<ingest::Me
 
 }  // namespace
 
+bool NamedAsRate(const std::string& label) {
+  const std::string name = label.substr(0, label.find_first_of(" {"));
+  return name == "rps" || name.ends_with("_rps") || name.ends_with("_per_s") ||
+         name.ends_with("_per_second") || name.ends_with("_rate") ||
+         label.find("per-second rate") != std::string::npos;
+}
+
 Result<Series> LoadSeries(const SeriesSource& source, std::string* label) {
   if (source.input.empty()) {
     if (source.series.empty()) {

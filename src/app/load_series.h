@@ -32,6 +32,11 @@ struct SeriesSource {
 // value only climbs, and what loads a service is how fast it climbs.
 Result<Series> LoadSeries(const SeriesSource& source, std::string* label = nullptr);
 
+// Whether a series LoadSeries labelled holds a rate (requests/s) rather than a count per step:
+// its name says so (rps, *_rps, *_per_s, *_per_second, *_rate) or it is a counter read as its
+// per-second rate. Every command that must tell the two apart asks this one rule.
+bool NamedAsRate(const std::string& label);
+
 // The database at `path`, which must exist: reading creates nothing (kNotFound, saying how to
 // make one).
 Result<std::unique_ptr<store::Store>> OpenExistingStore(const std::string& path);

@@ -122,6 +122,65 @@ TEST(EdgeCases, LayTheRampAndSpikeOverAGivenBaselineAndScaleTheEpisodes) {
   EXPECT_FALSE(BuildEdgeCases(history, *model, {.episode_scale = 0}).has_value());
 }
 
+// A day's largest spike is measured against the hour before it, not one that holds it: at a
+// 30-minute step a +900 % spike in its own reference read +83 % (found by probing). Whatever the
+// tail fit extrapolates, the plausible level is never below what the history already did, and
+// the descriptions say what "ten minutes" and "the hour" are at this step.
+TEST(EdgeCases, ASpikeIsMeasuredAgainstTheHourBeforeItAndNeverBelowTheLargestSeen) {
+  for (const int step_minutes : {5, 30}) {
+    SCOPED_TRACE(step_minutes);
+    const int per_day = 1440 / step_minutes;
+    Series history{.start = TimePoint{}, .step = std::chrono::minutes(step_minutes), .values = {}};
+    Rng rng(7);
+    for (int t = 0; t < 30 * per_day; ++t) {
+      history.values.push_back(100 * (1 + 0.3 * std::sin(2 * M_PI * t / per_day)) *
+                               (0.95 + 0.1 * rng.Uniform()));
+    }
+    double largest = 0;  // of value / mean of the hour before - 1
+    const int per_hour = std::max(2, 60 / step_minutes);
+    for (int d = 0; d < 30; ++d) {
+      const int at = d * per_day + per_day / 4 + static_cast<int>(rng.Uniform() * per_day / 2);
+      history.values[at] *= 10;
+    }
+    for (int i = per_hour; i < 30 * per_day; ++i) {
+      double sum = 0;
+      for (int k = i - per_hour; k < i; ++k) sum += history.values[k];
+      largest = std::max(largest, history.values[i] / (sum / per_hour) - 1);
+    }
+    auto model = FitLoadModel(history, {});
+    ASSERT_TRUE(model.has_value()) << model.error().message();
+    auto cases = BuildEdgeCases(history, *model,
+                                {.episodes = 1,
+                                 .baseline_duration = std::chrono::hours(2),
+                                 .step = std::chrono::minutes(1)});
+    ASSERT_TRUE(cases.has_value()) << cases.error().message();
+    const EdgeCase& spike = (*cases)[2];
+    ASSERT_EQ(spike.label, "largest-spike");
+    EXPECT_GT(largest, 8.0);
+    EXPECT_GE(spike.score, largest - 1e-9);
+    const EdgeCase& ramp = (*cases)[1];
+    const std::string span =
+        step_minutes == 5 ? "within 10m (over the 1h before)" : "within 30m (over the 1h before)";
+    EXPECT_NE(ramp.description.find(span), std::string::npos) << ramp.description;
+  }
+}
+
+// Each case copies its baseline: a day at 1 ms took 2 GB and wrote 2.7 GB files (found by
+// probing); more than 10 M points a case is refused before anything is generated.
+TEST(EdgeCases, RefuseCasesOfMoreThanTenMillionPoints) {
+  Series history{.start = TimePoint{}, .step = std::chrono::minutes(1), .values = {}};
+  for (int t = 0; t < 4 * 1440; ++t)
+    history.values.push_back(100 + 50 * std::sin(2 * M_PI * t / 1440));
+  auto model = FitLoadModel(history, {});
+  ASSERT_TRUE(model.has_value()) << model.error().message();
+  auto cases = BuildEdgeCases(
+      history, *model,
+      {.baseline_duration = std::chrono::hours(24), .step = std::chrono::milliseconds(1)});
+  ASSERT_FALSE(cases.has_value());
+  EXPECT_NE(cases.error().message().find("at most 10 M"), std::string::npos)
+      << cases.error().message();
+}
+
 TEST(EdgeCases, TooShortHistoryIsAClearError) {
   Series history{.start = TimePoint{}, .step = std::chrono::minutes(1),
                  .values = std::vector<double>(1440, 5.0)};

@@ -4,11 +4,14 @@
 //    (anomaly.h) on window features, each replayed with an hour of context either side;
 //  - "steepest-ramp": a generated baseline with a ramp as steep as the history plausibly
 //    produces once in `return_period_days` — the daily steepest 10-minute rises (relative to
-//    the hour before) are fitted with a generalized Pareto tail and extrapolated;
-//  - "largest-spike": the same for the day's largest spike over its trailing hour, added as a
-//    burst that decays like the model's bursts.
-// The ramp starts a third of the way into the baseline and stays; the spike comes at half way.
-// Every case carries a label and a sentence that says where it came from.
+//    the hour before) are fitted with a generalized Pareto tail and extrapolated, and never
+//    fall below the steepest rise the history already made;
+//  - "largest-spike": the same for the day's largest step over the hour before it, added as
+//    a burst that decays like the model's bursts.
+// "Hour" and "ten minutes" are whole steps: at least two steps and one (an hourly history's
+// "hour" is two hours), and the descriptions say which. The ramp starts a third of the way
+// into the baseline and stays; the spike comes at half way. Every case carries a label and a
+// sentence that says where it came from. Cases hold at most 10 M points each.
 #pragma once
 
 #include <optional>

@@ -196,6 +196,32 @@ TEST(Fidelity, FlatSyntheticHistoryForecastsWorse) {
   EXPECT_GT(r->tstr_ratio, 1.1);
 }
 
+// The ACF does not depend on the units: at 1e300 rps the variance overflowed and the ACF read 0
+// (found by probing). A negative "rate" is no load and is refused, as `generate fit` does.
+TEST(Fidelity, TheAcfIgnoresUnitsAndANegativeRateIsRefused) {
+  const Series week = NasaWeek();
+  Series huge = week, tiny = week;
+  for (double& v : huge.values) v *= 1e300;
+  for (double& v : tiny.values) v *= 1e-300;
+  auto same = Compare(week, week, kNoTstr);
+  ASSERT_TRUE(same) << same.error().message();
+  for (const Series* s : {&huge, &tiny}) {
+    auto r = Compare(*s, week, kNoTstr);
+    ASSERT_TRUE(r) << r.error().message();
+    ASSERT_EQ(r->acf_real.size(), same->acf_real.size());
+    for (size_t k = 0; k < r->acf_real.size(); ++k) {
+      EXPECT_NEAR(r->acf_real[k], same->acf_real[k], 1e-9) << k;
+    }
+    EXPECT_LT(r->acf_distance, 1e-9);
+  }
+  Series negative = week;
+  negative.values[100] = -1;
+  auto r = Compare(week, negative, kNoTstr);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("the synthetic series has -1 at"), std::string::npos)
+      << r.error().message();
+}
+
 // A constant rate has no autocorrelation and no daily peak, whatever rounding does to it: 50
 // requests a minute (0.8333.../s) read as ACF 1 and a peak at 23:48 while 60 a minute (1/s)
 // read as ACF 0 and a peak at midnight.

@@ -200,6 +200,17 @@ std::vector<double> ArInnovations(std::span<const double> values, const ArFit& f
 }
 
 double Autocorrelation(std::span<const double> values, size_t lag) {
+  // The ACF does not depend on the units; far from 1 the squares over- or underflow (at 1e300
+  // rps the variance was inf and the ACF read 0; found by probing), so such values are scaled.
+  double largest = 0;
+  for (double v : values) {
+    if (!std::isnan(v)) largest = std::max(largest, std::fabs(v));
+  }
+  if (std::isfinite(largest) && (largest > 1e100 || (largest > 0 && largest < 1e-100))) {
+    std::vector<double> scaled(values.begin(), values.end());
+    for (double& v : scaled) v /= largest;  // NaN stays NaN
+    return Autocorrelation(scaled, lag);
+  }
   size_t present = 0;
   double mean = 0;
   for (double v : values) {
