@@ -155,6 +155,48 @@ TEST_F(GenerateCli, ExportsAProfileForEachLoadTool) {
   EXPECT_NE(collide.err.find("overwrite its own targets file"), std::string::npos) << collide.err;
 }
 
+// Found by probing: export --out over its profile and behaviour --out over its log replaced the
+// input, exit 0; a Vegeta script was left beside a targets file that could not be written; a
+// Gatling simulation of 2000 stages does not compile; `generate requests` read a one-row
+// profile as a 1-minute step.
+TEST_F(GenerateCli, ExportAndBehaviourKeepTheirInputsAndWriteWholeOutputs) {
+  std::string profile = "timestamp,rps\n";
+  for (int i = 0; i < 120; ++i) profile += MinuteStamp(i) + "," + (i == 60 ? "500" : "10") + "\n";
+  WriteFile(Path("profile.csv"), profile);
+  auto r = Run({"generate", "export", "--profile", Path("profile.csv"), "--format", "k6", "--out",
+                Path("profile.csv")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(ReadFile(Path("profile.csv")), profile);
+  WriteFile(Path("plan.targets"), profile);
+  r = Run({"generate", "export", "--profile", Path("plan.targets"), "--format", "vegeta", "--out",
+           Path("plan.sh")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(ReadFile(Path("plan.targets")), profile);
+  const std::string log = Repo("data/nasa_http/NASA_access_log_Aug95_head1880_repaired.log");
+  std::filesystem::copy_file(log, Path("access.log"));
+  r = Run({"generate", "behaviour", "--log", Path("access.log"), "--out", Path("access.log")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(ReadFile(Path("access.log")), ReadFile(log));
+
+  std::filesystem::create_directories(Path("d/plan.targets"));
+  r = Run({"generate", "export", "--profile", Path("profile.csv"), "--format", "vegeta", "--out",
+           Path("d/plan.sh")});
+  EXPECT_NE(r.code, 0);
+  EXPECT_FALSE(std::filesystem::exists(Path("d/plan.sh")));
+
+  r = Run({"generate", "export", "--profile", Path("profile.csv"), "--format", "gatling",
+           "--max-stages", "2000", "--out", Path("sim.scala")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("at most 1000"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(Path("sim.scala")));
+
+  WriteFile(Path("one.csv"), "timestamp,rps\n2024-01-01T00:00:00Z,5\n");
+  r = Run({"generate", "requests", "--profile", Path("one.csv"), "--behaviour", Behaviour(),
+           "--out", Path("r.jsonl")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("one.csv"), std::string::npos) << r.err;
+}
+
 TEST_F(GenerateCli, LearnsBehaviourFromALogAndWritesRequestSequences) {
   ASSERT_EQ(Run({"generate", "behaviour", "--log",
                  Repo("data/nasa_http/NASA_access_log_Aug95_head1880_repaired.log"), "--out",

@@ -8,6 +8,7 @@
 #include "app/cli_validators.h"
 #include "app/load_series.h"
 #include "app/output_paths.h"
+#include "generate/export.h"
 
 namespace forescale::app {
 namespace {
@@ -21,6 +22,8 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 Result<void> GenerateBehaviourCommand(const GenerateBehaviourOptions& options) {
   if (options.out.empty())
     return Fail(ErrorCode::kInvalidArgument, "--out: give the model file to write");
+  // --out over one of the logs replaced the log with the model (found by probing).
+  if (auto ok = CheckOutputsApart({{"--out", options.out}}, options.logs); !ok) return ok;
   const auto start = std::chrono::steady_clock::now();
   auto model = generate::LearnBehaviour(options.logs, options.learn);
   if (!model) return std::unexpected(model.error());
@@ -56,8 +59,11 @@ Result<void> GenerateRequestsCommand(const GenerateRequestsOptions& options) {
   }
   auto model = generate::ReadBehaviourFile(options.behaviour_path);
   if (!model) return std::unexpected(model.error());
-  std::string label;
-  auto profile = LoadSeries(SeriesSource{.input = options.profile_path}, &label);
+  // The profile as `generate export` reads it (rps column, one constant step, every row a
+  // rate): read as any series, one row had become a 1-minute step and a missing row a rate of
+  // 0, silently (found by probing).
+  const std::string label = options.profile_path == "-" ? "<stdin>" : options.profile_path;
+  auto profile = generate::ReadProfileCsv(options.profile_path);
   if (!profile) return std::unexpected(profile.error());
   auto sink = generate::OpenRequestFile(options.out);
   if (!sink) return std::unexpected(sink.error());

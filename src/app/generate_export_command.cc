@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "app/output_paths.h"
 #include "core/output_file.h"
 
 namespace forescale::app {
@@ -37,13 +38,15 @@ Result<void> GenerateExportCommand(const GenerateExportOptions& options) {
   if (auto ok = generate::CheckTarget(options.export_options.target); !ok) {
     return std::unexpected(ok.error().WithContext("--target"));
   }
-  auto profile = generate::ReadProfileCsv(options.profile_path);
-  if (!profile) return std::unexpected(profile.error());
-  auto plan = generate::CompressProfile(*profile, options.compress);
-  if (!plan) return std::unexpected(plan.error().WithContext(options.profile_path));
-
-  generate::ExportOptions render = options.export_options;
-  render.format = *format;
+  // One Scala method holds the whole injection profile, and the JVM caps a method's code: 2000
+  // stages did not compile, 1500 did (found by probing).
+  if (*format == generate::ExportFormat::kGatling &&
+      options.compress.max_stages > generate::kMaxGatlingStages) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("--max-stages {}: a Gatling simulation holds at most {} (the JVM caps "
+                            "the size of the method that lists them)",
+                            options.compress.max_stages, generate::kMaxGatlingStages));
+  }
   const bool vegeta_file = *format == generate::ExportFormat::kVegeta && options.out != "-";
   std::filesystem::path targets;
   if (vegeta_file) {
@@ -54,11 +57,48 @@ Result<void> GenerateExportCommand(const GenerateExportOptions& options) {
                       ": the Vegeta script would overwrite its own targets file (NAME.targets); "
                       "name the script NAME.sh");
     }
-    render.vegeta_targets_file = targets.filename().string();
   }
-  if (auto ok = WriteText(options.out, generate::RenderExport(*plan, render)); !ok) return ok;
-  if (vegeta_file) {
-    if (auto ok = WriteText(targets.string(), generate::RenderVegetaTargets(render)); !ok) return ok;
+  // An output over the profile replaced it with the script (found by probing).
+  if (auto ok =
+          CheckOutputsApart({{"--out", options.out},
+                             {"the Vegeta targets file", vegeta_file ? targets.string() : ""}},
+                            {options.profile_path});
+      !ok) {
+    return ok;
+  }
+  auto profile = generate::ReadProfileCsv(options.profile_path);
+  if (!profile) return std::unexpected(profile.error());
+  auto plan = generate::CompressProfile(*profile, options.compress);
+  if (!plan) return std::unexpected(plan.error().WithContext(options.profile_path));
+
+  generate::ExportOptions render = options.export_options;
+  render.format = *format;
+  if (vegeta_file) render.vegeta_targets_file = targets.filename().string();
+  const std::string script = generate::RenderExport(*plan, render);
+  if (!vegeta_file) {
+    if (auto ok = WriteText(options.out, script); !ok) return ok;
+  } else {
+    // The script and its targets file, both or neither: a script had been left beside a
+    // targets file that could not be written (found by probing).
+    const std::string script_staging = StagingPathFor(options.out),
+                      targets_staging = StagingPathFor(targets.string());
+    auto write = [](const std::string& path, const std::string& text) {
+      std::FILE* f = std::fopen(path.c_str(), "wb");
+      if (!f) return false;
+      const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+      return std::fclose(f) == 0 && written;
+    };
+    const bool ok = write(targets_staging, generate::RenderVegetaTargets(render)) &&
+                    write(script_staging, script);
+    if (!ok) {
+      std::error_code ec;
+      if (targets_staging != targets.string()) std::filesystem::remove(targets_staging, ec);
+      if (script_staging != options.out) std::filesystem::remove(script_staging, ec);
+      return Fail(ErrorCode::kIo, fmt::format("{} and {}: cannot write: {}", options.out,
+                                              targets.string(), std::strerror(errno)));
+    }
+    if (auto done = FinishOutput(targets_staging, targets.string(), true); !done) return done;
+    if (auto done = FinishOutput(script_staging, options.out, true); !done) return done;
     // The pacing plan is a script: make it executable like `chmod +x` would.
     std::error_code ec;
     std::filesystem::permissions(options.out,
@@ -121,7 +161,7 @@ std::function<std::optional<Result<void>>()> AddGenerateExportCommand(CLI::App& 
                   "Locust: most requests per second per user (users = ceil(rps / this), each paced "
                   "at rps / users)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(0.001, 1e9));
   cmd->add_option("--out", o.out, "Script to write (- is stdout; Vegeta also writes NAME.targets)")
       ->capture_default_str();
   cmd->add_flag("--quiet", o.quiet, "No summary on stderr");

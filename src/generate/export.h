@@ -17,7 +17,8 @@
 //      piecewise-linear fit: smooth, and it keeps the point sum because the hat functions sum
 //      to one), and clamped at 0;
 //   4. when that plan misses the profile's peak by more than `peak_tolerance`, the peak step is
-//      added as a plateau at the exact peak rate with half-step ramps (4 knots);
+//      added as a plateau at the exact peak rate with ramps of a hundredth of a step (4 knots);
+//      so is a plan that overshoots the peak (a peak in the first or last step);
 //   5. all knots but the peak plateau are scaled so the plan's request count equals the
 //      profile's.
 // The plan reports what it kept: request counts, peaks and a shape error, so a user (and the
@@ -107,7 +108,7 @@ struct ExportOptions {
   // Locust controls users, not rates: the shape runs ceil(rps / user_rps) users and paces
   // each at rps / users requests per second (at most `user_rps`), so together they make the
   // rate, while one request takes less than users / rps seconds.
-  double user_rps = 1.0;
+  double user_rps = 1.0;  // the command takes 0.001 to 1e9
   // Vegeta's rate is constant per `vegeta attack`: a ramp becomes constant steps, each at the
   // ramp's mean rate over the step (so request counts are kept), with the rate changing by at
   // most this fraction of the peak from one step to the next (and steps of at least 1 s).
@@ -119,9 +120,14 @@ struct ExportOptions {
   std::string class_name = "ForescaleSimulation";
 };
 
-// An http:// or https:// URL with a host and no spaces or control characters: what every
-// script may embed (a newline would end a comment in the Vegeta script and run the rest).
+// An http:// or https:// URL with a host, in well-formed UTF-8, with no spaces or control
+// characters: what every script may embed (a newline would end a comment in the Vegeta script
+// and run the rest; a stray byte made the Locust script a SyntaxError).
 Result<void> CheckTarget(std::string_view url);
+
+// A Gatling simulation lists its stages in one method, whose code the JVM caps: 2000 stages
+// did not compile, 1500 did.
+inline constexpr size_t kMaxGatlingStages = 1000;
 
 // The requests the rendered script sends, with the rates as it writes them: k6 whole requests
 // per timeUnit (one unit for the scenario: the peak's, coarser while a rate held from 0.1 % of

@@ -253,6 +253,23 @@ TEST(ExportCompress, IsolatedSpikeKeepsThePeakAsAPlateau) {
   EXPECT_NEAR(plan->RequestError(), 0, 1e-9);
 }
 
+// A peak in the first or last step: its knot is stretched to the plan's end, carried too few
+// requests, and rescaling lifted the whole plan (peak 6315 for 5000, background 12.6 for 10;
+// found by probing). Now the peak is a plateau and the background keeps its level.
+TEST(ExportCompress, APeakInTheFirstOrLastStepIsKeptWithoutLiftingTheRest) {
+  for (const bool first : {true, false}) {
+    Series s{.start = At("2024-01-01T00:00:00Z"), .step = seconds(1)};
+    s.values.assign(100, 10);
+    s.values[first ? 0 : 99] = 5000;
+    auto plan = CompressProfile(s, {.max_stages = 1000});
+    ASSERT_TRUE(plan);
+    ExpectPlanInvariants(*plan, s, 1000);
+    EXPECT_NEAR(plan->PeakError(), 0, 1e-12) << first;
+    EXPECT_NEAR(plan->RequestError(), 0, 1e-9) << first;
+    EXPECT_NEAR(plan->RateAt(seconds(50)), 10, 0.5) << first;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writers
 
@@ -383,6 +400,15 @@ TEST(ExportRounding, LowRatesKeepTheirRequestsAndTheScriptsSayWhatTheySend) {
     EXPECT_NEAR(ExportedRequests(*plan, {.format = format}) / plan->profile_requests, 1, 1e-3)
         << ExportFormatName(format);
   }
+  // A minute at 1000 rps in a day at 0.4: a timeUnit of 1s wrote the 0.4 as 0 and sent 63 % of
+  // the requests (found by probing); the unit is coarse enough to keep the total.
+  Series spike_day{.start = At("2024-03-01T00:00:00Z"), .step = minutes(1)};
+  for (int i = 0; i < 1440; ++i) spike_day.values.push_back(i == 700 ? 1000 : 0.4);
+  plan = CompressProfile(spike_day, {});
+  ASSERT_TRUE(plan);
+  EXPECT_NEAR(ExportedRequests(*plan, {.format = ExportFormat::kK6}) / plan->profile_requests, 1,
+              5e-3);
+  EXPECT_TRUE(Contains(RenderK6(*plan, {}), "timeUnit: '1m',"));
   // Vegeta: 100 requests per however long they take below 100 an hour, and whole hits per step.
   Series trickle{.start = At("2024-03-01T00:00:00Z"), .step = minutes(1)};
   trickle.values.assign(120, 0.0013);  // 9.36 requests in two hours
@@ -402,8 +428,12 @@ TEST(ExportRounding, LowRatesKeepTheirRequestsAndTheScriptsSayWhatTheySend) {
 TEST(ExportTarget, OnlyAnHttpUrlWithoutControlCharactersIsATarget) {
   EXPECT_TRUE(CheckTarget("http://127.0.0.1:8080/"));
   EXPECT_TRUE(CheckTarget("https://shop.example/api?q=1&x='y'"));  // quotes are escaped
+  EXPECT_TRUE(CheckTarget("http://example.test/caf\xc3\xa9"));     // UTF-8 é
+  // A stray byte made the Locust script a SyntaxError (found by probing); so would an overlong
+  // form or a surrogate.
   for (const char* bad : {"not a url", "http://", "ftp://host/", "http:///path",
-                          "http://127.0.0.1:9/\ntouch /tmp/x #", "http://a b/"}) {
+                          "http://127.0.0.1:9/\ntouch /tmp/x #", "http://a b/", "http://h/\xff",
+                          "http://h/\xc0\xaf", "http://h/\xed\xa0\x80", "http://h/\xc3"}) {
     EXPECT_FALSE(CheckTarget(bad)) << bad;
   }
 }
@@ -423,6 +453,14 @@ TEST(ExportGatling, SimulationUsesOpenInjectionPerStage) {
     for (size_t at = scala.find(kind); at != std::string::npos; at = scala.find(kind, at + 1)) ++steps;
   }
   EXPECT_EQ(steps, plan.stages.size());
+  // Durations are Long literals: 25 days of milliseconds overflow an Int, and scalac refused
+  // the script (found by probing).
+  Series month{.start = At("2024-01-01T00:00:00Z"), .step = Duration{2'592'000'001}};
+  month.values = {5, 5};
+  auto long_plan = CompressProfile(month, {});
+  ASSERT_TRUE(long_plan);
+  EXPECT_TRUE(Contains(RenderGatling(*long_plan, {}), "L.milliseconds)"))
+      << RenderGatling(*long_plan, {});
 }
 
 TEST(ExportRender, DispatchesOnTheFormat) {
