@@ -1,5 +1,7 @@
 #include "ingest/endpoint.h"
 
+#include <algorithm>
+
 namespace forescale::ingest {
 namespace {
 
@@ -18,6 +20,24 @@ bool IsUuid(std::string_view s) {
   return true;
 }
 
+// Words joined by '-' or '_', most of them alphabetic words of three letters or more: a
+// title slug ("installing-windows-8-consumer-preview"), not a token. A slug of 24 characters
+// with a digit in it had been collapsed to {id} with /101.html (found by probing).
+bool IsSlug(std::string_view s) {
+  size_t parts = 0, words = 0;
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t end = std::min(s.find_first_of("-_", start), s.size());
+    const std::string_view part = s.substr(start, end - start);
+    ++parts;
+    bool alpha = part.size() >= 3;
+    for (char c : part) alpha &= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    words += alpha;
+    start = end + 1;
+  }
+  return parts >= 3 && 2 * words >= parts;
+}
+
 bool IsIdentifier(std::string_view s) {
   if (s.empty()) return false;
   bool digits_only = true, hex_only = true, has_digit = false, has_alpha = false, token = true;
@@ -34,7 +54,7 @@ bool IsIdentifier(std::string_view s) {
   if (IsUuid(s)) return true;
   if (hex_only && has_digit && s.size() >= 16) return true;
   // Session tokens, base64url ids: long, mixed letters and digits, no separators of words.
-  return token && has_digit && has_alpha && s.size() >= 24;
+  return token && has_digit && has_alpha && s.size() >= 24 && !IsSlug(s);
 }
 
 }  // namespace

@@ -34,6 +34,10 @@ TEST(NormaliseEndpoint, CollapsesLongMixedTokens) {
   EXPECT_EQ(NormaliseEndpoint("/s/Zx9_Yw8-Vu7tSr6qPo5nMl4k"), "/s/{id}");
   // 23 characters: kept.
   EXPECT_EQ(NormaliseEndpoint("/s/aB3dE5fG7hJ9kL1mN3pQ5rS"), "/s/aB3dE5fG7hJ9kL1mN3pQ5rS");
+  // Words with a number among them: a title slug, not a token (found by probing).
+  EXPECT_EQ(NormaliseEndpoint("/blog/installing-windows-8-consumer-preview.html"),
+            "/blog/installing-windows-8-consumer-preview.html");
+  EXPECT_EQ(NormaliseEndpoint("/s/Zx9_Yw8-Vu7tSr6qPo5nMl4k-abc"), "/s/{id}");
   // Long but letters only: a name.
   EXPECT_EQ(NormaliseEndpoint("/docs/gettingstartedwithforescale"),
             "/docs/gettingstartedwithforescale");
