@@ -601,16 +601,21 @@ Result<BehaviourModel> LearnBehaviour(std::span<const std::string> paths,
 
   // States: the busiest endpoints (ties by name, so the order is the same on every machine),
   // then {other} for the rest.
+  // Only the states and {other}'s example endpoints (with room for ones without a short
+  // example) are ranked: sorting every endpoint by count and name took most of 46 s on a log of
+  // 6 M distinct URLs (found by probing).
   const size_t distinct = st.endpoints.size();
+  const size_t top = std::min(std::max<size_t>(options.top_endpoints, 1), distinct);
+  const size_t ranked = std::min(distinct, top + 8 * options.other_examples + 64);
   std::vector<uint32_t> rank(distinct);
   std::iota(rank.begin(), rank.end(), 0u);
-  std::sort(rank.begin(), rank.end(), [&](uint32_t a, uint32_t b) {
-    if (st.endpoint_counts[a] != st.endpoint_counts[b]) {
-      return st.endpoint_counts[a] > st.endpoint_counts[b];
-    }
-    return st.endpoints.Name(a) < st.endpoints.Name(b);
-  });
-  const size_t top = std::min(std::max<size_t>(options.top_endpoints, 1), distinct);
+  std::partial_sort(rank.begin(), rank.begin() + static_cast<ptrdiff_t>(ranked), rank.end(),
+                    [&](uint32_t a, uint32_t b) {
+                      if (st.endpoint_counts[a] != st.endpoint_counts[b]) {
+                        return st.endpoint_counts[a] > st.endpoint_counts[b];
+                      }
+                      return st.endpoints.Name(a) < st.endpoints.Name(b);
+                    });
   const bool has_other = distinct > top;
   const size_t n = top + (has_other ? 1 : 0);
   std::vector<uint32_t> state_of(distinct, static_cast<uint32_t>(top));
@@ -669,7 +674,7 @@ Result<BehaviourModel> LearnBehaviour(std::span<const std::string> paths,
       e.examples = TopCandidates(st.candidates[rank[i]], options.examples_per_endpoint);
     } else {
       // The busiest endpoints folded into {other}, each by its most common target.
-      for (size_t k = top; k < distinct && e.examples.size() < options.other_examples; ++k) {
+      for (size_t k = top; k < ranked && e.examples.size() < options.other_examples; ++k) {
         WeightList best = TopCandidates(st.candidates[rank[k]], 1);
         if (best.empty()) continue;
         e.examples.emplace_back(best.front().first,
