@@ -6,7 +6,7 @@
 // writer (std::to_chars) the same bytes, on every machine.
 //
 // How a value is made, at output point t covering [t, t + step):
-//   1. base   = exp(L + g * weeks(t - start) + s * seasons(t) + n * noise(t) + burst(t)) - c,
+//   1. base   = (exp(L + s * seasons(t) + n * noise(t) + burst(t)) - c) * (1 + g)^weeks(t - start),
 //      where L puts the mean at the model's level_rps (so `seasonality` and `noise` change the
 //      shape, not the level), seasons are read on the holiday-substituted calendar (below),
 //      noise is the AR process at the model's fitted step (held within it: the history says

@@ -245,6 +245,54 @@ TEST(Profile, AnEventShorterThanTheStepCountsForItsShareOfIt) {
   EXPECT_NEAR(campaign->values[10] / base->values[10], 2.0, 1e-9);  // 1/3 of the hour at 4x
 }
 
+// Growth multiplies the rate: five per cent a week is 1.05^3 three weeks on at every hour of
+// the week (found by probing: applied to rate + c inside the exponential, it compounded to
+// 1.160-1.177 by hour, and a doubling a week to 2.007-2.100).
+TEST(Profile, GrowthCompoundsOnTheRateAtEveryHour) {
+  const LoadModel m = testing::SimpleModel(/*weekly=*/true);
+  ProfileOptions o{.start = At("2024-02-01T00:00:00Z"),
+                   .duration = days(28),
+                   .step = hours(1),
+                   .growth_per_week = 0.05,
+                   .noise = 0,
+                   .burstiness = 0};
+  auto p = GenerateProfile(m, {}, o);
+  ASSERT_TRUE(p);
+  for (size_t i = 0; i < 168; ++i) {
+    EXPECT_NEAR(p->values[i + 3 * 168] / p->values[i], std::pow(1.05, 3), 1e-9) << i;
+  }
+}
+
+// Within a coarse step events combine instant by instant, as they would at a fine step: two
+// 10-minute 10x campaigns half an hour apart make an hour of 4x, not 6.25x; back-to-back
+// outages empty the hour; a campaign inside a full outage adds nothing; and a 30-second outage
+// counts for its 30 seconds (found by probing: the product of each event's mean over the hour,
+// read at minute centres).
+TEST(Profile, EventsInOneCoarseStepCombineAsTheyWouldMinuteByMinute) {
+  const LoadModel m = testing::SimpleModel();
+  const auto o = Flat("2024-02-01T00:00:00Z", hours(24), hours(1));
+  auto base = GenerateProfile(m, {}, o);
+  ASSERT_TRUE(base);
+  auto with = GenerateProfile(m, Events(R"(events:
+  - {name: s1, type: campaign, start: 2024-02-01T14:00:00Z, ramp_up: 0s, plateau: 10m, ramp_down: 0s, peak: 10x}
+  - {name: s2, type: campaign, start: 2024-02-01T14:30:00Z, ramp_up: 0s, plateau: 10m, ramp_down: 0s, peak: 10x}
+  - {name: o1, type: outage, start: 2024-02-01T16:00:00Z, duration: 30m, drop: 1}
+  - {name: o2, type: outage, start: 2024-02-01T16:30:00Z, duration: 30m, drop: 1}
+  - {name: sale, type: campaign, start: 2024-02-01T18:00:00Z, ramp_up: 0s, plateau: 10m, ramp_down: 0s, peak: 10x}
+  - {name: dc, type: outage, start: 2024-02-01T18:00:00Z, duration: 10m, drop: 1}
+  - {name: blip, type: outage, start: 2024-02-01T20:00:00Z, duration: 30s, drop: 1}
+  - {name: job, type: scheduled_job, cron: "5 21 * * *", requests_per_run: 600, duration: 10m}
+  - {name: down, type: outage, start: 2024-02-01T21:00:00Z, duration: 1h, drop: 1})"),
+                              o);
+  ASSERT_TRUE(with);
+  auto ratio = [&](size_t hour) { return with->values[hour] / base->values[hour]; };
+  EXPECT_NEAR(ratio(14), 1 + 9.0 / 6 + 9.0 / 6, 1e-9);
+  EXPECT_NEAR(ratio(16), 0.0, 1e-12);
+  EXPECT_NEAR(ratio(18), 5.0 / 6, 1e-9);
+  EXPECT_NEAR(ratio(20), 1 - 30.0 / 3600, 1e-9);
+  EXPECT_NEAR(with->values[21], 0.0, 1e-12);  // the job ran inside the outage
+}
+
 // A 20-minute event in a one-day step counts for 20/1440 of the day (found by probing: read
 // at 60 points of the day, it vanished or counted a whole 24-minute share).
 TEST(Profile, AShortEventInADayStepCountsForItsShare) {
