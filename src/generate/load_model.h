@@ -142,8 +142,9 @@ struct FitOptions {
 // < 100 points) or none positive. The history must be on a regular grid (Series invariant).
 Result<LoadModel> FitLoadModel(const Series& history, const FitOptions& options = {});
 
-// E[exp(s * season)] over the phases of all seasons combined, assuming independence of the
-// seasons; profile.cc and the fit both use it to keep `level_rps` a mean.
+// E[exp(s * season)] over the phases of all seasons combined (the mean of their product over
+// the longest cycle, as generation reads them); profile.cc and the fit both use it to keep
+// `level_rps` a mean.
 double SeasonMeanFactor(const LoadModel& model, double strength_multiplier);
 // E[exp(n * spread * residual)] from the residual quantiles, averaged over the phases of the
 // spread (`scale`, and the seasons' levels through `level_elasticity`, those scaled by
