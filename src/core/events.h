@@ -40,7 +40,9 @@
 // its own weekday is allowed (it changes nothing, and a list reused across years needs it).
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -91,9 +93,8 @@ struct Event {
 
   // How much of the event is under way at t: 0 (not at all) .. 1 (at its peak).
   double Intensity(TimePoint t) const;
-  // The mean of Intensity over [from, to), read at the centres of equal parts of at most a
-  // second (spans up to a minute) or a minute (longer spans, up to a week; coarser beyond), so
-  // an event shorter than a coarse step counts for the share of the step it covers.
+  // The mean of Intensity over [from, to), read as MeanOverSpan reads, so an event shorter
+  // than a coarse step counts for the share of the step it covers.
   double MeanIntensity(TimePoint from, TimePoint to) const;
   // When a one-off event's intensity is 0 for good (a flash crowd's once its decay is below
   // 1e-6); a scheduled job recurs and has no end (its start is unused).
@@ -107,6 +108,14 @@ struct Event {
   std::optional<double> ExpectedLift() const;
   static const char* TypeName(Type type);
 };
+
+// The mean of f over [from, to), read at the centres of equal parts: a minute apart, at least
+// 60 in the span (down to a second apart), and finer where one of `events` lasts under ten of
+// them (down to a second; at most 100,000 parts). How every consumer reads events over a step,
+// so that events in one step combine instant by instant (f the product of their effects),
+// never as a product of their means.
+double MeanOverSpan(TimePoint from, TimePoint to, std::span<const Event* const> events,
+                    const std::function<double(TimePoint)>& f);
 
 // `yaml_text` is a mapping with `events:` (and nothing else) or a bare list of events.
 Result<std::vector<Event>> ParseEvents(const std::string& yaml_text, const std::string& origin);

@@ -139,6 +139,14 @@ events:
   EXPECT_NEAR(dc.MeanIntensity(At("2024-03-11T10:00:00Z"), At("2024-03-11T11:00:00Z")), 0.5, 1e-12);
   EXPECT_EQ(dc.MeanIntensity(At("2024-03-11T11:00:00Z"), At("2024-03-11T12:00:00Z")), 0.0);
   EXPECT_NEAR(dc.MeanIntensity(At("2024-03-11T10:20:00Z"), At("2024-03-11T10:20:30Z")), 1.0, 1e-12);
+  // An event shorter than a minute counts in an hour too (read at minute centres, a 30-second
+  // outage had been nothing; found by probing).
+  auto blip = ParseEvents(
+      "events:\n  - {name: blip, type: outage, start: 2024-03-11T20:00:00Z, duration: 30s}\n",
+      "events.yaml");
+  ASSERT_TRUE(blip.has_value()) << blip.error().message();
+  EXPECT_NEAR((*blip)[0].MeanIntensity(At("2024-03-11T20:00:00Z"), At("2024-03-11T21:00:00Z")),
+              30.0 / 3600, 1e-12);
   // Minute by minute, the crowd's lift (999 x intensity) never falls by more than a tenth of
   // the load in one step once it is below 1x.
   for (TimePoint t = At("2024-03-11T15:00:00Z"); t < At("2024-03-11T20:00:00Z");

@@ -682,6 +682,14 @@ StatedLifts SplitStatedLifts(const Regressors& r, size_t history_steps, size_t h
       if (std::isfinite(x)) factor[i] *= std::max(0.0, 1.0 + lift * x);
     }
   }
+  if (!r.stated_factor.empty()) {
+    // Read instant by instant (EventRegressors): two short campaigns in one hour do not
+    // compound, and an outage drops a campaign it covers (found by probing the generator,
+    // which reads the same events the same way).
+    for (size_t i = 0; i < factor.size() && i < r.stated_factor.size(); ++i) {
+      if (std::isfinite(r.stated_factor[i])) factor[i] = r.stated_factor[i];
+    }
+  }
   const auto split = factor.begin() + static_cast<ptrdiff_t>(history_steps);
   out.history.assign(factor.begin(), split);
   out.horizon.assign(split, factor.end());
@@ -711,6 +719,29 @@ Regressors EventRegressors(const std::vector<Event>& events, const Series& histo
     r.columns.push_back(std::move(column));
     const std::optional<double> lift = e.ExpectedLift();
     r.expected_lift.push_back(lift ? *lift : std::numeric_limits<double>::quiet_NaN());
+  }
+  // The stated lifts together, instant by instant, on the steps one of them touches.
+  std::vector<const Event*> stated;
+  for (const Event& e : events) {
+    if (e.ExpectedLift()) stated.push_back(&e);
+  }
+  if (!stated.empty()) {
+    r.stated_factor.assign(rows, 1.0);
+    std::vector<const Event*> active;
+    for (size_t i = 0; i < rows; ++i) {
+      const TimePoint from = history.TimeAt(i), to = history.TimeAt(i + 1);
+      active.clear();
+      for (const Event* e : stated) {
+        if (e->ActiveDuring(from, to)) active.push_back(e);
+      }
+      if (active.empty()) continue;
+      r.stated_factor[i] = MeanOverSpan(from, to, active, [&](TimePoint t) {
+        double f = 1;
+        for (const Event* e : active)
+          f *= std::max(0.0, 1.0 + *e->ExpectedLift() * e->Intensity(t));
+        return f;
+      });
+    }
   }
   return r;
 }

@@ -117,11 +117,13 @@ Result<ForecastResult> RunForecast(const Series& history, const ForecastRequest&
 double WeekProfileFactor(const std::vector<double>& week_profile, TimePoint t);
 
 // Regressor columns for `events` over the history's steps and `horizon` more: the intensity of
-// each event at each step, with the lift the event states (NaN when it states none).
+// each event at each step, with the lift the event states (NaN when it states none), and the
+// combined factor of the stated lifts per step (Regressors::stated_factor).
 Regressors EventRegressors(const std::vector<Event>& events, const Series& history, size_t horizon);
 
 // Events that state their lift (a campaign's or flash crowd's "5x", an outage's drop) are
-// applied as stated, never learned: per step, the product of their (1 + lift x intensity).
+// applied as stated, never learned: per step, the mean over the step of the product of their
+// (1 + lift x intensity) (Regressors::stated_factor; without it, the product of their means).
 // Every model fits the history divided by `history`'s factors (DivideByLift) and has its
 // forecast multiplied by `horizon`'s, so an event under way when the history ends is neither
 // lost nor counted twice. `learnable` holds the other events, for the regression to learn from

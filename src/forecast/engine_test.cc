@@ -6,6 +6,8 @@
 #include <cmath>
 #include <random>
 
+#include "core/events.h"
+
 namespace forescale::forecast {
 namespace {
 
@@ -155,6 +157,28 @@ TEST(Engine, AStatedLiftUnderWayWhenTheHistoryEndsIsAppliedOnce) {
     EXPECT_NEAR(r->mean[h], base * (h < 6 ? 3 : 1), 0.1 * base * (h < 6 ? 3 : 1)) << h;
     EXPECT_GE(r->quantiles.at(0.9)[h], r->mean[h]) << h;
   }
+}
+
+// Stated lifts in one step combine instant by instant, as the generator reads the same file:
+// two 10-minute 10x campaigns in one hour make it 4x, not 6.25x; a 10x campaign inside a full
+// outage adds nothing (5/6 of the hour is left); a 30-second outage counts for 30 seconds.
+TEST(Engine, StatedLiftsInOneStepCombineInstantByInstant) {
+  const Series history = Hourly(std::vector<double>(48, 100.0));
+  auto events = ParseEvents(R"(events:
+  - {name: s1, type: campaign, start: 1970-01-03T02:00:00Z, ramp_up: 0s, plateau: 10m, ramp_down: 0s, peak: 10x}
+  - {name: s2, type: campaign, start: 1970-01-03T02:30:00Z, ramp_up: 0s, plateau: 10m, ramp_down: 0s, peak: 10x}
+  - {name: sale, type: campaign, start: 1970-01-03T04:00:00Z, ramp_up: 0s, plateau: 10m, ramp_down: 0s, peak: 10x}
+  - {name: dc, type: outage, start: 1970-01-03T04:00:00Z, duration: 10m, drop: 1}
+  - {name: blip, type: outage, start: 1970-01-03T06:00:00Z, duration: 30s, drop: 1})",
+                            "events.yaml");
+  ASSERT_TRUE(events) << events.error().message();
+  const Regressors r = EventRegressors(*events, history, 12);
+  const StatedLifts lifts = SplitStatedLifts(r, history.size(), 12);
+  ASSERT_EQ(lifts.horizon.size(), 12u);
+  EXPECT_NEAR(lifts.horizon[2], 1 + 9.0 / 6 + 9.0 / 6, 1e-9);
+  EXPECT_NEAR(lifts.horizon[4], 5.0 / 6, 1e-9);
+  EXPECT_NEAR(lifts.horizon[6], 1 - 30.0 / 3600, 1e-9);
+  EXPECT_EQ(lifts.horizon[8], 1.0);
 }
 
 // A quantile does not depend on which other levels are asked for (found by probing: on

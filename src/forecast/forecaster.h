@@ -41,6 +41,9 @@ struct Regressors {
   // A user-given expected lift (relative, 1.0 = +100 %) per event, used when the history
   // holds no occurrence of that event; NaN when not given.
   std::vector<double> expected_lift;
+  // Per row, the combined factor of the events with a lift, read instant by instant over the
+  // step (EventRegressors sets it; see SplitStatedLifts). Empty: the product over the columns.
+  std::vector<double> stated_factor;
 };
 
 struct FitContext {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 #include "core/output_file.h"
 #include "core/rng.h"
@@ -84,18 +85,13 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
   // Within a step the events combine instant by instant, and the step takes the mean: the
   // product of each event's mean over the step had compounded two 10-minute campaigns an
   // hour apart (x6.25 for x4) and let an outage keep a campaign it covered (found by probing).
-  // Instants every minute (60 a step on finer steps), finer where an event lasts under ten of
-  // them (down to a second): a 30-second outage read at minute centres had done nothing to its
-  // hour.
-  auto instants = [&](int64_t from, int64_t to, std::span<const Active* const> active) {
-    // At least 60 instants a step (down to a second apart), as Event::MeanIntensity reads.
-    int64_t spacing = std::min<int64_t>(60'000, std::max<int64_t>(1000, (to - from) / 60));
-    for (const Active* a : active)
-      spacing = std::min(spacing, std::max<int64_t>(1000, (a->to - a->from) / 10));
-    return std::clamp<int64_t>((to - from + spacing - 1) / spacing, 1, 100'000);
-  };
-  auto at = [](int64_t from, int64_t to, int64_t parts, int64_t k) {
-    return TimePoint{Duration{from + (2 * k + 1) * (to - from) / (2 * parts)}};
+  // Read at the instants MeanOverSpan reads (core/events.h): a 30-second outage read at
+  // minute centres had done nothing to its hour.
+  auto span_mean = [](int64_t from, int64_t to, std::span<const Active* const> active,
+                      const std::function<double(TimePoint)>& f) {
+    std::vector<const Event*> these;
+    for (const Active* a : active) these.push_back(a->event);
+    return MeanOverSpan(TimePoint{Duration{from}}, TimePoint{Duration{to}}, these, f);
   };
   std::vector<const Active*> active_outages;
   auto outage_factor = [&](TimePoint t) {
@@ -110,10 +106,7 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
       if (a.from < to && from < a.to) active_outages.push_back(&a);
     }
     if (active_outages.empty()) return 1.0;
-    const int64_t parts = instants(from, to, active_outages);
-    double sum = 0;
-    for (int64_t k = 0; k < parts; ++k) sum += outage_factor(at(from, to, parts, k));
-    return sum / static_cast<double>(parts);
+    return span_mean(from, to, active_outages, outage_factor);
   };
 
   // Scheduled jobs add their volume exactly: each run's rate times its overlap with a step,
@@ -184,10 +177,7 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
         }
       }
       const double base = out.values[i];  // NaN stays NaN
-      const int64_t parts = instants(b0, b1, active);
-      double sum = 0;
-      for (int64_t k = 0; k < parts; ++k) {
-        const TimePoint t = at(b0, b1, parts, k);
+      out.values[i] = span_mean(b0, b1, active, [&](TimePoint t) {
         double v = base;
         for (const Active* a : active) {
           const Event& e = *a->event;
@@ -196,12 +186,12 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
         }
         for (const Active* a : active) {
           const Event& e = *a->event;
-          if (e.type != Event::Type::kOutage && !e.peak_multiplier)
+          if (e.type != Event::Type::kOutage && !e.peak_multiplier) {
             v += e.peak_rate.value_or(0) * e.Intensity(t);
+          }
         }
-        sum += v * outage_factor(t);
-      }
-      out.values[i] = sum / static_cast<double>(parts);
+        return v * outage_factor(t);
+      });
     }
     out.values[i] += jobs[i];
     if (!std::isnan(out.values[i])) out.values[i] = std::max(out.values[i], 0.0);
