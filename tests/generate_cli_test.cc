@@ -413,6 +413,8 @@ TEST_F(GenerateCli, EdgeCaseFilesAreOneRunsWholeSet) {
                 Path("edges"), "--episodes", "3", "--duration", "1h"});
   ASSERT_EQ(r.code, 0) << r.err;
   ASSERT_TRUE(std::filesystem::exists(Path("edges/05-largest-spike.csv")));
+  // A file of the user's that merely looks like a case is not the earlier run's to remove.
+  WriteFile(Path("edges/99-notes.csv"), "mine\n");
   r = Run({"generate", "edge-cases", "--input", history, "--column", "requests", "--out",
            Path("edges"), "--episodes", "1", "--duration", "1h"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -421,8 +423,9 @@ TEST_F(GenerateCli, EdgeCaseFilesAreOneRunsWholeSet) {
     names.push_back(entry.path().filename().string());
   }
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"01-anomalous-episode-1.csv", "02-steepest-ramp.csv",
-                                             "03-largest-spike.csv", "edge_cases.json"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"01-anomalous-episode-1.csv", "02-steepest-ramp.csv",
+                                      "03-largest-spike.csv", "99-notes.csv", "edge_cases.json"}));
 
   std::filesystem::create_directories(Path("taken/02-steepest-ramp.csv"));
   r = Run({"generate", "edge-cases", "--input", history, "--column", "requests", "--out",
@@ -433,6 +436,14 @@ TEST_F(GenerateCli, EdgeCaseFilesAreOneRunsWholeSet) {
     names.push_back(entry.path().filename().string());
   }
   EXPECT_EQ(names, std::vector<std::string>{"02-steepest-ramp.csv"});
+
+  // A name the commit could not take fails before the profile is written.
+  std::filesystem::create_directories(Path("taken2/04-steepest-ramp.csv"));
+  r = Run({"generate", "profile", "--model", Model(), "--duration", "1h", "--out",
+           Path("profile.csv"), "--edge-cases", Path("taken2"), "--input", history, "--column",
+           "requests"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_FALSE(std::filesystem::exists(Path("profile.csv")));
 
   WriteFile(Path("not-a-dir"), "");
   r = Run({"generate", "profile", "--model", Model(), "--duration", "1h", "--out",

@@ -103,7 +103,21 @@ Result<StagedEdgeCases> StagedEdgeCases::Write(const std::vector<generate::EdgeC
   if (auto ok = WriteOutputFile(json.staging, index.dump(2) + "\n"); !ok) {
     return Fail(ErrorCode::kIo, json.path + ": cannot write: " + ok.error().message());
   }
+  // A name taken by something that is not a file fails now, before the command writes its
+  // other outputs (found by probing: the profile had been written beside this error).
+  if (auto ok = staged.CheckTargets(); !ok) return std::unexpected(ok.error());
   return staged;
+}
+
+Result<void> StagedEdgeCases::CheckTargets() const {
+  // A name taken by something that is not a file would fail the renames half-way.
+  std::error_code ec;
+  for (const File& f : files_) {
+    if (std::filesystem::exists(f.path, ec) && !std::filesystem::is_regular_file(f.path, ec)) {
+      return Fail(ErrorCode::kIo, f.path + ": cannot write: exists and is not a regular file");
+    }
+  }
+  return {};
 }
 
 StagedEdgeCases::StagedEdgeCases(StagedEdgeCases&& other) noexcept
@@ -117,22 +131,30 @@ StagedEdgeCases::~StagedEdgeCases() {
 }
 
 Result<void> StagedEdgeCases::Commit(bool quiet) {
-  // An earlier run's numbered cases that this run does not replace (it kept fewer episodes)
-  // would be read with this run's as one set (found by probing).
-  static const std::regex kCaseFile("[0-9]{2,}-[a-z0-9-]+\\.csv");
-  std::set<std::string> ours;
+  // An earlier run's cases that this run does not replace (it kept fewer episodes) would be
+  // read with this run's as one set (found by probing). Only files the earlier run's index
+  // lists are removed: a user's own 99-notes.csv beside them is not ours to delete.
+  std::set<std::string> ours, earlier;
   for (const File& f : files_) ours.insert(std::filesystem::path(f.path).filename().string());
-  std::error_code ec;
-  // A name taken by something that is not a file fails the renames half-way: checked first.
-  for (const File& f : files_) {
-    if (std::filesystem::exists(f.path, ec) && !std::filesystem::is_regular_file(f.path, ec)) {
-      return Fail(ErrorCode::kIo, f.path + ": cannot write: exists and is not a regular file");
+  if (std::ifstream in(dir_ + "/edge_cases.json"); in) {
+    const auto index = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (index.is_array()) {
+      for (const auto& entry : index) {
+        if (entry.is_object() && entry.contains("file") && entry["file"].is_string()) {
+          const std::string name = entry["file"].get<std::string>();
+          static const std::regex kCaseFile("[0-9]{2,}-[a-z0-9-]+\\.csv");
+          // Names as this command writes them, never a path out of the directory.
+          if (std::regex_match(name, kCaseFile)) earlier.insert(name);
+        }
+      }
     }
   }
-  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && std::regex_match(name, kCaseFile) && !ours.contains(name)) {
-      std::filesystem::remove(entry.path(), ec);
+  std::error_code ec;
+  if (auto ok = CheckTargets(); !ok) return ok;  // again: the directory may have changed
+  for (const std::string& name : earlier) {
+    const std::filesystem::path path = std::filesystem::path(dir_) / name;
+    if (!ours.contains(name) && std::filesystem::is_regular_file(path, ec)) {
+      std::filesystem::remove(path, ec);
     }
   }
   for (const File& f : files_) {

@@ -42,10 +42,10 @@ Result<Series> LoadEdgeCaseHistory(const EdgeCaseHistoryFlags& flags, std::strin
 // The layout above, written into `dir` (created if missing) under hidden staging names and
 // moved into place together by Commit(): a command that fails after staging (its main profile
 // could not be written) leaves no case behind, as the destructor removes what was not
-// committed. Commit() also removes the numbered cases (NN-<label>.csv) of an earlier run that
-// this one does not replace, so a directory never mixes two runs. With `bytes_per_request`,
-// every CSV gains bytes_per_s = rps * bytes_per_request, as the main profile does with a
-// behaviour model.
+// committed. Commit() also removes the cases of an earlier run (those its edge_cases.json
+// lists) that this one does not replace, so a directory never mixes two runs; other files stay.
+// With `bytes_per_request`, every CSV gains bytes_per_s = rps * bytes_per_request, as the main
+// profile does with a behaviour model.
 class StagedEdgeCases {
  public:
   static Result<StagedEdgeCases> Write(const std::vector<generate::EdgeCase>& cases,
@@ -59,6 +59,7 @@ class StagedEdgeCases {
 
  private:
   StagedEdgeCases() = default;
+  Result<void> CheckTargets() const;  // every final name free or a regular file
   struct File {
     std::string staging, path, summary;
   };

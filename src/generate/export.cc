@@ -614,11 +614,15 @@ Result<StagePlan> CompressProfile(const Series& profile, const CompressOptions& 
   if (peak > 0 && (plan_peak < peak * (1 - options.peak_tolerance) ||
                    plan_peak > peak * (1 + options.peak_tolerance))) {
     const int64_t tp = static_cast<int64_t>(peak_at) * step;
-    // Short ramps (a hundredth of a step): half-step ramps from a 5000 rps peak down to 10
-    // carried 1250 requests where the profile had 5, and took the background's share.
-    const int64_t ramp = std::max<int64_t>(1, step / 100);
-    const int64_t lo = std::max<int64_t>(0, tp - ramp);
-    const int64_t hi = std::min<int64_t>(total, tp + step + ramp);
+    // The ramps lie inside the peak's step and are short (a thousandth of it), and the plateau
+    // is raised by what they leave out, so the step carries exactly the peak's requests: ramps
+    // outside it (half a step, then a hundredth) carried requests the profile never had, which
+    // the rescaling took from the background (10.8 % of it beside an hour at 5000; found by
+    // probing). A step too short for that keeps ramps outside it.
+    const int64_t ramp = std::max<int64_t>(1, step / 1000);
+    const bool inside = step >= 3 * ramp;
+    const int64_t lo = inside ? tp : std::max<int64_t>(0, tp - ramp);
+    const int64_t hi = inside ? tp + step : std::min<int64_t>(total, tp + step + ramp);
     // The plateau carries the peak: the smooth plan is refitted without it (its bucket as the
     // mean of its neighbours), or its knots around the peak keep bending up towards it (a
     // knot of 1133 rps beside a 5000 rps first step took most of a background of 10).
@@ -633,10 +637,22 @@ Result<StagePlan> CompressProfile(const Series& profile, const CompressOptions& 
     for (const Knot& k : base) {
       if (k.t < lo || k.t > hi) with_peak.push_back(k);
     }
-    if (lo < tp) with_peak.push_back({lo, EvalKnots(base, lo), false});
-    with_peak.push_back({tp, peak, true});
-    with_peak.push_back({tp + step, peak, true});
-    if (hi > tp + step) with_peak.push_back({hi, EvalKnots(base, hi), false});
+    if (inside) {
+      const bool left = tp > 0, right = tp + step < total;
+      const double l = left ? EvalKnots(base, tp) : 0, r = right ? EvalKnots(base, tp + step) : 0;
+      const double sides = (left ? 1.0 : 0.0) + (right ? 1.0 : 0.0);
+      const double s = static_cast<double>(step), q = static_cast<double>(ramp);
+      const double plateau = std::max(0.0, (peak * s - q * (l + r) / 2) / (s - sides * q / 2));
+      if (left) with_peak.push_back({tp, l, false});
+      with_peak.push_back({left ? tp + ramp : tp, plateau, true});
+      with_peak.push_back({right ? tp + step - ramp : tp + step, plateau, true});
+      if (right) with_peak.push_back({tp + step, r, false});
+    } else {
+      if (lo < tp) with_peak.push_back({lo, EvalKnots(base, lo), false});
+      with_peak.push_back({tp, peak, true});
+      with_peak.push_back({tp + step, peak, true});
+      if (hi > tp + step) with_peak.push_back({hi, EvalKnots(base, hi), false});
+    }
     std::sort(with_peak.begin(), with_peak.end(), [](const Knot& a, const Knot& b) { return a.t < b.t; });
     if (with_peak.size() - 1 <= options.max_stages) {
       knots = std::move(with_peak);

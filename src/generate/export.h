@@ -17,7 +17,8 @@
 //      piecewise-linear fit: smooth, and it keeps the point sum because the hat functions sum
 //      to one), and clamped at 0;
 //   4. when that plan misses the profile's peak by more than `peak_tolerance`, the peak step is
-//      added as a plateau at the exact peak rate with ramps of a hundredth of a step (4 knots);
+//      added as a plateau with ramps of a thousandth of a step inside the peak's step, raised
+//      so that the step carries exactly the peak's requests (4 knots);
 //      so is a plan that overshoots the peak (a peak in the first or last step);
 //   5. all knots but the peak plateau are scaled so the plan's request count equals the
 //      profile's.

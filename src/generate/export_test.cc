@@ -247,8 +247,9 @@ TEST(ExportCompress, IsolatedSpikeKeepsThePeakAsAPlateau) {
   s.values[4000] = 900;
   auto plan = CompressProfile(s, {.max_stages = 10});
   ASSERT_TRUE(plan);
-  EXPECT_NEAR(plan->PeakError(), 0, 1e-12);
-  EXPECT_NEAR(plan->RateAt(Duration{4'000'500}), 900, 1e-9);
+  // The plateau is raised by what its ramps (a thousandth of the step each) leave out.
+  EXPECT_NEAR(plan->PeakError(), 0, 1e-3);
+  EXPECT_NEAR(plan->RateAt(Duration{4'000'500}), 900, 1);
   EXPECT_NEAR(plan->RateAt(seconds(1000)), 100, 0.5);
   EXPECT_NEAR(plan->RequestError(), 0, 1e-9);
 }
@@ -264,10 +265,19 @@ TEST(ExportCompress, APeakInTheFirstOrLastStepIsKeptWithoutLiftingTheRest) {
     auto plan = CompressProfile(s, {.max_stages = 1000});
     ASSERT_TRUE(plan);
     ExpectPlanInvariants(*plan, s, 1000);
-    EXPECT_NEAR(plan->PeakError(), 0, 1e-12) << first;
+    EXPECT_NEAR(plan->PeakError(), 0, 1e-3) << first;
     EXPECT_NEAR(plan->RequestError(), 0, 1e-9) << first;
-    EXPECT_NEAR(plan->RateAt(seconds(50)), 10, 0.5) << first;
+    EXPECT_NEAR(plan->RateAt(seconds(50)), 10, 0.01) << first;
   }
+  // An hour at 5000 and 23 at 10: ramps outside the peak's hour took 10.8 % of the background
+  // (found by probing); inside it, the background keeps its 10.
+  Series hours_profile{.start = At("2024-01-01T00:00:00Z"), .step = hours(1)};
+  hours_profile.values.assign(24, 10);
+  hours_profile.values[0] = 5000;
+  auto plan = CompressProfile(hours_profile, {});
+  ASSERT_TRUE(plan);
+  EXPECT_NEAR(plan->RequestError(), 0, 1e-9);
+  EXPECT_NEAR(plan->RateAt(hours(12)), 10, 0.01);
 }
 
 // ---------------------------------------------------------------------------------------------
