@@ -113,7 +113,18 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
   // less what the outages under way over that overlap take. The steps a run covers whole are
   // summed through a difference array, so the work is runs + steps, not their product (a run
   // every minute lasting a year took 50 s for one day of seconds; found by probing).
-  std::vector<double> jobs(n, 0.0), whole(n + 1, 0.0);
+  const bool any_job = std::any_of(events.begin(), events.end(), [](const Event& e) {
+    return e.type == Event::Type::kScheduledJob && e.cron && e.duration.count() > 0;
+  });
+  // Without events the profile is only clamped: 44 MB of bookkeeping for 30 days of seconds
+  // had cost more than a third of the generation.
+  if (!any_job && multipliers.empty() && additions.empty() && outages.empty()) {
+    for (double& v : out.values) {
+      if (!std::isnan(v)) v = std::max(v, 0.0);
+    }
+    return;
+  }
+  std::vector<double> jobs(any_job ? n : 0, 0.0), whole(any_job ? n + 1 : 0, 0.0);
   for (const Event& e : events) {
     if (e.type != Event::Type::kScheduledJob || !e.cron || e.duration.count() <= 0) continue;
     const int64_t run_ms = Ms(e.duration);
@@ -144,7 +155,7 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
   double covering = 0;  // the rate of the runs that cover step i whole
   double largest = 0;   // what rounding leaves of a sum that returned to zero is below this
   for (double w : whole) largest = std::max(largest, std::abs(w));
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; any_job && i < n; ++i) {
     covering += whole[i];
     if (covering > 1e-9 * largest) {
       const int64_t b0 = t0 + static_cast<int64_t>(i) * step;
@@ -193,7 +204,7 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
         return v * outage_factor(t);
       });
     }
-    out.values[i] += jobs[i];
+    if (any_job) out.values[i] += jobs[i];
     if (!std::isnan(out.values[i])) out.values[i] = std::max(out.values[i], 0.0);
   }
 }
