@@ -677,18 +677,17 @@ StatedLifts SplitStatedLifts(const Regressors& r, size_t history_steps, size_t h
       out.learnable.expected_lift.push_back(NAN);
       continue;
     }
+    // Read instant by instant when EventRegressors combined them (stated_factor, below): two
+    // short campaigns in one hour do not compound, and an outage drops a campaign it covers
+    // (found by probing the generator, which reads the same events the same way).
+    if (!r.stated_factor.empty()) continue;
     for (size_t i = 0; i < factor.size() && i < r.columns[j].size(); ++i) {
       const double x = r.columns[j][i];
       if (std::isfinite(x)) factor[i] *= std::max(0.0, 1.0 + lift * x);
     }
   }
-  if (!r.stated_factor.empty()) {
-    // Read instant by instant (EventRegressors): two short campaigns in one hour do not
-    // compound, and an outage drops a campaign it covers (found by probing the generator,
-    // which reads the same events the same way).
-    for (size_t i = 0; i < factor.size() && i < r.stated_factor.size(); ++i) {
-      if (std::isfinite(r.stated_factor[i])) factor[i] = r.stated_factor[i];
-    }
+  for (size_t i = 0; i < factor.size() && i < r.stated_factor.size(); ++i) {
+    if (std::isfinite(r.stated_factor[i])) factor[i] = r.stated_factor[i];
   }
   const auto split = factor.begin() + static_cast<ptrdiff_t>(history_steps);
   out.history.assign(factor.begin(), split);

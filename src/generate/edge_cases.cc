@@ -128,12 +128,16 @@ Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadMo
   }
 
   // Baseline for the synthetic cases: the model's own profile.
-  if (!options.baseline && options.step.count() > 0 &&
-      static_cast<size_t>(options.baseline_duration / options.step) > kMaxCasePoints) {
+  auto too_many = [](int64_t points) {
     return Fail(ErrorCode::kInvalidArgument,
                 fmt::format("edge cases of {} points each (at most {} M): give a coarser --step "
                             "or a shorter --duration",
-                            options.baseline_duration / options.step, kMaxCasePoints / 1'000'000));
+                            points, kMaxCasePoints / 1'000'000));
+  };
+  // Checked before the default baseline is generated, and again on a baseline given.
+  if (!options.baseline && options.step.count() > 0 &&
+      static_cast<size_t>(options.baseline_duration / options.step) > kMaxCasePoints) {
+    return too_many(options.baseline_duration / options.step);
   }
   auto baseline = options.baseline
                       ? Result<Series>(*options.baseline)
@@ -143,12 +147,7 @@ Result<std::vector<EdgeCase>> BuildEdgeCases(const Series& history, const LoadMo
   if (baseline->empty() || baseline->step.count() <= 0) {
     return Fail(ErrorCode::kInvalidArgument, "edge cases need a baseline of at least one step");
   }
-  if (baseline->size() > kMaxCasePoints) {
-    return Fail(ErrorCode::kInvalidArgument,
-                fmt::format("edge cases of {} points each (at most {} M): give a coarser step "
-                            "or a shorter duration",
-                            baseline->size(), kMaxCasePoints / 1'000'000));
-  }
+  if (baseline->size() > kMaxCasePoints) return too_many(static_cast<int64_t>(baseline->size()));
   double base_mean = 0;
   for (double v : baseline->values) base_mean += v;
   base_mean /= std::max<size_t>(1, baseline->size());

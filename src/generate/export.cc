@@ -313,8 +313,18 @@ RateUnit UnitFor(double rps) {
   return kUnits[2];
 }
 
+// Requests of a plan whose knot rates are first passed through `rounded` (what a script
+// writes), the rate linear between knots.
 template <typename Round>
-double RoundedRequests(const StagePlan& plan, Round rounded);
+double RoundedRequests(const StagePlan& plan, Round rounded) {
+  double total = 0, from = rounded(plan.start_rps);
+  for (const Stage& st : plan.stages) {
+    const double to = rounded(st.target_rps);
+    total += 0.5 * (from + to) * static_cast<double>(st.duration.count()) / 1000.0;
+    from = to;
+  }
+  return total;
+}
 
 // k6's one timeUnit for the whole scenario: as UnitFor(peak), but coarser while a rate the plan
 // holds (any knot from 0.1 % of the peak up) would be rounded by more than 5 % (under 10 requests
@@ -330,11 +340,7 @@ RateUnit K6Unit(const StagePlan& plan) {
   consider(plan.start_rps);
   for (const Stage& st : plan.stages) consider(st.target_rps);
   const RateUnit by_peak = UnitFor(peak);
-  double exact = 0, from = plan.start_rps;
-  for (const Stage& st : plan.stages) {
-    exact += 0.5 * (from + st.target_rps) * static_cast<double>(st.duration.count()) / 1000.0;
-    from = st.target_rps;
-  }
+  const double exact = RoundedRequests(plan, [](double rps) { return rps; });
   for (const RateUnit& unit : kUnits) {
     if (unit.seconds < by_peak.seconds) continue;
     const double sent = RoundedRequests(
@@ -343,19 +349,6 @@ RateUnit K6Unit(const StagePlan& plan) {
     if ((!std::isfinite(low) || low * unit.seconds >= 10) && total_kept) return unit;
   }
   return kUnits[std::size(kUnits) - 1];
-}
-
-// Requests of a plan whose knot rates are first passed through `rounded` (what a script
-// writes), the rate linear between knots.
-template <typename Round>
-double RoundedRequests(const StagePlan& plan, Round rounded) {
-  double total = 0, from = rounded(plan.start_rps);
-  for (const Stage& st : plan.stages) {
-    const double to = rounded(st.target_rps);
-    total += 0.5 * (from + to) * static_cast<double>(st.duration.count()) / 1000.0;
-    from = to;
-  }
-  return total;
 }
 
 // Vegeta's constant-rate steps: each stage cut into pieces at the stage's mean rate over the

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <functional>
 
 #include "core/output_file.h"
 #include "core/rng.h"
@@ -87,35 +86,31 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
   // hour apart (x6.25 for x4) and let an outage keep a campaign it covered (found by probing).
   // Read at the instants MeanOverSpan reads (core/events.h): a 30-second outage read at
   // minute centres had done nothing to its hour.
-  auto span_mean = [](int64_t from, int64_t to, std::span<const Active* const> active,
-                      const std::function<double(TimePoint)>& f) {
-    std::vector<const Event*> these;
-    for (const Active* a : active) these.push_back(a->event);
-    return MeanOverSpan(TimePoint{Duration{from}}, TimePoint{Duration{to}}, these, f);
-  };
-  std::vector<const Active*> active_outages;
+  auto at = [](int64_t ms) { return TimePoint{Duration{ms}}; };
+  std::vector<const Event*> active_outages;
   auto outage_factor = [&](TimePoint t) {
     double f = 1;
-    for (const Active* a : active_outages) f *= 1 - a->event->drop * a->event->Intensity(t);
+    for (const Event* e : active_outages) f *= 1 - e->drop * e->Intensity(t);
     return f;
   };
   // The mean outage factor over [from, to), given the outages under way there.
   auto mean_outage_factor = [&](int64_t from, int64_t to) {
     active_outages.clear();
     for (const Active& a : outages) {
-      if (a.from < to && from < a.to) active_outages.push_back(&a);
+      if (a.from < to && from < a.to) active_outages.push_back(a.event);
     }
     if (active_outages.empty()) return 1.0;
-    return span_mean(from, to, active_outages, outage_factor);
+    return MeanOverSpan(at(from), at(to), active_outages, outage_factor);
   };
 
   // Scheduled jobs add their volume exactly: each run's rate times its overlap with a step,
   // less what the outages under way over that overlap take. The steps a run covers whole are
   // summed through a difference array, so the work is runs + steps, not their product (a run
   // every minute lasting a year took 50 s for one day of seconds; found by probing).
-  const bool any_job = std::any_of(events.begin(), events.end(), [](const Event& e) {
+  auto runs = [](const Event& e) {
     return e.type == Event::Type::kScheduledJob && e.cron && e.duration.count() > 0;
-  });
+  };
+  const bool any_job = std::any_of(events.begin(), events.end(), runs);
   // Without events the profile is only clamped: 44 MB of bookkeeping for 30 days of seconds
   // had cost more than a third of the generation.
   if (!any_job && multipliers.empty() && additions.empty() && outages.empty()) {
@@ -126,7 +121,7 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
   }
   std::vector<double> jobs(any_job ? n : 0, 0.0), whole(any_job ? n + 1 : 0, 0.0);
   for (const Event& e : events) {
-    if (e.type != Event::Type::kScheduledJob || !e.cron || e.duration.count() <= 0) continue;
+    if (!runs(e)) continue;
     const int64_t run_ms = Ms(e.duration);
     const double rate = e.requests_per_run / (static_cast<double>(run_ms) / 1000.0);
     auto part = [&](int64_t i, int64_t r0, int64_t r1) {
@@ -173,34 +168,29 @@ void OverlayEvents(std::span<const Event> events, Series& out) {
       for (int64_t i = lo; i < hi; ++i) touched[static_cast<size_t>(i)] = 1;
     }
   }
-  std::vector<const Active*> active;
+  // The events under way in a step, by kind, in the documented order.
+  std::vector<const Event*> active, active_multipliers, active_additions;
   for (size_t i = 0; i < n; ++i) {
     if (touched[i]) {
       const int64_t b0 = t0 + static_cast<int64_t>(i) * step, b1 = b0 + step;
       active.clear();
-      active_outages.clear();
-      for (const auto* list : {&multipliers, &additions, &outages}) {
+      for (auto [list, into] : {std::pair{&multipliers, &active_multipliers},
+                                {&additions, &active_additions},
+                                {&outages, &active_outages}}) {
+        into->clear();
         for (const Active& a : *list) {
           if (a.from < b1 && b0 < a.to) {
-            active.push_back(&a);
-            if (list == &outages) active_outages.push_back(&a);
+            into->push_back(a.event);
+            active.push_back(a.event);
           }
         }
       }
       const double base = out.values[i];  // NaN stays NaN
-      out.values[i] = span_mean(b0, b1, active, [&](TimePoint t) {
+      out.values[i] = MeanOverSpan(at(b0), at(b1), active, [&](TimePoint t) {
         double v = base;
-        for (const Active* a : active) {
-          const Event& e = *a->event;
-          if (e.type == Event::Type::kOutage) continue;
-          if (e.peak_multiplier) v *= 1 + (*e.peak_multiplier - 1) * e.Intensity(t);
-        }
-        for (const Active* a : active) {
-          const Event& e = *a->event;
-          if (e.type != Event::Type::kOutage && !e.peak_multiplier) {
-            v += e.peak_rate.value_or(0) * e.Intensity(t);
-          }
-        }
+        for (const Event* e : active_multipliers)
+          v *= 1 + (*e->peak_multiplier - 1) * e->Intensity(t);
+        for (const Event* e : active_additions) v += e->peak_rate.value_or(0) * e->Intensity(t);
         return v * outage_factor(t);
       });
     }
